@@ -1,0 +1,76 @@
+import Foundation
+import Logging
+
+/// How a ``DBOS`` runtime connects and identifies itself.
+public struct DBOSConfig: Sendable {
+    /// The application name; also names the default SQLite file (`./<name>.sqlite`).
+    public var name: String
+    /// `postgresql://user:password@host:port/database`, `sqlite:///path/file.sqlite` or a file path.
+    /// When nil: the `DBOS_SYSTEM_DATABASE_URL` environment variable, else `./<name>.sqlite`.
+    public var systemDatabaseURL: String?
+    /// This process's executor ID. When nil: `DBOS__VMID`, else `local`.
+    public var executorID: String?
+    /// The application version recorded on workflows; recovery only resumes workflows of
+    /// the same version. When nil: `DBOS__APPVERSION`, else a hash of the registered workflow
+    /// names, so a rebuild that keeps the same workflows keeps the same version.
+    public var applicationVersion: String?
+    /// SQLite commit durability. `.full` (default) fsyncs every commit; `.normal` in WAL mode
+    /// may lose the last commits on power loss (not on a process crash), for fewer fsyncs.
+    public var sqliteSynchronous: SQLiteSynchronous
+    /// The PostgreSQL schema holding the DBOS tables.
+    public var postgresSchema: String
+    /// The largest number of PostgreSQL connections in the pool.
+    public var maxPostgresConnections: Int
+    /// Default recovery attempts before a workflow becomes MAX_RECOVERY_ATTEMPTS_EXCEEDED.
+    public var maxRecoveryAttempts: Int
+    /// The logger for the runtime; workflow IDs are added as metadata.
+    public var logger: Logger
+
+    /// SQLite's `PRAGMA synchronous` setting for the system database.
+    public enum SQLiteSynchronous: String, Sendable {
+        case full = "FULL"
+        case normal = "NORMAL"
+    }
+
+    public init(name: String, systemDatabaseURL: String? = nil, executorID: String? = nil,
+                applicationVersion: String? = nil, sqliteSynchronous: SQLiteSynchronous = .full,
+                postgresSchema: String = "dbos", maxPostgresConnections: Int = 32,
+                maxRecoveryAttempts: Int = 100, logger: Logger? = nil) {
+        self.name = name
+        self.systemDatabaseURL = systemDatabaseURL
+        self.executorID = executorID
+        self.applicationVersion = applicationVersion
+        self.sqliteSynchronous = sqliteSynchronous
+        self.postgresSchema = postgresSchema
+        self.maxPostgresConnections = maxPostgresConnections
+        self.maxRecoveryAttempts = maxRecoveryAttempts
+        self.logger = logger ?? Logger(label: "dbos.\(name)")
+    }
+
+    /// The database URL after applying the environment and the SQLite default.
+    var resolvedDatabaseURL: String {
+        if let systemDatabaseURL { return systemDatabaseURL }
+        if let env = ProcessInfo.processInfo.environment["DBOS_SYSTEM_DATABASE_URL"], !env.isEmpty { return env }
+        return "sqlite://\(FileManager.default.currentDirectoryPath)/\(name).sqlite"
+    }
+
+    var resolvedExecutorID: String {
+        executorID ?? ProcessInfo.processInfo.environment["DBOS__VMID"].flatMap { $0.isEmpty ? nil : $0 } ?? "local"
+    }
+}
+
+/// Opens the system database named by a URL.
+enum SystemDatabaseFactory {
+    static func open(url text: String, schema: String, synchronous: DBOSConfig.SQLiteSynchronous,
+                     maxConnections: Int, logger: Logger) async throws -> any SystemDatabase {
+        let url = try DatabaseURL(parsing: text)
+        let driver: any SQLDriver
+        switch url {
+        case .postgres(let location):
+            driver = try await PostgresDriver.open(location, schema: schema, maxConnections: maxConnections, logger: logger)
+        case .sqlite(let path):
+            driver = try await SQLiteDriver.open(path: path, synchronous: synchronous == .full ? .full : .normal, logger: logger)
+        }
+        return SQLSystemDatabase(driver: driver, schema: schema, logger: logger)
+    }
+}

@@ -1,0 +1,83 @@
+import Foundation
+
+/// The durable operations the runtime needs, independent of SQL and of Swift types:
+/// only names, IDs and serialized text cross this boundary.
+protocol SystemDatabase: Sendable {
+    var backendName: String { get }
+
+    func migrate() async throws -> MigrationReport
+
+    /// Inserts a workflow's status and input, or returns the existing row unchanged.
+    func insertWorkflow(_ insert: WorkflowInsert) async throws -> WorkflowInsertResult
+    /// Inserts a child workflow and records it as an operation of its parent, atomically.
+    func insertChildWorkflow(_ insert: WorkflowInsert, parentStep: StepRecord) async throws -> WorkflowInsertResult
+
+    /// Records a completed operation if `ownerXID` still owns the workflow.
+    func recordStep(_ step: StepRecord, ownerXID: String?) async throws -> StepWriteOutcome
+    /// Every recorded operation of a workflow, in function ID order.
+    func steps(workflowID: String) async throws -> [StepRecord]
+    /// One recorded operation, if present.
+    func step(workflowID: String, functionID: Int) async throws -> StepRecord?
+
+    /// Records a terminal outcome if the workflow is still PENDING (and owned by `ownerXID`).
+    func completeWorkflow(workflowID: String, ownerXID: String?, status: WorkflowState, output: String?, error: String?) async throws -> Bool
+
+    func workflowStatus(workflowID: String) async throws -> WorkflowStatus?
+    func listWorkflows(_ filter: ListWorkflowsFilter) async throws -> [WorkflowStatus]
+
+    /// IDs and names of PENDING workflows of this executor and application version.
+    func pendingWorkflows(executorID: String, applicationVersion: String) async throws -> [(id: String, name: String)]
+    /// Takes ownership of a PENDING workflow for recovery, counting the attempt; past
+    /// `maxAttempts` the row becomes MAX_RECOVERY_ATTEMPTS_EXCEEDED instead.
+    func claimForRecovery(workflowID: String, ownerXID: String, maxAttempts: Int?) async throws -> RecoveryClaim
+
+    func close() async
+}
+
+/// The values of a new workflow row.
+struct WorkflowInsert: Sendable {
+    var workflowID: String
+    var name: String
+    var status: WorkflowState = .pending
+    var executorID: String
+    var applicationVersion: String
+    var applicationName: String?
+    var queueName: String?
+    var timeoutMilliseconds: Int64?
+    var deadlineEpochMilliseconds: Int64?
+    var parentWorkflowID: String?
+    var ownerXID: String
+    var inputs: String
+    var serialization: String = PortableJSON.formatName
+    var priority: Int = 0
+    var deduplicationID: String?
+    var partitionKey: String?
+    var authenticatedUser: String?
+    var createdAt: Int64
+}
+
+/// The row that is in the database after an insert.
+struct WorkflowInsertResult: Sendable {
+    var status: String
+    var name: String
+    /// True when this insert created the row (so this caller owns its execution).
+    var created: Bool
+    var serialization: String?
+}
+
+/// What happened to a step write.
+enum StepWriteOutcome: Sendable, Equatable {
+    case recorded
+    /// A row already exists at this function ID (a concurrent or earlier execution wrote it).
+    case alreadyRecorded(StepRecord)
+    /// The workflow no longer belongs to this execution (cancelled, finished or handed over).
+    case notOwner(status: String?)
+}
+
+/// The result of claiming a workflow for recovery.
+enum RecoveryClaim: Sendable {
+    case claimed(name: String, inputs: String?, serialization: String?, attempts: Int)
+    case exceeded(attempts: Int)
+    /// The row is no longer PENDING (finished, cancelled, or claimed by someone else).
+    case notPending
+}

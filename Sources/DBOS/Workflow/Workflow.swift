@@ -1,0 +1,68 @@
+/// A durable workflow: a named async function whose steps are checkpointed.
+///
+/// ```swift
+/// let greet = Workflow("greet") { (name: String) async throws -> String in
+///     let greeting = try await DBOS.step("compose") { "Hello, \(name)" }
+///     return greeting
+/// }
+/// ```
+/// Inputs are the closure's parameters (any number, each `Codable`), stored as portable
+/// JSON positional arguments; the output is the closure's result.
+/// The body must be deterministic outside its steps: on recovery it runs again and
+/// completed steps return their recorded results.
+public struct Workflow<each Input: Codable & Sendable, Output: Codable & Sendable>: Sendable, WorkflowDefinition {
+    /// The registered name, stored in `workflow_status.name`.
+    public let name: String
+    /// Recovery attempts before the workflow becomes MAX_RECOVERY_ATTEMPTS_EXCEEDED (nil: the runtime's default).
+    public let maxRecoveryAttempts: Int?
+    let body: @Sendable (repeat each Input) async throws -> Output
+
+    /// Defines a workflow named `name` running `body`.
+    public init(_ name: String, maxRecoveryAttempts: Int? = nil,
+                _ body: @escaping @Sendable (repeat each Input) async throws -> Output) {
+        self.name = name
+        self.maxRecoveryAttempts = maxRecoveryAttempts
+        self.body = body
+    }
+
+    public var registration: WorkflowRegistration {
+        let name = self.name
+        let body = self.body
+        return WorkflowRegistration(name: name, maxRecoveryAttempts: maxRecoveryAttempts) { inputs in
+            let arguments = try PortableJSON.decodeArguments(repeat (each Input).self, from: inputs, workflowName: name)
+            let output = try await body(repeat each arguments)
+            return try PortableJSON.encode(output)
+        }
+    }
+}
+
+/// Anything that can be registered as a workflow: ``Workflow`` and macro-generated declarations.
+public protocol WorkflowDefinition: Sendable {
+    /// The type-erased form the runtime stores in its registry.
+    var registration: WorkflowRegistration { get }
+}
+
+/// A workflow with its types erased: it runs from, and returns, portable JSON text.
+public struct WorkflowRegistration: Sendable {
+    public let name: String
+    public let maxRecoveryAttempts: Int?
+    let invoke: @Sendable (_ inputs: String) async throws -> String
+
+    /// Creates a registration from a body that decodes its inputs and encodes its output.
+    public init(name: String, maxRecoveryAttempts: Int?, invoke: @escaping @Sendable (_ inputs: String) async throws -> String) {
+        self.name = name
+        self.maxRecoveryAttempts = maxRecoveryAttempts
+        self.invoke = invoke
+    }
+}
+
+/// Options for starting one workflow.
+public struct WorkflowOptions: Sendable {
+    /// The workflow ID, which is also its idempotency key. Default: a random UUID
+    /// (for a child workflow: `<parent ID>-<operation ID>`).
+    public var workflowID: String?
+
+    public init(workflowID: String? = nil) {
+        self.workflowID = workflowID
+    }
+}
