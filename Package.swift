@@ -62,6 +62,7 @@ let package = Package(
             name: "DBOSTests",
             dependencies: [
                 "DBOS",
+                "dbos-test-fixture",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "SQLiteNIO", package: "sqlite-nio"),
             ]

@@ -55,6 +55,6 @@ public struct WorkflowFailure: Error, Sendable, Equatable, Codable, CustomString
     }
 
     private static func caseName(_ error: DBOSError) -> String {
-        String(String(describing: error).prefix { $0 != "(" })
+        Mirror(reflecting: error).children.first?.label ?? "shuttingDown"
     }
 }

@@ -59,3 +59,8 @@ extension Duration {
 
     var milliseconds: Int64 { Int64((seconds * 1000).rounded()) }
 }
+
+extension DBOS {
+    /// The runtime executing the current workflow, or nil outside a workflow.
+    public static var currentRuntime: DBOS? { WorkflowContext.current?.runtime }
+}

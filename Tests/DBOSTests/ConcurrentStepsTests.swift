@@ -1,0 +1,31 @@
+import Foundation
+import Testing
+@testable import DBOS
+
+@Suite struct ConcurrentStepsTests {
+    @Test(arguments: Backend.available)
+    func startStepReservesIDsInCallOrder(backend: Backend) async throws {
+        // Steps finish in reverse order of their start; IDs still follow the call order.
+        let fanOut = Workflow("fanOut") { () async throws -> [String] in
+            let slow = try DBOS.startStep("slow") { try await Task.sleep(for: .milliseconds(120)); return "slow" }
+            let medium = try DBOS.startStep("medium") { try await Task.sleep(for: .milliseconds(60)); return "medium" }
+            let fast = try DBOS.startStep("fast") { "fast" }
+            let mapped = try await DBOS.map([3, 2, 1], step: "item") { n in
+                try await Task.sleep(for: .milliseconds(20 * n))
+                return "item\(n)"
+            }
+            return [try await slow.value, try await medium.value, try await fast.value] + mapped
+        }
+        try await withRuntime(backend.freshDatabaseURL(), fanOut) { dbos in
+            #expect(try await dbos.run(fanOut, options: WorkflowOptions(workflowID: "fan")) ==
+                    ["slow", "medium", "fast", "item3", "item2", "item1"])
+            let steps = try await dbos.listSteps("fan")
+            #expect(steps.map(\.functionID) == [1, 2, 3, 4, 5, 6])
+            #expect(steps.map(\.functionName) == ["slow", "medium", "fast", "item", "item", "item"])
+            #expect(steps.map(\.output) == [#""slow""#, #""medium""#, #""fast""#, #""item3""#, #""item2""#, #""item1""#])
+            // Completion order differed from ID order.
+            let completed = steps.prefix(3).map { $0.completedAt! }
+            #expect(completed[0] >= completed[2])
+        }
+    }
+}

@@ -1,0 +1,95 @@
+import Foundation
+import Testing
+@testable import DBOS
+
+/// Runs the `dbos-test-fixture` executable as a real child process, SIGKILLs it in the
+/// middle of its workflow, restarts it, and counts how often each step body ran.
+@Suite struct CrashRecoveryTests {
+    @Test(arguments: Backend.available)
+    func killedAfterAStepResumesFromTheNextOne(backend: Backend) async throws {
+        let run = try FixtureRun(backend: backend)
+        let crashed = try run.launch(["--crash-after-step", "2"])
+        crashed.waitUntilExit()
+        #expect(crashed.terminationReason == .uncaughtSignal && crashed.terminationStatus == SIGKILL)
+        #expect(run.counterLines() == ["step1", "step2"])
+
+        let restarted = try run.launch([])
+        restarted.waitUntilExit()
+        #expect(restarted.terminationStatus == 0)
+        #expect(run.output(of: restarted).contains("RESULT [10,20,30]"))
+        #expect(run.counterLines() == ["step1", "step2", "step3"], "each completed step body ran exactly once")
+        try await run.expectCompleted(stepNames: ["step1", "step2", "step3"], recoveryAttempts: 2)
+    }
+
+    @Test(arguments: Backend.available)
+    func killedDuringAStepRerunsOnlyThatStep(backend: Backend) async throws {
+        let run = try FixtureRun(backend: backend)
+        let hanging = try run.launch(["--hang-at-step", "3", "--steps", "4"])
+        try await eventually("step 3 to start in the child") { run.counterLines().contains("step3-start") }
+        kill(hanging.processIdentifier, SIGKILL)
+        hanging.waitUntilExit()
+        #expect(hanging.terminationReason == .uncaughtSignal)
+
+        let restarted = try run.launch(["--steps", "4"])
+        restarted.waitUntilExit()
+        #expect(restarted.terminationStatus == 0, "\(run.output(of: restarted))")
+        #expect(run.counterLines() == ["step1", "step2", "step3-start", "step3", "step4"])
+        try await run.expectCompleted(stepNames: ["step1", "step2", "step3", "step4"], recoveryAttempts: 2)
+    }
+}
+
+/// One fixture scenario: its database, workflow ID, counter file and captured output.
+struct FixtureRun {
+    let databaseURL: String
+    let workflowID = "fixture-\(UUID().uuidString.prefix(8))"
+    let counterFile: String
+    let outputDirectory: URL
+
+    init(backend: Backend) throws {
+        databaseURL = backend.freshDatabaseURL("crash")
+        outputDirectory = FileManager.default.temporaryDirectory.appendingPathComponent("dbos-fixture-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: outputDirectory, withIntermediateDirectories: true)
+        counterFile = outputDirectory.appendingPathComponent("counter.txt").path
+    }
+
+    static let executable: URL = {
+        let candidates = [
+            URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent(),
+            Bundle.main.bundleURL,
+            Bundle.main.bundleURL.deletingLastPathComponent(),
+        ].map { $0.appendingPathComponent("dbos-test-fixture") }
+        return candidates.first { FileManager.default.isExecutableFile(atPath: $0.path) } ?? candidates[0]
+    }()
+
+    func launch(_ extra: [String]) throws -> Process {
+        let process = Process()
+        process.executableURL = Self.executable
+        process.arguments = ["--database-url", databaseURL, "--workflow-id", workflowID, "--counter-file", counterFile] + extra
+        let log = outputDirectory.appendingPathComponent("run-\(UUID().uuidString).log")
+        _ = FileManager.default.createFile(atPath: log.path, contents: nil)
+        let handle = try FileHandle(forWritingTo: log)
+        process.standardOutput = handle
+        process.standardError = handle
+        process.environment = ProcessInfo.processInfo.environment.merging(["FIXTURE_LOG": log.path]) { $1 }
+        try process.run()
+        return process
+    }
+
+    func output(of process: Process) -> String {
+        guard let path = process.environment?["FIXTURE_LOG"] else { return "" }
+        return (try? String(contentsOfFile: path, encoding: .utf8)) ?? ""
+    }
+
+    func counterLines() -> [String] {
+        ((try? String(contentsOfFile: counterFile, encoding: .utf8)) ?? "").split(separator: "\n").map(String.init)
+    }
+
+    func expectCompleted(stepNames: [String], recoveryAttempts: Int) async throws {
+        let client = try await DBOSClient(databaseURL: databaseURL)
+        let status = try #require(try await client.getWorkflowStatus(workflowID))
+        #expect(status.state == .success)
+        #expect(status.recoveryAttempts == recoveryAttempts)
+        #expect(try await client.listSteps(workflowID).map(\.functionName) == stepNames)
+        await client.close()
+    }
+}

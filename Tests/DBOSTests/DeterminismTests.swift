@@ -1,0 +1,58 @@
+import Foundation
+import Testing
+@testable import DBOS
+
+@Suite struct DeterminismTests {
+    /// A workflow whose first step name is chosen by `stepName`; it then sleeps so the test
+    /// can stop the runtime mid-workflow and restart it with changed code.
+    static func agent(stepName: String, counter: Counter) -> Workflow<String> {
+        Workflow("agent") { () async throws -> String in
+            _ = try await DBOS.step(stepName) { counter.hit(stepName) }
+            try await DBOS.sleep(for: .milliseconds(300))
+            return try await DBOS.step("finish") { "done" }
+        }
+    }
+
+    @Test(arguments: Backend.available)
+    func changedStepNameOnReplayIsADeterminismError(backend: Backend) async throws {
+        let url = backend.freshDatabaseURL()
+        let counter = Counter()
+        let original = Self.agent(stepName: "searchWeb", counter: counter)
+        let first = try await launchRuntime(url, original)
+        _ = try await first.start(original, options: WorkflowOptions(workflowID: "agent-1"))
+        try await eventually("the first step to be recorded") { try await first.listSteps("agent-1").count >= 2 }
+        await first.shutdown()
+
+        let changed = Self.agent(stepName: "searchDatabase", counter: counter)
+        let second = try await launchRuntime(url, changed)
+        do {
+            _ = try await second.retrieve("agent-1", as: String.self).result()
+            Issue.record("expected a determinism error")
+        } catch DBOSError.workflowFailed(let failure) {
+            #expect(failure.message.contains("operation 1 was recorded as 'searchWeb' but the code now calls 'searchDatabase'"))
+            #expect(failure.code == .string("unexpectedStep"))
+        }
+        #expect(counter.count("searchDatabase") == 0)
+        #expect(try await second.getWorkflowStatus("agent-1")?.state == .error)
+        await second.shutdown()
+    }
+
+    @Test(arguments: Backend.available)
+    func recoveryReplaysCompletedStepsWithoutRunningThem(backend: Backend) async throws {
+        let url = backend.freshDatabaseURL()
+        let counter = Counter()
+        let agent = Self.agent(stepName: "searchWeb", counter: counter)
+        let first = try await launchRuntime(url, agent)
+        _ = try await first.start(agent, options: WorkflowOptions(workflowID: "agent-2"))
+        try await eventually("the first step to be recorded") { try await first.listSteps("agent-2").count >= 2 }
+        await first.shutdown()
+        let client = try await DBOSClient(databaseURL: url)
+        #expect(try await client.getWorkflowStatus("agent-2")?.state == .pending)
+        await client.close()
+
+        let second = try await launchRuntime(url, agent)
+        #expect(try await second.retrieve("agent-2", as: String.self).result() == "done")
+        #expect(counter.count("searchWeb") == 1)
+        await second.shutdown()
+    }
+}

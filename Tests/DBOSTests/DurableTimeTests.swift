@@ -1,0 +1,70 @@
+import Foundation
+import Testing
+@testable import DBOS
+
+@Suite struct DurableTimeTests {
+    @Test(arguments: Backend.available)
+    func sleepAfterRestartWaitsOnlyTheRemainder(backend: Backend) async throws {
+        let url = backend.freshDatabaseURL()
+        let counter = Counter()
+        let nap = Workflow("nap") { () async throws -> String in
+            _ = try await DBOS.step("before") { counter.hit("before") }
+            try await DBOS.sleep(for: .seconds(3))
+            return try await DBOS.step("after") { counter.hit("after"); return "awake" }
+        }
+        let first = try await launchRuntime(url, nap)
+        _ = try await first.start(nap, options: WorkflowOptions(workflowID: "nap-1"))
+        try await eventually("the sleep to be recorded") {
+            try await first.listSteps("nap-1").contains { $0.functionName == "DBOS.sleep" }
+        }
+        let sleepRow = try #require(try await first.listSteps("nap-1").first { $0.functionName == "DBOS.sleep" })
+        let wakeUp = try PortableJSON.decode(Double.self, from: sleepRow.output ?? "", what: "wake-up")
+        await first.shutdown()   // interrupts the sleep; the workflow stays PENDING
+        #expect(counter.count("after") == 0)
+
+        // Restart one second into the sleep: about two seconds are left, not three.
+        try await Task.sleep(until: .now + .seconds(max(0, wakeUp - 2 - Date().timeIntervalSince1970)))
+        let restartedAt = Date()
+        let second = try await launchRuntime(url, nap)
+        let result = try await second.retrieve("nap-1", as: String.self).result()
+        let finishedAt = Date()
+        #expect(result == "awake")
+        #expect(counter.count("before") == 1)
+        #expect(counter.count("after") == 1)
+        #expect(finishedAt.timeIntervalSince1970 >= wakeUp - 0.01, "woke before the stored wake-up time")
+        #expect(finishedAt.timeIntervalSince(restartedAt) < 2.8, "slept the full duration again")
+        let steps = try await second.listSteps("nap-1")
+        #expect(steps.map(\.functionName) == ["before", "DBOS.sleep", "after"])
+        #expect(try await second.getWorkflowStatus("nap-1")?.recoveryAttempts == 2)
+        await second.shutdown()
+    }
+
+    @Test(arguments: Backend.available)
+    func nowRandomAndUUIDAreCheckpointed(backend: Backend) async throws {
+        struct Draws: Codable, Equatable { var time: Date; var number: Int; var id: String }
+        let url = backend.freshDatabaseURL()
+        let draw = Workflow("draw") { () async throws -> Draws in
+            let draws = Draws(time: try await DBOS.now(), number: try await DBOS.random(in: 0...1_000_000), id: try await DBOS.uuid())
+            try await DBOS.sleep(for: .seconds(30))
+            return draws
+        }
+        let first = try await launchRuntime(url, draw)
+        _ = try await first.start(draw, options: WorkflowOptions(workflowID: "draw-1"))
+        try await eventually("the draws to be recorded") { try await first.listSteps("draw-1").count == 4 }
+        let recorded = try await first.listSteps("draw-1")
+        #expect(recorded.map(\.functionName) == ["DBOS.now", "DBOS.random", "DBOS.uuid", "DBOS.sleep"])
+        await first.shutdown()
+        // Pretend the sleep is over, then recover: the draws come back identical.
+        let second = try await DBOS(config: DBOSConfig(name: "test", systemDatabaseURL: url, applicationVersion: "test-version"))
+        try second.register(draw)
+        let now = Date().timeIntervalSince1970
+        _ = try await second.rawSQL("UPDATE dbos.operation_outputs SET output = $1 WHERE workflow_uuid = 'draw-1' AND function_name = 'DBOS.sleep'",
+                                    [.text(String(now))])
+        try await second.launch()
+        let draws = try await second.retrieve("draw-1", as: Draws.self).result()
+        #expect(try PortableJSON.encode(draws.time) == recorded[0].output)
+        #expect(String(draws.number) == recorded[1].output)
+        #expect("\"\(draws.id)\"" == recorded[2].output)
+        await second.shutdown()
+    }
+}
