@@ -69,9 +69,20 @@ final class SQLiteDriver: SQLDriver {
     }
 
     func close() async {
+        guard closed.withLock({ closed in defer { closed = true }; return !closed }) else { return }
         await batcher.drain()
         try? await writer.close()
         try? await reader.close()
+    }
+
+    private let closed = Mutex(false)
+
+    deinit {
+        // A runtime dropped without shutdown() still releases its file handles.
+        if !closed.withLock({ $0 }) {
+            _ = writer.close()
+            _ = reader.close()
+        }
     }
 
     static func run(_ statement: SQLStatement, on connection: SQLiteConnection) async throws -> [SQLRow] {
