@@ -1,0 +1,265 @@
+#!/usr/bin/env bash
+# Interoperability checks between dbos-transact-swift and DBOS Transact Python 3.4.0.
+#
+#   scripts/interop/run.sh PGURL_BASE
+#
+# PGURL_BASE is a PostgreSQL server URL with a superuser, e.g.
+# postgresql://postgres@127.0.0.1:55433/postgres; each check creates (and drops)
+# its own databases on it. SQLite files go to a temporary folder.
+#
+# Needs, and takes from the environment when set:
+#   DBOS_VENV   virtualenv with dbos==3.4.0 (default: <repo>/.venv-dbos)
+#   SWIFT_BIN   folder with the built dbos-swift and dbos-test-fixture
+#               (default: `swift build --show-bin-path`; nothing is rebuilt here)
+#   VERBOSE=1   show every check's details, not only those of failed checks
+#
+# Prints `PASS name` or `FAIL name: reason` per check, then `interop: N passed, M failed`.
+# Exits 1 when any check failed, 2 on a usage error.
+set -uo pipefail
+
+BASE=${1:-}
+if [ -z "$BASE" ]; then
+  echo "usage: $0 postgresql://USER@HOST:PORT[/DB]" >&2
+  exit 2
+fi
+
+HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+ROOT=$(cd "$HERE/../.." && pwd)
+VENV=${DBOS_VENV:-$ROOT/.venv-dbos}
+PY="$VENV/bin/python"
+DBOS_CLI="$VENV/bin/dbos"
+if [ -z "${SWIFT_BIN:-}" ]; then
+  SWIFT_BIN=$(cd "$ROOT" && swift build --show-bin-path 2>/dev/null) || SWIFT_BIN="$ROOT/.build/debug"
+fi
+SWIFT_CLI="$SWIFT_BIN/dbos-swift"
+FIXTURE="$SWIFT_BIN/dbos-test-fixture"
+VERBOSE=${VERBOSE:-0}
+STEPS=3
+
+if [ ! -x "$PY" ] || [ ! -x "$DBOS_CLI" ]; then
+  echo "FAIL interop-setup: no DBOS Python virtualenv at $VENV (scripts/test.sh creates it)"
+  echo "interop: 0 passed, 1 failed"
+  exit 1
+fi
+
+WORK=$(mktemp -d "${TMPDIR:-/tmp}/dbos-interop.XXXXXX")
+RUN_ID="i$$_$(date +%s)"
+DATABASES=()
+cleanup() {
+  if [ ${#DATABASES[@]} -gt 0 ]; then
+    "$PY" "$HERE/pgdb.py" drop "$BASE" "${DATABASES[@]}" >/dev/null 2>&1 || true
+  fi
+  rm -rf "$WORK"
+}
+trap cleanup EXIT
+
+PASSED=0
+FAILED=0
+FAILED_NAMES=()
+LOG="$WORK/check.log"
+
+# The reason a check failed; set by the steps below.
+REASON=""
+
+# newdb NAME -> sets DB_URL to a fresh database (dropped again on exit)
+DB_URL=""
+newdb() {
+  local name="dbos_${RUN_ID}_$1"
+  DATABASES+=("$name")
+  if ! DB_URL=$("$PY" "$HERE/pgdb.py" create "$BASE" "$name" 2>"$WORK/newdb.err"); then
+    REASON="could not create database $name on $BASE: $(tail -n 1 "$WORK/newdb.err")"
+    return 1
+  fi
+}
+
+# keep_output FILE -> appends the interesting tail of a command's output to the check's log
+keep_output() {
+  grep -v -E 'Applying DBOS .*migration|Migration [0-9]+ skipped' "$1" | tail -n 25 | sed 's/^/    /' >>"$LOG" || true
+}
+
+# step DESCRIPTION COMMAND... -> runs COMMAND with its output in the check's log;
+# on failure sets REASON to the description plus the last line of output.
+step() {
+  local what=$1; shift
+  echo "\$ $what" >>"$LOG"
+  local out="$WORK/step.out"
+  if timeout 300 "$@" >"$out" 2>&1; then
+    keep_output "$out"
+    return 0
+  else
+    local rc=$?
+    keep_output "$out"
+    local last
+    last=$(grep -v '^[[:space:]]*$' "$out" | tail -n 1 | cut -c1-300)
+    if [ $rc = 124 ]; then REASON="$what timed out after 300s"; else REASON="$what failed (exit $rc): ${last:-no output}"; fi
+    return 1
+  fi
+}
+
+# check NAME FUNCTION -> runs FUNCTION, prints PASS/FAIL and details
+check() {
+  local name=$1 fn=$2
+  : >"$LOG"
+  REASON=""
+  if "$fn" && [ -z "$REASON" ]; then
+    PASSED=$((PASSED + 1))
+    echo "PASS $name"
+    [ "$VERBOSE" = 1 ] && sed 's/^/    /' "$LOG"
+  else
+    FAILED=$((FAILED + 1))
+    FAILED_NAMES+=("$name")
+    echo "FAIL $name: ${REASON:-see details}"
+    sed 's/^/    /' "$LOG" | tail -n 60
+  fi
+  return 0
+}
+
+need_binary() {
+  if [ ! -x "$1" ]; then
+    REASON="$(basename "$1") is not built (looked for $1; run swift build)"
+    return 1
+  fi
+}
+
+sqlite_url() { echo "sqlite:///$1"; }   # $1 is absolute, so this gives sqlite:////abs/path
+
+# run_fixture URL ID -> runs dbos-test-fixture, sets FIXTURE_RESULT to the JSON after RESULT
+FIXTURE_RESULT=""
+run_fixture() {
+  local url=$1 id=$2
+  need_binary "$FIXTURE" || return 1
+  step "dbos-test-fixture --database-url $url --workflow-id $id --steps $STEPS" \
+    "$FIXTURE" --database-url "$url" --workflow-id "$id" --steps "$STEPS" --counter-file "$WORK/$id.counter" || return 1
+  FIXTURE_RESULT=$(grep '^RESULT ' "$WORK/step.out" | tail -n 1 | cut -c8-)
+  if [ -z "$FIXTURE_RESULT" ]; then
+    REASON="dbos-test-fixture printed no 'RESULT <json>' line"
+    return 1
+  fi
+  if [ -f "$WORK/$id.counter" ]; then
+    echo "    counter file: $(head -c 200 "$WORK/$id.counter" | tr '\n' ' ')" >>"$LOG"
+  fi
+  return 0
+}
+
+# ------------------------------------------------------------------ checks
+
+# a. Python and Swift create the same PostgreSQL schema, and each accepts the other's.
+check_schema_postgres() {
+  need_binary "$SWIFT_CLI" || return 1
+  local py sw
+  newdb schema_py || return 1; py=$DB_URL
+  newdb schema_sw || return 1; sw=$DB_URL
+  step "dbos migrate -s $py" "$DBOS_CLI" migrate -s "$py" || return 1
+  step "dbos-swift migrate --database-url $sw" "$SWIFT_CLI" migrate --database-url "$sw" || return 1
+  step "compare schemas (python vs swift)" "$PY" "$HERE/compare_schema.py" postgres "$py" "$sw" || return 1
+  # Each side must treat the other's schema as current and leave it alone.
+  step "dbos-swift migrate on the Python schema" "$SWIFT_CLI" migrate --database-url "$py" || return 1
+  step "dbos migrate on the Swift schema" "$DBOS_CLI" migrate -s "$sw" || return 1
+  step "compare schemas after cross-migration" "$PY" "$HERE/compare_schema.py" postgres "$py" "$sw" || return 1
+}
+
+# b. The same on SQLite.
+check_schema_sqlite() {
+  need_binary "$SWIFT_CLI" || return 1
+  local py="$WORK/schema_py.sqlite" sw="$WORK/schema_sw.sqlite"
+  step "dbos migrate -s $(sqlite_url "$py")" "$DBOS_CLI" migrate -s "$(sqlite_url "$py")" || return 1
+  step "dbos-swift migrate --database-url $(sqlite_url "$sw")" "$SWIFT_CLI" migrate --database-url "$(sqlite_url "$sw")" || return 1
+  step "compare schemas (python vs swift)" "$PY" "$HERE/compare_schema.py" sqlite "$(sqlite_url "$py")" "$(sqlite_url "$sw")" || return 1
+  step "dbos-swift migrate on the Python file" "$SWIFT_CLI" migrate --database-url "$(sqlite_url "$py")" || return 1
+  step "dbos migrate on the Swift file" "$DBOS_CLI" migrate -s "$(sqlite_url "$sw")" || return 1
+  step "compare schemas after cross-migration" "$PY" "$HERE/compare_schema.py" sqlite "$(sqlite_url "$py")" "$(sqlite_url "$sw")" || return 1
+}
+
+# c. A workflow run by Swift (on a schema Swift created) as seen by DBOS Python.
+SWIFT_PG_URL=""; SWIFT_PG_RESULT=""; SWIFT_SQLITE_URL=""; SWIFT_SQLITE_RESULT=""
+check_python_reads_swift_postgres() {
+  newdb swift_run || return 1; SWIFT_PG_URL=$DB_URL
+  run_fixture "$SWIFT_PG_URL" "swift-pg-1" || { SWIFT_PG_URL=""; return 1; }
+  SWIFT_PG_RESULT=$FIXTURE_RESULT
+  step "dbos workflow list/get/steps" "$PY" "$HERE/check_workflow.py" cli --url "$SWIFT_PG_URL" \
+    --workflow-id swift-pg-1 --name fixtureWorkflow --steps "$STEPS"
+}
+check_python_client_postgres() {
+  [ -n "$SWIFT_PG_URL" ] || { REASON="no Swift-run database (python-reads-swift-postgres failed)"; return 1; }
+  step "DBOSClient list_workflows / get_result" "$PY" "$HERE/check_workflow.py" client --url "$SWIFT_PG_URL" \
+    --workflow-id swift-pg-1 --serialization portable_json --expected-result "$SWIFT_PG_RESULT"
+}
+check_python_reads_swift_sqlite() {
+  SWIFT_SQLITE_URL=$(sqlite_url "$WORK/swift_run.sqlite")
+  run_fixture "$SWIFT_SQLITE_URL" "swift-sqlite-1" || { SWIFT_SQLITE_URL=""; return 1; }
+  SWIFT_SQLITE_RESULT=$FIXTURE_RESULT
+  step "dbos workflow list/get/steps" "$PY" "$HERE/check_workflow.py" cli --url "$SWIFT_SQLITE_URL" \
+    --workflow-id swift-sqlite-1 --name fixtureWorkflow --steps "$STEPS"
+}
+check_python_client_sqlite() {
+  [ -n "$SWIFT_SQLITE_URL" ] || { REASON="no Swift-run database (python-reads-swift-sqlite failed)"; return 1; }
+  step "DBOSClient list_workflows / get_result" "$PY" "$HERE/check_workflow.py" client --url "$SWIFT_SQLITE_URL" \
+    --workflow-id swift-sqlite-1 --serialization portable_json --expected-result "$SWIFT_SQLITE_RESULT"
+}
+
+# d. Swift runs on a database that DBOS Python created.
+check_swift_on_python_schema_postgres() {
+  local url
+  newdb python_schema || return 1; url=$DB_URL
+  step "dbos migrate -s $url" "$DBOS_CLI" migrate -s "$url" || return 1
+  run_fixture "$url" "swift-on-py-1" || return 1
+  step "dbos workflow list/get/steps" "$PY" "$HERE/check_workflow.py" cli --url "$url" \
+    --workflow-id swift-on-py-1 --name fixtureWorkflow --steps "$STEPS" || return 1
+  step "DBOSClient get_result" "$PY" "$HERE/check_workflow.py" client --url "$url" \
+    --workflow-id swift-on-py-1 --serialization portable_json --expected-result "$FIXTURE_RESULT"
+}
+check_swift_on_python_schema_sqlite() {
+  local url
+  url=$(sqlite_url "$WORK/python_schema.sqlite")
+  step "dbos migrate -s $url" "$DBOS_CLI" migrate -s "$url" || return 1
+  run_fixture "$url" "swift-on-py-sqlite-1" || return 1
+  step "dbos workflow list/get/steps" "$PY" "$HERE/check_workflow.py" cli --url "$url" \
+    --workflow-id swift-on-py-sqlite-1 --name fixtureWorkflow --steps "$STEPS" || return 1
+  step "DBOSClient get_result" "$PY" "$HERE/check_workflow.py" client --url "$url" \
+    --workflow-id swift-on-py-sqlite-1 --serialization portable_json --expected-result "$FIXTURE_RESULT"
+}
+
+# e. dbos-swift lists a workflow that DBOS Python ran (portable_json).
+check_swift_reads_python_postgres() {
+  need_binary "$SWIFT_CLI" || return 1
+  local url
+  newdb python_run || return 1; url=$DB_URL
+  step "python fixtureWorkflow (portable_json)" "$PY" "$HERE/pydbos_fixture.py" --database-url "$url" \
+    --workflow-id py-pg-1 --steps "$STEPS" || return 1
+  step "dbos-swift workflow list --database-url $url --json" "$SWIFT_CLI" workflow list --database-url "$url" --json || return 1
+  cp "$WORK/step.out" "$WORK/swift-list.json"
+  step "find py-pg-1 (SUCCESS) in dbos-swift's JSON" "$PY" - "$WORK/swift-list.json" py-pg-1 <<'PYEOF'
+import json, sys
+text = open(sys.argv[1]).read()
+start = min([i for i in (text.find("["), text.find("{")) if i >= 0], default=-1)
+if start < 0:
+    sys.exit("dbos-swift printed no JSON")
+data = json.JSONDecoder().raw_decode(text[start:])[0]
+rows = data if isinstance(data, list) else next((v for v in data.values() if isinstance(v, list)), [])
+def values(obj):
+    return [str(v) for v in obj.values()] if isinstance(obj, dict) else []
+match = [r for r in rows if sys.argv[2] in values(r)]
+if not match:
+    sys.exit(f"{sys.argv[2]} is not in dbos-swift workflow list ({len(rows)} rows)")
+if "SUCCESS" not in values(match[0]) or "fixtureWorkflow" not in values(match[0]):
+    sys.exit(f"row for {sys.argv[2]} lacks status SUCCESS / name fixtureWorkflow: {match[0]}")
+print("found:", match[0])
+PYEOF
+}
+
+echo "interop: DBOS Python $("$PY" -c 'import importlib.metadata as m; print(m.version("dbos"))' 2>/dev/null || echo '?') from $VENV"
+echo "interop: Swift binaries from $SWIFT_BIN"
+echo "interop: PostgreSQL at $BASE"
+
+check schema-postgres                 check_schema_postgres
+check schema-sqlite                   check_schema_sqlite
+check python-reads-swift-postgres     check_python_reads_swift_postgres
+check python-client-decodes-postgres  check_python_client_postgres
+check python-reads-swift-sqlite       check_python_reads_swift_sqlite
+check python-client-decodes-sqlite    check_python_client_sqlite
+check swift-on-python-schema-postgres check_swift_on_python_schema_postgres
+check swift-on-python-schema-sqlite   check_swift_on_python_schema_sqlite
+check swift-reads-python-postgres     check_swift_reads_python_postgres
+
+echo "interop: $PASSED passed, $FAILED failed"
+[ "$FAILED" = 0 ]
