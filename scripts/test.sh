@@ -47,8 +47,32 @@ cleanup() {
   rm -rf "$TMP"
   exit "$rc"
 }
+# Long commands run in the background (in their own process group) so that a signal
+# is handled at once: the handler stops them, and the EXIT trap stops PostgreSQL.
+CHILD=""
+on_signal() {
+  echo "interrupted: stopping" >&2
+  if [ -n "$CHILD" ]; then
+    kill -TERM -- "-$CHILD" 2>/dev/null || kill -TERM "$CHILD" 2>/dev/null || true
+    wait "$CHILD" 2>/dev/null || true
+  fi
+  exit 130
+}
 trap cleanup EXIT
-trap 'echo "interrupted" >&2; exit 130' INT TERM
+trap on_signal INT TERM
+
+# run_logged LOG COMMAND... -> runs COMMAND, shows its output and saves it in LOG; returns its status
+run_logged() {
+  local log=$1; shift
+  local runner=()
+  command -v setsid >/dev/null 2>&1 && runner=(setsid)
+  "${runner[@]}" bash -c 'set -o pipefail; "$@" 2>&1 | tee "$0"' "$log" "$@" </dev/null &
+  CHILD=$!
+  local rc=0
+  wait "$CHILD" || rc=$?
+  CHILD=""
+  return "$rc"
+}
 
 finish() {
   section "Summary"
@@ -98,7 +122,7 @@ fi
 
 # ------------------------------------------------------------ Swift build
 section "swift build --build-tests"
-if swift build --build-tests 2>&1 | tee "$LOGS/build.log"; then
+if run_logged "$LOGS/build.log" swift build --build-tests; then
   note "swift build --build-tests"
 else
   fail "swift build (see $LOGS/build.log)"
@@ -109,7 +133,7 @@ fi
 # ------------------------------------------------------------ Swift tests
 section "swift test"
 rc=0
-timeout "${SWIFT_TEST_TIMEOUT:-1800}" swift test 2>&1 | tee "$LOGS/swift-test.log" || rc=$?
+run_logged "$LOGS/swift-test.log" timeout --foreground --kill-after=30 "${SWIFT_TEST_TIMEOUT:-1800}" swift test || rc=$?
 
 # Counts from swift-testing ("Test run with N tests ...", one "✘ Test x() failed after" per
 # failed test, "➜ Test x() skipped") and XCTest (the last "Executed N tests, with M failures").
@@ -218,7 +242,7 @@ section "Interop with DBOS Python 3.4.0"
 SWIFT_BIN=$(swift build --show-bin-path)
 export SWIFT_BIN DBOS_VENV="$VENV"
 rc=0
-bash scripts/interop/run.sh "$DBOS_TEST_DATABASE_URL" 2>&1 | tee "$LOGS/interop.log" || rc=$?
+run_logged "$LOGS/interop.log" bash scripts/interop/run.sh "$DBOS_TEST_DATABASE_URL" || rc=$?
 i_passed=$(grep -c '^PASS ' "$LOGS/interop.log" || true)
 i_failed=$(grep -c '^FAIL ' "$LOGS/interop.log" || true)
 if [ "$rc" != 0 ] && [ "$i_failed" = 0 ]; then i_failed=1; fi

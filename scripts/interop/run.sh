@@ -83,7 +83,7 @@ step() {
   local what=$1; shift
   echo "\$ $what" >>"$LOG"
   local out="$WORK/step.out"
-  if timeout 300 "$@" >"$out" 2>&1; then
+  if timeout --foreground --kill-after=10 300 "$@" >"$out" 2>&1; then
     keep_output "$out"
     return 0
   else
