@@ -1,0 +1,85 @@
+import DBOS
+import Foundation
+import PostgresNIO
+import SQLiteNIO
+
+/// The raw commit rate of the database: one single-row INSERT per commit into
+/// `bench_baseline(id text primary key, v text)`.
+protocol BaselineStore: Sendable {
+    /// Inserts (and commits) one new row.
+    func insert() async throws
+    /// Drops the scratch table where appropriate and closes the connections.
+    func close() async
+}
+
+/// PostgreSQL baseline: a `PostgresClient` pool, as the DBOS runtime uses, in the `public` schema.
+final class PostgresBaseline: BaselineStore {
+    private let client: PostgresClient
+    private let runTask: Task<Void, Never>
+    private let logger: Logger
+
+    private init(client: PostgresClient, logger: Logger) {
+        self.client = client
+        self.logger = logger
+        runTask = Task { await client.run() }
+    }
+
+    static func open(_ location: DatabaseURL.PostgresLocation, poolSize: Int, logger: Logger) async throws -> PostgresBaseline {
+        var configuration = PostgresClient.Configuration(
+            host: location.host, port: location.port, username: location.user, password: location.password,
+            database: location.database, tls: location.requireTLS ? .require(.makeClientConfiguration()) : .disable)
+        configuration.options.maximumConnections = poolSize
+        let baseline = PostgresBaseline(client: PostgresClient(configuration: configuration, backgroundLogger: logger), logger: logger)
+        do {
+            try await baseline.client.query("DROP TABLE IF EXISTS public.bench_baseline", logger: logger)
+            try await baseline.client.query("CREATE TABLE public.bench_baseline (id text PRIMARY KEY, v text)", logger: logger)
+        } catch {
+            await baseline.close()
+            throw BenchFailure("PostgreSQL baseline setup failed: \(String(reflecting: error))")
+        }
+        return baseline
+    }
+
+    func insert() async throws {
+        let id = UUID().uuidString
+        try await client.query("INSERT INTO public.bench_baseline (id, v) VALUES (\(id), \("v"))", logger: logger)
+    }
+
+    func close() async {
+        _ = try? await client.query("DROP TABLE IF EXISTS public.bench_baseline", logger: logger)
+        runTask.cancel()
+        await runTask.value
+    }
+}
+
+/// SQLite baseline: one connection on the same file, WAL and `synchronous=FULL` like the
+/// DBOS default. SQLite has one writer, so concurrent inserts all go through this connection.
+final class SQLiteBaseline: BaselineStore {
+    private let connection: SQLiteConnection
+
+    private init(connection: SQLiteConnection) { self.connection = connection }
+
+    static func open(path: String, logger: Logger) async throws -> SQLiteBaseline {
+        let connection = try await SQLiteConnection.open(storage: .file(path: path), logger: logger)
+        do {
+            for pragma in ["PRAGMA busy_timeout = 10000", "PRAGMA journal_mode = WAL", "PRAGMA synchronous = FULL",
+                           "DROP TABLE IF EXISTS bench_baseline",
+                           "CREATE TABLE bench_baseline (id text PRIMARY KEY, v text)"] {
+                _ = try await connection.query(pragma)
+            }
+        } catch {
+            try? await connection.close()
+            throw BenchFailure("SQLite baseline setup failed: \(error)")
+        }
+        return SQLiteBaseline(connection: connection)
+    }
+
+    func insert() async throws {
+        _ = try await connection.query("INSERT INTO bench_baseline (id, v) VALUES (?, ?)", [.text(UUID().uuidString), .text("v")])
+    }
+
+    func close() async {
+        _ = try? await connection.query("DROP TABLE IF EXISTS bench_baseline")
+        try? await connection.close()
+    }
+}
