@@ -7,6 +7,8 @@
 // counter file when it completes, so a test can count how often each body ran.
 // --crash-after-step K: SIGKILL this process right after step K is checkpointed.
 // --hang-at-step K: step K appends "stepK-start" and then never finishes (the test kills us).
+// --recv-timeout S: instead, run `fixtureInbox`: step "prepare", then wait up to S seconds
+//   for a message on topic "approval"; the result is the message or "timeout".
 // Prints `RESULT <json>` when the workflow completes.
 import DBOS
 import Foundation
@@ -18,6 +20,7 @@ struct Options {
     var counterFile = ""
     var crashAfterStep: Int?
     var hangAtStep: Int?
+    var recvTimeout: Double?
 
     init(_ arguments: [String]) {
         var iterator = arguments.dropFirst().makeIterator()
@@ -30,6 +33,7 @@ struct Options {
             case "--counter-file": counterFile = value
             case "--crash-after-step": crashAfterStep = Int(value)
             case "--hang-at-step": hangAtStep = Int(value)
+            case "--recv-timeout": recvTimeout = Double(value)
             default:
                 FileHandle.standardError.write(Data("unknown option \(flag)\n".utf8))
                 exit(2)
@@ -71,13 +75,27 @@ let fixtureWorkflow = Workflow("fixtureWorkflow") { (steps: Int) async throws ->
     return results
 }
 
+let fixtureInbox = Workflow("fixtureInbox") { (timeout: Double) async throws -> String in
+    _ = try await DBOS.step("prepare") { () async throws -> Int in
+        appendLine("prepare", to: options.counterFile)
+        return 1
+    }
+    let message = try await DBOS.recv(String.self, topic: "approval", timeout: .milliseconds(Int64(timeout * 1000)))
+    return message ?? "timeout"
+}
+
 do {
     let dbos = try await DBOS(config: DBOSConfig(name: "fixture", systemDatabaseURL: options.databaseURL))
-    try dbos.register(fixtureWorkflow)
+    try dbos.register(fixtureWorkflow, fixtureInbox)
     try await dbos.launch()
-    let handle = try await dbos.start(fixtureWorkflow, options.steps, options: WorkflowOptions(workflowID: options.workflowID))
-    let result = try await handle.result()
-    print("RESULT \(try PortableJSON.encode(result))")
+    let ids = WorkflowOptions(workflowID: options.workflowID)
+    let result: String
+    if let timeout = options.recvTimeout {
+        result = try PortableJSON.encode(try await dbos.start(fixtureInbox, timeout, options: ids).result())
+    } else {
+        result = try PortableJSON.encode(try await dbos.start(fixtureWorkflow, options.steps, options: ids).result())
+    }
+    print("RESULT \(result)")
     await dbos.shutdown()
 } catch {
     FileHandle.standardError.write(Data("error: \(error)\n".utf8))

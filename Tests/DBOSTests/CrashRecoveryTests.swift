@@ -93,3 +93,49 @@ struct FixtureRun {
         await client.close()
     }
 }
+
+/// Durable `recv` across a SIGKILL of the waiting process.
+@Suite struct DurableRecvCrashTests {
+    @Test(arguments: Backend.available)
+    func messageSentWhileTheWaiterIsDownIsReceivedAfterRestart(backend: Backend) async throws {
+        let run = try FixtureRun(backend: backend)
+        let waiting = try run.launch(["--recv-timeout", "60"])
+        let client = try await DBOSClient(databaseURL: run.databaseURL)
+        try await eventually("the recv deadline to be recorded") {
+            (try? await client.listSteps(run.workflowID).contains { $0.functionName == "DBOS.sleep" }) ?? false
+        }
+        kill(waiting.processIdentifier, SIGKILL)
+        waiting.waitUntilExit()
+        try await client.send(to: run.workflowID, "approved", topic: "approval")
+        let restarted = try run.launch(["--recv-timeout", "60"])
+        restarted.waitUntilExit()
+        #expect(run.output(of: restarted).contains(#"RESULT "approved""#), "\(run.output(of: restarted))")
+        #expect(run.counterLines() == ["prepare"])
+        await client.close()
+    }
+
+    /// Scaled down from "killed 20 s into a 30 s timeout": killed 3 s into a 5 s timeout, the
+    /// restarted workflow times out about 2 s after the restart, not 5.
+    @Test(arguments: Backend.available)
+    func restartedWaiterTimesOutAtTheStoredDeadline(backend: Backend) async throws {
+        let run = try FixtureRun(backend: backend)
+        let waiting = try run.launch(["--recv-timeout", "5"])
+        let client = try await DBOSClient(databaseURL: run.databaseURL)
+        try await eventually("the recv deadline to be recorded") {
+            (try? await client.listSteps(run.workflowID).contains { $0.functionName == "DBOS.sleep" }) ?? false
+        }
+        let sleepRow = try #require(try await client.listSteps(run.workflowID).first { $0.functionName == "DBOS.sleep" })
+        let deadline = try PortableJSON.decode(Double.self, from: sleepRow.output ?? "", what: "deadline")
+        try await Task.sleep(until: .now + .seconds(max(0, deadline - 2 - Date().timeIntervalSince1970)))
+        kill(waiting.processIdentifier, SIGKILL)
+        waiting.waitUntilExit()
+        let restartedAt = Date()
+        let restarted = try run.launch(["--recv-timeout", "5"])
+        restarted.waitUntilExit()
+        let finishedAt = Date()
+        #expect(run.output(of: restarted).contains(#"RESULT "timeout""#), "\(run.output(of: restarted))")
+        #expect(finishedAt.timeIntervalSince1970 >= deadline - 0.05)
+        #expect(finishedAt.timeIntervalSince(restartedAt) < 4.0, "waited the whole timeout again")
+        await client.close()
+    }
+}

@@ -1,3 +1,4 @@
+import Foundation
 import Logging
 
 /// A light client of a DBOS system database, for other services and tools: it registers
@@ -33,6 +34,24 @@ public final class DBOSClient: Sendable {
     /// The recorded operations of a workflow, in order.
     public func listSteps(_ workflowID: String) async throws -> [StepRecord] {
         try await systemDatabase.steps(workflowID: workflowID)
+    }
+
+    /// Sends a message to a workflow (see ``DBOS/send(to:_:topic:idempotencyKey:)``).
+    public func send<Message: Encodable & Sendable>(
+        to destination: String, _ message: Message, topic: String? = nil, idempotencyKey: String? = nil
+    ) async throws {
+        try await systemDatabase.send(OutgoingMessage(
+            messageUUID: idempotencyKey.map { "\($0)::\(destination)" } ?? UUID().uuidString.lowercased(),
+            destination: destination, topic: topic ?? nullTopic, message: try PortableJSON.encode(message),
+            createdAt: MonotonicMillis.next()), from: nil, ownerXID: nil)
+    }
+
+    /// The latest value of a workflow's event, or nil when it is not set (this call does not wait).
+    public func getEvent<Value: Decodable>(_ workflowID: String, _ key: String, as type: Value.Type = Value.self) async throws -> Value? {
+        guard let stored = try await systemDatabase.getEvent(workflowID: workflowID, key: key) else { return nil }
+        let what = "event '\(key)' of workflow '\(workflowID)'"
+        try Payload.requirePortable(stored.serialization, what: what)
+        return try PortableJSON.decode(Value.self, from: stored.value, what: what)
     }
 
     /// Closes the connections.

@@ -20,7 +20,9 @@ public final class DBOS: Sendable {
     let logger: Logger
     let running = RunningWorkflows()
     let errors = ErrorRegistry()
+    let hub = WakeupHub()
     private let signal = ShutdownSignal()
+    private let changeFeed = Mutex<Task<Void, Never>?>(nil)
     private let state = Mutex(State())
 
     private struct State {
@@ -111,6 +113,7 @@ public final class DBOS: Sendable {
             state.launched = true
         }
         Self.launchedRuntimes.add(self)
+        startChangeFeed()
         logger.info("DBOS launched", metadata: [
             "executorID": "\(executorID)", "applicationVersion": "\(applicationVersion)", "backend": "\(backendName)",
         ])
@@ -136,6 +139,7 @@ public final class DBOS: Sendable {
         guard first else { return }
         Self.launchedRuntimes.remove(self)
         signal.trigger()
+        hub.signalAll()
         let tasks = running.tasks
         await withTaskGroup(of: Void.self) { group in
             group.addTask { for task in tasks { await task.value } }
@@ -143,11 +147,31 @@ public final class DBOS: Sendable {
             await group.next()
             group.cancelAll()
         }
+        if let feed = changeFeed.withLock({ $0 }) {
+            feed.cancel()
+            await feed.value
+        }
         await systemDatabase.close()
         logger.info("DBOS shut down")
     }
 
     var isShuttingDown: Bool { signal.isTriggered }
+
+    /// Forwards database change signals (NOTIFY, SQLite commits) to the wake-up hub.
+    private func startChangeFeed() {
+        let hub = self.hub
+        let database = systemDatabase
+        let task = Task {
+            await database.runChangeFeed { channel, payload in
+                if let channel, let known = WakeupHub.Channel(rawValue: channel) {
+                    hub.signal(WakeupHub.key(known, payload))
+                } else {
+                    hub.signalAll()
+                }
+            }
+        }
+        changeFeed.withLock { $0 = task }
+    }
 
     func requireLaunched(_ operation: String) throws {
         try state.withLock { state in

@@ -30,6 +30,12 @@ final class SQLSystemDatabase: SystemDatabase {
 
     func close() async { await driver.close() }
 
+    func runChangeFeed(_ onSignal: @escaping @Sendable (String?, String) -> Void) async {
+        await driver.runChangeFeed(channels: [WakeupHub.Channel.notifications, .events, .streams].map(\.rawValue), onSignal)
+    }
+
+    var fallbackPollInterval: Duration { driver.fallbackPollInterval }
+
     // MARK: Workflows
 
     private static let insertColumns = """
@@ -153,7 +159,7 @@ final class SQLSystemDatabase: SystemDatabase {
 
     // MARK: Steps
 
-    private func stepInsert(_ step: StepRecord, ownerXID: String?) -> SQLStatement {
+    func stepInsert(_ step: StepRecord, ownerXID: String?) -> SQLStatement {
         var binds: [SQLValue] = [
             .text(step.workflowID), .int(Int64(step.functionID)), .text(step.functionName), SQLValue(step.output),
             SQLValue(step.error), SQLValue(step.childWorkflowID), SQLValue(step.startedAt.map(Clock.millis)),
@@ -180,6 +186,10 @@ final class SQLSystemDatabase: SystemDatabase {
     func recordStep(_ step: StepRecord, ownerXID: String?) async throws -> StepWriteOutcome {
         let rows = try await driver.write(stepInsert(step, ownerXID: ownerXID))
         if !rows.isEmpty { return .recorded }
+        return try await diagnoseUnrecorded(step)
+    }
+
+    func diagnoseUnrecorded(_ step: StepRecord) async throws -> StepWriteOutcome {
         if let existing = try await self.step(workflowID: step.workflowID, functionID: step.functionID) {
             return .alreadyRecorded(existing)
         }

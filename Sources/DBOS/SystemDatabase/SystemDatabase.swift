@@ -31,6 +31,20 @@ protocol SystemDatabase: Sendable {
     /// `maxAttempts` the row becomes MAX_RECOVERY_ATTEMPTS_EXCEEDED instead.
     func claimForRecovery(workflowID: String, ownerXID: String, maxAttempts: Int?) async throws -> RecoveryClaim
 
+    // Messaging
+    func send(_ message: OutgoingMessage, from sender: StepRecord?, ownerXID: String?) async throws
+    func consumeMessage(workflowID: String, topic: String, step: StepRecord, ownerXID: String) async throws -> StepRecord?
+    func setEvent(workflowID: String, key: String, value: String, step: StepRecord, ownerXID: String) async throws
+    func getEvent(workflowID: String, key: String) async throws -> (value: String, serialization: String?)?
+    func writeStream(workflowID: String, key: String, value: String, functionID: Int, step: StepRecord?, ownerXID: String?) async throws
+    func readStream(workflowID: String, key: String, fromOffset: Int) async throws -> [(offset: Int, value: String, serialization: String?)]
+    /// Why an operation record could not be written: already there, or the workflow is not ours.
+    func diagnoseUnrecorded(_ step: StepRecord) async throws -> StepWriteOutcome
+
+    /// Delivers change signals until cancelled (see ``SQLDriver/runChangeFeed(channels:_:)``).
+    func runChangeFeed(_ onSignal: @escaping @Sendable (_ channel: String?, _ payload: String) -> Void) async
+    var fallbackPollInterval: Duration { get }
+
     func close() async
 }
 

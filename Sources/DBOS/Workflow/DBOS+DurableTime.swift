@@ -9,19 +9,7 @@ extension DBOS {
             return
         }
         try context.checkRunnable()
-        let functionID = context.nextFunctionID()
-        let name = "DBOS.sleep"
-        let wakeUp: Double
-        if let record = try context.recorded(functionID, expecting: name) {
-            wakeUp = try context.replay(record, as: Double.self)
-        } else {
-            let now = Date()
-            let target = now.timeIntervalSince1970 + duration.seconds
-            let stored = try await context.record(StepRecord(
-                workflowID: context.workflowID, functionID: functionID, functionName: name,
-                output: try PortableJSON.encode(target), startedAt: now, completedAt: now))
-            wakeUp = try context.replay(stored, as: Double.self)
-        }
+        let wakeUp = try await context.durableDeadline(functionID: context.nextFunctionID(), timeout: duration)
         let remaining = wakeUp - Date().timeIntervalSince1970
         if remaining > 0 { try await context.runtime.pause(for: .seconds(remaining)) }
     }

@@ -74,7 +74,7 @@ final class PostgresDriver: SQLDriver {
                 do {
                     try await connection.query(PostgresQuery(unsafeSQL: "CREATE DATABASE \(quoted)"), logger: logger)
                     logger.info("created system database", metadata: ["database": "\(location.database)"])
-                } catch let error as PSQLError where error.serverInfo?[.sqlState] == "42P04" {
+                } catch let error as PSQLError where ["42P04", "23505"].contains(error.serverInfo?[.sqlState]) {
                     // Created concurrently by another process: fine.
                 }
             }
@@ -112,6 +112,44 @@ final class PostgresDriver: SQLDriver {
     func close() async {
         runTask.cancel()
         _ = await runTask.value
+    }
+
+    var fallbackPollInterval: Duration { .seconds(1) }
+
+    /// LISTENs on `channels` over a dedicated connection, reconnecting with backoff after a
+    /// loss (and then signalling a change of unknown scope, since notifications may have been missed).
+    func runChangeFeed(channels: [String], _ onSignal: @escaping @Sendable (String?, String) -> Void) async {
+        var backoff = Duration.milliseconds(100)
+        var connectedBefore = false
+        while !Task.isCancelled {
+            do {
+                let configuration = PostgresConnection.Configuration(
+                    host: location.host, port: location.port, username: location.user,
+                    password: location.password, database: location.database,
+                    tls: location.requireTLS ? .require(try NIOSSLContext(configuration: .makeClientConfiguration())) : .disable)
+                let connection = try await PostgresConnection.connect(configuration: configuration, id: 1, logger: logger)
+                defer { Task { try? await connection.close() } }
+                try await withThrowingTaskGroup(of: Void.self) { group in
+                    for channel in channels {
+                        group.addTask {
+                            try await connection.listen(on: channel) { notifications in
+                                for try await notification in notifications { onSignal(channel, notification.payload) }
+                            }
+                        }
+                    }
+                    if connectedBefore { onSignal(nil, "") }
+                    connectedBefore = true
+                    backoff = .milliseconds(100)
+                    try await group.next()
+                    group.cancelAll()
+                }
+            } catch {
+                if Task.isCancelled { return }
+                logger.warning("notification listener lost its connection; reconnecting", metadata: ["error": "\(error)"])
+            }
+            try? await Task.sleep(for: backoff)
+            backoff = min(backoff * 2, .seconds(5))
+        }
     }
 
     static func run(_ statement: SQLStatement, _ send: (PostgresQuery) async throws -> PostgresRowSequence) async throws -> [SQLRow] {

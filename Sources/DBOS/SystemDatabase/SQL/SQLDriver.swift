@@ -19,6 +19,14 @@ protocol SQLDriver: Sendable {
 
     /// Closes all connections.
     func close() async
+
+    /// Delivers change signals until the calling task is cancelled: `(channel, payload)` for each
+    /// PostgreSQL NOTIFY on `channels`; `(nil, "")` when a change of unknown scope may have
+    /// happened (SQLite commits by any connection, or a PostgreSQL reconnect).
+    func runChangeFeed(channels: [String], _ onSignal: @escaping @Sendable (_ channel: String?, _ payload: String) -> Void) async
+
+    /// How often a waiter re-checks the database when no signal arrives.
+    var fallbackPollInterval: Duration { get }
 }
 
 /// The statement runner handed to a transaction body.

@@ -85,6 +85,22 @@ final class SQLiteDriver: SQLDriver {
         }
     }
 
+    var fallbackPollInterval: Duration { .seconds(1) }
+
+    /// Watches `PRAGMA data_version`, which changes whenever another connection (of this or
+    /// another process) commits: the cross-process wake-up for SQLite.
+    func runChangeFeed(channels: [String], _ onSignal: @escaping @Sendable (String?, String) -> Void) async {
+        var last: Int64?
+        while !Task.isCancelled {
+            if let rows = try? await Self.run(SQLStatement("PRAGMA data_version"), on: reader),
+               let version = rows.first?.columns.values.first?.int {
+                if let last, last != version { onSignal(nil, "") }
+                last = version
+            }
+            try? await Task.sleep(for: .milliseconds(20))
+        }
+    }
+
     static func run(_ statement: SQLStatement, on connection: SQLiteConnection) async throws -> [SQLRow] {
         let binds = statement.binds.map(Self.bind)
         let collected = RowCollector()

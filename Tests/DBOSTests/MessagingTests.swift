@@ -1,0 +1,176 @@
+import Foundation
+import Testing
+@testable import DBOS
+
+@Suite struct MessagingTests {
+    static let inbox = Workflow("inbox") { (count: Int, topic: String?) async throws -> [String] in
+        var received: [String] = []
+        for _ in 0..<count {
+            guard let message = try await DBOS.recv(String.self, topic: topic, timeout: .seconds(20)) else { break }
+            received.append(message)
+        }
+        return received
+    }
+
+    @Test(arguments: Backend.available)
+    func sendAndReceiveInOrderPerTopic(backend: Backend) async throws {
+        try await withRuntime(backend.freshDatabaseURL(), Self.inbox) { dbos in
+            let plain = try await dbos.start(Self.inbox, 3, nil, options: WorkflowOptions(workflowID: "inbox-plain"))
+            let topical = try await dbos.start(Self.inbox, 2, "orders", options: WorkflowOptions(workflowID: "inbox-topic"))
+            for index in 1...3 { try await dbos.send(to: "inbox-plain", "m\(index)") }
+            try await dbos.send(to: "inbox-topic", "o1", topic: "orders")
+            try await dbos.send(to: "inbox-topic", "ignored", topic: "other")
+            try await dbos.send(to: "inbox-topic", "o2", topic: "orders")
+            #expect(try await plain.result() == ["m1", "m2", "m3"])
+            #expect(try await topical.result() == ["o1", "o2"])
+            let steps = try await dbos.listSteps("inbox-topic")
+            #expect(steps.map(\.functionName) == ["DBOS.recv", "DBOS.sleep", "DBOS.recv", "DBOS.sleep"])
+            #expect(steps.filter { $0.functionName == "DBOS.recv" }.map(\.output) == [#""o1""#, #""o2""#])
+            let leftover = try await dbos.rawSQL("SELECT message FROM dbos.notifications WHERE destination_uuid = 'inbox-topic' AND consumed = $1", [.bool(false)])
+            #expect(leftover.map { $0.string("message") } == [#""ignored""#])
+        }
+    }
+
+    @Test(arguments: Backend.available)
+    func recvTimesOutWithNil(backend: Backend) async throws {
+        let waiter = Workflow("waiter") { () async throws -> String in
+            let message = try await DBOS.recv(String.self, timeout: .milliseconds(300))
+            return message ?? "timed out"
+        }
+        try await withRuntime(backend.freshDatabaseURL(), waiter) { dbos in
+            let started = ContinuousClock.now
+            #expect(try await dbos.run(waiter, options: WorkflowOptions(workflowID: "w")) == "timed out")
+            #expect(ContinuousClock.now - started >= .milliseconds(300))
+            let steps = try await dbos.listSteps("w")
+            #expect(steps.map(\.functionName) == ["DBOS.recv", "DBOS.sleep"])
+            #expect(steps.map(\.functionID) == [1, 2])
+            #expect(steps.first { $0.functionName == "DBOS.recv" }?.output == "null")
+        }
+    }
+
+    @Test(arguments: Backend.available)
+    func concurrentSendersEachMessageConsumedOnce(backend: Backend) async throws {
+        try await withRuntime(backend.freshDatabaseURL(), Self.inbox) { dbos in
+            let handle = try await dbos.start(Self.inbox, 60, nil, options: WorkflowOptions(workflowID: "busy"))
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for sender in 0..<6 {
+                    group.addTask {
+                        for index in 0..<10 { try await dbos.send(to: "busy", "s\(sender)-\(index)") }
+                    }
+                }
+                try await group.waitForAll()
+            }
+            let received = try await handle.result()
+            #expect(received.count == 60)
+            #expect(Set(received).count == 60)
+            for sender in 0..<6 {   // each sender's messages arrive in its order
+                let mine = received.filter { $0.hasPrefix("s\(sender)-") }
+                #expect(mine == (0..<10).map { "s\(sender)-\($0)" })
+            }
+        }
+    }
+
+    @Test(arguments: Backend.available)
+    func sendErrorsAndIdempotency(backend: Backend) async throws {
+        try await withRuntime(backend.freshDatabaseURL(), Self.inbox) { dbos in
+            await #expect(throws: DBOSError.nonexistentWorkflow(workflowID: "nobody")) {
+                try await dbos.send(to: "nobody", "hello")
+            }
+            let handle = try await dbos.start(Self.inbox, 2, nil, options: WorkflowOptions(workflowID: "dedup"))
+            try await dbos.send(to: "dedup", "once", idempotencyKey: "k1")
+            try await dbos.send(to: "dedup", "once", idempotencyKey: "k1")
+            try await dbos.send(to: "dedup", "twice")
+            #expect(try await handle.result() == ["once", "twice"])
+        }
+    }
+
+    @Test(arguments: Backend.available)
+    func sendFromAWorkflowIsNotRepeatedOnReplay(backend: Backend) async throws {
+        let url = backend.freshDatabaseURL()
+        let sender = Workflow("sender") { (target: String) async throws -> String in
+            try await DBOS.send(to: target, "ping")
+            try await DBOS.sleep(for: .milliseconds(400))
+            return "sent"
+        }
+        let first = try await launchRuntime(url, Self.inbox, sender)
+        _ = try await first.start(Self.inbox, 2, nil, options: WorkflowOptions(workflowID: "target"))
+        _ = try await first.start(sender, "target", options: WorkflowOptions(workflowID: "sender-1"))
+        try await eventually("the send to be recorded") { try await first.listSteps("sender-1").count == 2 }
+        await first.shutdown()
+        let second = try await launchRuntime(url, Self.inbox, sender)
+        #expect(try await second.retrieve("sender-1", as: String.self).result() == "sent")
+        let rows = try await second.rawSQL("SELECT count(*) AS n FROM dbos.notifications WHERE destination_uuid = 'target'")
+        #expect(rows.first?.int("n") == 1)
+        await second.shutdown()
+    }
+
+    @Test(arguments: Backend.available)
+    func eventsLatestValueHistoryAndTimeout(backend: Backend) async throws {
+        let publisher = Workflow("publisher") { () async throws -> Int in
+            try await DBOS.setEvent("progress", 1)
+            try await DBOS.setEvent("progress", 2)
+            _ = try await DBOS.recv(String.self, topic: "go", timeout: .seconds(20))
+            try await DBOS.setEvent("done", true)
+            return 0
+        }
+        let url = backend.freshDatabaseURL()
+        try await withRuntime(url, publisher) { dbos in
+            let handle = try await dbos.start(publisher, options: WorkflowOptions(workflowID: "pub"))
+            try await eventually("progress 2") { try await dbos.getEvent("pub", "progress", as: Int.self, timeout: .zero) == 2 }
+            #expect(try await dbos.getEvent("pub", "done", as: Bool.self, timeout: .milliseconds(200)) == nil)
+            // A waiter in another runtime (as another process) is woken when the event is set.
+            let other = try await launchRuntime(url, applicationVersion: "reader", publisher)
+            async let done = other.getEvent("pub", "done", as: Bool.self, timeout: .seconds(20))
+            try await dbos.send(to: "pub", "go", topic: "go")
+            #expect(try await done == true)
+            await other.shutdown()
+            _ = try await handle.result()
+            let history = try await dbos.rawSQL("SELECT function_id, value FROM dbos.workflow_events_history WHERE workflow_uuid = 'pub' ORDER BY function_id")
+            #expect(history.map { $0.string("value") } == ["1", "2", "true"])
+        }
+    }
+
+    @Test(arguments: Backend.available)
+    func getEventInsideAWorkflowIsCheckpointed(backend: Backend) async throws {
+        let publisher = Workflow("pub2") { () async throws -> Int in
+            try await DBOS.setEvent("answer", 42)
+            return 1
+        }
+        let reader = Workflow("reader") { (target: String) async throws -> Int? in
+            try await DBOS.getEvent(target, "answer", as: Int.self, timeout: .seconds(20))
+        }
+        try await withRuntime(backend.freshDatabaseURL(), publisher, reader) { dbos in
+            _ = try await dbos.run(publisher, options: WorkflowOptions(workflowID: "p2"))
+            #expect(try await dbos.run(reader, "p2", options: WorkflowOptions(workflowID: "r2")) == 42)
+            let steps = try await dbos.listSteps("r2")
+            #expect(steps.map(\.functionName) == ["DBOS.getEvent", "DBOS.sleep"])
+            #expect(steps.first?.output == "42")
+        }
+    }
+
+    @Test(arguments: Backend.available)
+    func streamsDeliverInOrderToEarlyAndLateReaders(backend: Backend) async throws {
+        let producer = Workflow("producer") { (count: Int) async throws -> Int in
+            for index in 0..<count {
+                try await DBOS.writeStream("tokens", "t\(index)")
+                if index == 1 { _ = try await DBOS.recv(String.self, topic: "continue", timeout: .seconds(20)) }
+            }
+            try await DBOS.closeStream("tokens")
+            return count
+        }
+        try await withRuntime(backend.freshDatabaseURL(), producer) { dbos in
+            let early = dbos.readStream("stream-1", "tokens", as: String.self)
+            let earlyTask = Task { var all: [String] = []; for try await value in early { all.append(value) }; return all }
+            let handle = try await dbos.start(producer, 4, options: WorkflowOptions(workflowID: "stream-1"))
+            try await eventually("two values") { try await dbos.listSteps("stream-1").count >= 2 }
+            try await dbos.send(to: "stream-1", "go", topic: "continue")
+            #expect(try await handle.result() == 4)
+            #expect(try await earlyTask.value == ["t0", "t1", "t2", "t3"])
+            var late: [String] = []
+            for try await value in dbos.readStream("stream-1", "tokens", as: String.self) { late.append(value) }
+            #expect(late == ["t0", "t1", "t2", "t3"])
+            let rows = try await dbos.rawSQL(#"SELECT "offset", value FROM dbos.streams WHERE workflow_uuid = 'stream-1' ORDER BY "offset""#)
+            #expect(rows.map { $0.string("value") } == [#""t0""#, #""t1""#, #""t2""#, #""t3""#, #""__DBOS_STREAM_CLOSED__""#])
+        }
+    }
+}
