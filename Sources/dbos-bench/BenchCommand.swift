@@ -35,8 +35,8 @@ struct BenchCommand: AsyncParsableCommand {
     @Option(help: "PostgreSQL pool size, for both the DBOS runtime and the baseline client.")
     var poolSize = 64
 
-    @Option(help: "Untimed warm-up operations before each measurement.")
-    var warmup = 20
+    @Option(help: "Untimed warm-up operations before each measurement, run at the measurement's concurrency.")
+    var warmup = 64
 
     @Flag(help: "Print one JSON object per workload and line.")
     var json = false

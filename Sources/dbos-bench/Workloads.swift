@@ -65,12 +65,20 @@ struct Measurement {
     }
 
     /// Runs `operation(0..<count)` with `concurrency` in flight (a task group that starts the
-    /// next one as each finishes), after `warmup` untimed operations.
+    /// next one as each finishes), after `warmup` untimed operations at the same concurrency
+    /// (so connection pools are full before the clock starts). Warm-up indexes are negative.
     static func run(count: Int, concurrency: Int, warmup: Int,
                     _ operation: @escaping @Sendable (Int) async throws -> Void) async throws -> Measurement {
-        for index in 0..<warmup { try await operation(-1 - index) }
+        _ = try await latencies(of: warmup, concurrency: concurrency) { index in try await operation(-1 - index) }
         let clock = ContinuousClock()
         let started = clock.now
+        let measured = try await latencies(of: count, concurrency: concurrency, operation)
+        return Measurement(count: count, elapsed: started.duration(to: clock.now), latencies: measured.sorted())
+    }
+
+    private static func latencies(of count: Int, concurrency: Int,
+                                  _ operation: @escaping @Sendable (Int) async throws -> Void) async throws -> [Duration] {
+        let clock = ContinuousClock()
         var latencies: [Duration] = []
         latencies.reserveCapacity(count)
         if concurrency <= 1 {
@@ -79,26 +87,25 @@ struct Measurement {
                 try await operation(index)
                 latencies.append(begin.duration(to: clock.now))
             }
-        } else {
-            try await withThrowingTaskGroup(of: Duration.self) { group in
-                var next = 0
-                while next < min(concurrency, count) {
+            return latencies
+        }
+        try await withThrowingTaskGroup(of: Duration.self) { group in
+            var next = 0
+            while next < min(concurrency, count) {
+                let index = next
+                group.addTask { let begin = clock.now; try await operation(index); return begin.duration(to: clock.now) }
+                next += 1
+            }
+            while let latency = try await group.next() {
+                latencies.append(latency)
+                if next < count {
                     let index = next
                     group.addTask { let begin = clock.now; try await operation(index); return begin.duration(to: clock.now) }
                     next += 1
                 }
-                while let latency = try await group.next() {
-                    latencies.append(latency)
-                    if next < count {
-                        let index = next
-                        group.addTask { let begin = clock.now; try await operation(index); return begin.duration(to: clock.now) }
-                        next += 1
-                    }
-                }
             }
         }
-        let elapsed = started.duration(to: clock.now)
-        return Measurement(count: count, elapsed: elapsed, latencies: latencies.sorted())
+        return latencies
     }
 }
 
