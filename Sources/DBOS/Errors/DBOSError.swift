@@ -39,6 +39,12 @@ public enum DBOSError: Error, Sendable, Equatable, CustomStringConvertible {
     case outsideWorkflow(operation: String)
     /// Another execution took over this workflow (it was resumed, recovered elsewhere, or finished).
     case executionSuperseded(workflowID: String, status: String?)
+    /// The workflow's status does not allow the operation.
+    case invalidWorkflowState(workflowID: String, status: String, operation: String)
+    /// An argument is out of range.
+    case invalidArgument(String)
+    /// A workflow with this deduplication ID is already active on the queue.
+    case queueDeduplicated(queue: String, deduplicationID: String)
     /// The runtime is shutting down; the workflow stays PENDING and is recovered at the next launch.
     case shuttingDown
 
@@ -82,6 +88,12 @@ public enum DBOSError: Error, Sendable, Equatable, CustomStringConvertible {
             return "\(operation) can only be called inside a workflow"
         case .executionSuperseded(let id, let status):
             return "workflow '\(id)' is no longer owned by this execution (status \(status ?? "missing")): another execution took it over"
+        case .invalidWorkflowState(let id, let status, let operation):
+            return "cannot \(operation) workflow '\(id)': its status is \(status)"
+        case .invalidArgument(let message):
+            return "invalid argument: \(message)"
+        case .queueDeduplicated(let queue, let id):
+            return "queue '\(queue)' already has an active workflow with deduplication ID '\(id)'"
         case .shuttingDown:
             return "the DBOS runtime is shutting down"
         }

@@ -22,6 +22,10 @@ final class WakeupHub: Sendable {
     private let waiters = Mutex<[UUID: Waiter]>([:])
 
     static func key(_ channel: Channel, _ payload: String) -> String { channel.rawValue + "|" + payload }
+    /// Signalled when a queue may have work (an enqueue here) or a free slot (a workflow finished).
+    static func queueKey(_ queue: String) -> String { "queue|" + queue }
+    /// Signalled when workflows may have been cancelled or timed out.
+    static let maintenanceKey = "maintenance"
 
     /// Registers interest in `key`; pass the ID to ``wait(_:timeout:)``.
     func register(_ key: String) -> UUID {
@@ -40,9 +44,10 @@ final class WakeupHub: Sendable {
         fire { $0.key == key }
     }
 
-    /// Wakes every waiter (a change of unknown scope, or a reconnect).
+    /// Wakes every waiter of a database channel (a change of unknown scope, or a reconnect).
+    /// Queue dispatchers and maintenance are not woken: they have their own signals and timers.
     func signalAll() {
-        fire { _ in true }
+        fire { $0.key.hasPrefix("dbos_") }
     }
 
     private func fire(_ matches: (Waiter) -> Bool) {

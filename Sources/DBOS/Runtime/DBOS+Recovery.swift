@@ -10,6 +10,9 @@ extension DBOS {
     public func recoverPendingWorkflows() async throws -> RecoveryReport {
         try requireLaunched("recovering workflows")
         var report = RecoveryReport()
+        // Claimed queue work goes back on its queue, where the queue's limits apply again.
+        let requeued = try await systemDatabase.requeuePending(executorID: executorID, applicationVersion: applicationVersion)
+        if requeued > 0 { logger.info("re-enqueued claimed queue workflows", metadata: ["count": "\(requeued)"]) }
         let pending = try await systemDatabase.pendingWorkflows(executorID: executorID, applicationVersion: applicationVersion)
         for workflow in pending where !running.isRunning(workflow.id) {
             do {
@@ -46,8 +49,9 @@ extension DBOS {
             throw DBOSError.maxRecoveryAttemptsExceeded(workflowID: workflowID, attempts: attempts)
         case .claimed(_, let inputs, _, _):
             let recorded = try await systemDatabase.steps(workflowID: workflowID)
+            let deadline = try await systemDatabase.workflowStatus(workflowID: workflowID)?.deadline.map(Clock.millis)
             execute(registration, workflowID: workflowID, inputs: inputs ?? "{\"positionalArgs\":[],\"namedArgs\":{}}",
-                    ownerXID: ownerXID, recorded: recorded)
+                    ownerXID: ownerXID, recorded: recorded, deadlineEpochMilliseconds: deadline)
             return true
         }
     }

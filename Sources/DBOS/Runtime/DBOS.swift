@@ -23,10 +23,12 @@ public final class DBOS: Sendable {
     let hub = WakeupHub()
     private let signal = ShutdownSignal()
     private let changeFeed = Mutex<Task<Void, Never>?>(nil)
+    let backgroundTasks = Mutex<[Task<Void, Never>]>([])
     private let state = Mutex(State())
 
     private struct State {
         var registry: [String: WorkflowRegistration] = [:]
+        var queues: [String: QueueDefinition] = [Queue.internalQueue.name: Queue.internalQueue.definition]
         var launched = false
         var shutDown = false
         var applicationVersion: String?
@@ -79,6 +81,21 @@ public final class DBOS: Sendable {
         state.withLock { $0.registry[name] }
     }
 
+    func registerQueues(_ queues: [Queue]) throws {
+        try state.withLock { state in
+            guard !state.launched else { throw DBOSError.registrationError("register queues before launch()") }
+            for queue in queues {
+                if state.queues[queue.name] != nil {
+                    throw DBOSError.registrationError("a queue named '\(queue.name)' is already registered")
+                }
+                state.queues[queue.name] = queue.definition
+            }
+        }
+    }
+
+    var registeredQueues: [QueueDefinition] { state.withLock { Array($0.queues.values) } }
+    var registeredWorkflowNames: [String] { state.withLock { Array($0.registry.keys) } }
+
     /// The application version recorded on workflows this runtime starts.
     public var applicationVersion: String {
         state.withLock { state in
@@ -121,6 +138,7 @@ public final class DBOS: Sendable {
         for failure in report.failures {
             logger.error("could not recover workflow", metadata: ["workflowID": "\(failure.workflowID)", "error": "\(failure.error)"])
         }
+        try await startQueues()
     }
 
     /// Creates or upgrades the system database schema without launching.
@@ -146,6 +164,10 @@ public final class DBOS: Sendable {
             group.addTask { try? await Task.sleep(for: timeout) }
             await group.next()
             group.cancelAll()
+        }
+        for task in backgroundTasks.withLock({ $0 }) {
+            task.cancel()
+            await task.value
         }
         if let feed = changeFeed.withLock({ $0 }) {
             feed.cancel()

@@ -13,6 +13,8 @@ struct WorkflowOutcome: Sendable {
 /// the moment it completes, instead of polling the database.
 final class RunningWorkflows: Sendable {
     private struct Entry {
+        var queueName: String?
+        var ownerXID: String
         var task: Task<Void, Never>?
         var waiters: [CheckedContinuation<WorkflowOutcome?, Never>] = []
         var cancelled = false
@@ -21,12 +23,20 @@ final class RunningWorkflows: Sendable {
     private let entries = Mutex<[String: Entry]>([:])
 
     /// Registers a workflow as running here. Returns false when it already runs here.
-    func begin(_ workflowID: String) -> Bool {
+    func begin(_ workflowID: String, queueName: String?, ownerXID: String) -> Bool {
         entries.withLock { entries in
             if entries[workflowID] != nil { return false }
-            entries[workflowID] = Entry()
+            entries[workflowID] = Entry(queueName: queueName, ownerXID: ownerXID)
             return true
         }
+    }
+
+    /// How many workflows of `queue` run here.
+    func count(queue: String) -> Int { entries.withLock { $0.values.filter { $0.queueName == queue }.count } }
+
+    /// Each running workflow with the owner token of its execution here.
+    var owned: [(workflowID: String, ownerXID: String)] {
+        entries.withLock { $0.map { ($0.key, $0.value.ownerXID) } }
     }
 
     func attach(_ workflowID: String, task: Task<Void, Never>) {
@@ -55,9 +65,12 @@ final class RunningWorkflows: Sendable {
     }
 
     /// Marks a workflow finished and hands its outcome to every waiter.
-    func finish(_ workflowID: String, outcome: WorkflowOutcome?) {
-        let waiters = entries.withLock { $0.removeValue(forKey: workflowID)?.waiters ?? [] }
-        for waiter in waiters { waiter.resume(returning: outcome) }
+    /// Returns the queue the workflow was running for.
+    @discardableResult
+    func finish(_ workflowID: String, outcome: WorkflowOutcome?) -> String? {
+        let entry = entries.withLock { $0.removeValue(forKey: workflowID) }
+        for waiter in entry?.waiters ?? [] { waiter.resume(returning: outcome) }
+        return entry?.queueName
     }
 
     /// Every running workflow's task.

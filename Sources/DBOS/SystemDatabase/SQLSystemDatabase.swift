@@ -42,7 +42,7 @@ final class SQLSystemDatabase: SystemDatabase {
         workflow_uuid, status, name, executor_id, application_version, application_name, queue_name, \
         recovery_attempts, workflow_timeout_ms, workflow_deadline_epoch_ms, parent_workflow_id, owner_xid, \
         creator_xid, serialization, priority, deduplication_id, queue_partition_key, authenticated_user, \
-        created_at, updated_at
+        created_at, updated_at, delay_until_epoch_ms
         """
 
     private func insertBinds(_ insert: WorkflowInsert) -> [SQLValue] {
@@ -53,24 +53,39 @@ final class SQLSystemDatabase: SystemDatabase {
             .int(attempts), SQLValue(insert.timeoutMilliseconds), SQLValue(insert.deadlineEpochMilliseconds),
             SQLValue(insert.parentWorkflowID), .text(insert.ownerXID), .text(insert.serialization),
             .int(Int64(insert.priority)), SQLValue(insert.deduplicationID), SQLValue(insert.partitionKey),
-            SQLValue(insert.authenticatedUser), .int(insert.createdAt), .text(insert.inputs),
+            SQLValue(insert.authenticatedUser), .int(insert.createdAt), SQLValue(insert.delayUntilEpochMilliseconds),
+            .text(insert.inputs),
         ]
     }
 
-    /// `$1...$18` in ``insertColumns`` order (owner and creator share `$12`, created and updated `$18`); `$19` is the input.
-    private static let insertValues = "$1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $12, $13, $14, $15, $16, $17, $18, $18"
+    /// `$1...$19` in ``insertColumns`` order (the owner is the creator for a direct start, none for an
+    /// enqueued workflow; created and updated share `$18`); `$20` is the input.
+    private static let insertValues =
+        "$1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, CASE WHEN $2 = 'PENDING' THEN $12 ELSE NULL END, $12, $13, $14, $15, $16, $17, $18, $18, $19"
 
     func insertWorkflow(_ insert: WorkflowInsert) async throws -> WorkflowInsertResult {
-        if dialect.isPostgres {
-            let rows = try await driver.write(SQLStatement(postgresInsertSQL, insertBinds(insert)))
-            return try insertResult(rows, insert)
-        }
-        return try await driver.transaction { executor in
-            try await self.sqliteInsert(insert, executor)
+        do {
+            if dialect.isPostgres {
+                let rows = try await driver.write(SQLStatement(postgresInsertSQL, insertBinds(insert)))
+                return try insertResult(rows, insert)
+            }
+            return try await driver.transaction { executor in
+                try await self.sqliteInsert(insert, executor)
+            }
+        } catch where error.isUniqueViolation && insert.deduplicationID != nil {
+            throw DBOSError.queueDeduplicated(queue: insert.queueName ?? "", deduplicationID: insert.deduplicationID ?? "")
         }
     }
 
     func insertChildWorkflow(_ insert: WorkflowInsert, parentStep: StepRecord) async throws -> WorkflowInsertResult {
+        do {
+            return try await insertChildWorkflowUnchecked(insert, parentStep: parentStep)
+        } catch where error.isUniqueViolation && insert.deduplicationID != nil {
+            throw DBOSError.queueDeduplicated(queue: insert.queueName ?? "", deduplicationID: insert.deduplicationID ?? "")
+        }
+    }
+
+    private func insertChildWorkflowUnchecked(_ insert: WorkflowInsert, parentStep: StepRecord) async throws -> WorkflowInsertResult {
         try await driver.transaction { executor in
             let result: WorkflowInsertResult
             if self.dialect.isPostgres {
@@ -91,7 +106,7 @@ final class SQLSystemDatabase: SystemDatabase {
             RETURNING ws.status, ws.name, ws.creator_xid, ws.serialization
         ), input AS (
             INSERT INTO \(inputs) (workflow_uuid, inputs, retention_timestamp)
-            SELECT $1, $19, $18 FROM ins WHERE ins.name = $3
+            SELECT $1, $20, $18 FROM ins WHERE ins.name = $3
             ON CONFLICT (workflow_uuid) DO NOTHING
         )
         SELECT status, name, creator_xid, serialization FROM ins

@@ -41,6 +41,20 @@ protocol SystemDatabase: Sendable {
     /// Why an operation record could not be written: already there, or the workflow is not ours.
     func diagnoseUnrecorded(_ step: StepRecord) async throws -> StepWriteOutcome
 
+    // Queues
+    func claimQueued(_ queue: QueueClaim) async throws -> [ClaimedWorkflow]
+    func releaseDelayed() async throws -> [String]
+    func cancelTimedOut() async throws -> [String]
+    func lostOwnership(_ owned: [(workflowID: String, ownerXID: String)]) async throws -> [String]
+    func requeuePending(executorID: String, applicationVersion: String) async throws -> Int
+    func upsertQueue(_ queue: QueueDefinition) async throws
+
+    // Management
+    func cancel(workflowIDs: [String], includeChildren: Bool) async throws -> [String]
+    func resume(workflowID: String, queueName: String) async throws -> Bool
+    func fork(workflowID: String, newID: String, startStep: Int, applicationVersion: String, queueName: String) async throws
+    func delete(workflowIDs: [String], includeChildren: Bool) async throws -> [String]
+
     /// Delivers change signals until cancelled (see ``SQLDriver/runChangeFeed(channels:_:)``).
     func runChangeFeed(_ onSignal: @escaping @Sendable (_ channel: String?, _ payload: String) -> Void) async
     var fallbackPollInterval: Duration { get }
@@ -68,6 +82,7 @@ struct WorkflowInsert: Sendable {
     var partitionKey: String?
     var authenticatedUser: String?
     var createdAt: Int64
+    var delayUntilEpochMilliseconds: Int64?
 }
 
 /// The row that is in the database after an insert.

@@ -41,6 +41,10 @@ extension DBOS {
             workflowID: options.workflowID ?? UUID().uuidString.lowercased(), name: name, executorID: executorID,
             applicationVersion: applicationVersion, applicationName: nil, ownerXID: ownerXID, inputs: inputs,
             createdAt: Clock.nowMillis())
+        if let timeout = options.timeout {
+            insert.timeoutMilliseconds = timeout.milliseconds
+            insert.deadlineEpochMilliseconds = insert.createdAt + timeout.milliseconds
+        }
         let result: WorkflowInsertResult
         if let parent {
             try parent.checkRunnable()
@@ -50,6 +54,7 @@ extension DBOS {
             }
             insert.workflowID = options.workflowID ?? "\(parent.workflowID)-\(functionID)"
             insert.parentWorkflowID = parent.workflowID
+            if options.timeout == nil { insert.deadlineEpochMilliseconds = parent.deadlineEpochMilliseconds }
             let now = Date()
             result = try await systemDatabase.insertChildWorkflow(insert, parentStep: StepRecord(
                 workflowID: parent.workflowID, functionID: functionID, functionName: name,
@@ -61,16 +66,18 @@ extension DBOS {
             throw DBOSError.conflictingWorkflow(workflowID: insert.workflowID, existingName: result.name, requestedName: name)
         }
         if result.created {
-            execute(registration, workflowID: insert.workflowID, inputs: inputs, ownerXID: ownerXID, recorded: [])
+            execute(registration, workflowID: insert.workflowID, inputs: inputs, ownerXID: ownerXID, recorded: [],
+                    deadlineEpochMilliseconds: insert.deadlineEpochMilliseconds)
         }
         return insert.workflowID
     }
 
     /// Runs a workflow body in a task of its own and records its outcome.
-    func execute(_ registration: WorkflowRegistration, workflowID: String, inputs: String, ownerXID: String, recorded: [StepRecord]) {
-        guard running.begin(workflowID) else { return }
+    func execute(_ registration: WorkflowRegistration, workflowID: String, inputs: String, ownerXID: String,
+                 recorded: [StepRecord], queueName: String? = nil, deadlineEpochMilliseconds: Int64? = nil) {
+        guard running.begin(workflowID, queueName: queueName, ownerXID: ownerXID) else { return }
         let context = WorkflowContext(runtime: self, workflowID: workflowID, workflowName: registration.name,
-                                      ownerXID: ownerXID, recorded: recorded)
+                                      ownerXID: ownerXID, recorded: recorded, deadlineEpochMilliseconds: deadlineEpochMilliseconds)
         let task = Task {
             let result: Result<String, any Error>
             do {
@@ -82,7 +89,9 @@ extension DBOS {
                 result = .failure(error)
             }
             let outcome = await self.recordOutcome(result, context: context)
-            self.running.finish(workflowID, outcome: outcome)
+            if let queue = self.running.finish(workflowID, outcome: outcome) {
+                self.hub.signal(WakeupHub.queueKey(queue))   // a slot is free
+            }
         }
         running.attach(workflowID, task: task)
     }

@@ -12,6 +12,8 @@ final class WorkflowContext: Sendable {
     let workflowID: String
     let workflowName: String
     let ownerXID: String
+    /// When the workflow times out (epoch ms); children inherit it.
+    let deadlineEpochMilliseconds: Int64?
     let logger: Logger
     private let state: Mutex<State>
 
@@ -20,8 +22,10 @@ final class WorkflowContext: Sendable {
         var recorded: [Int: StepRecord]
     }
 
-    init(runtime: DBOS, workflowID: String, workflowName: String, ownerXID: String, recorded: [StepRecord]) {
+    init(runtime: DBOS, workflowID: String, workflowName: String, ownerXID: String, recorded: [StepRecord],
+         deadlineEpochMilliseconds: Int64? = nil) {
         self.runtime = runtime
+        self.deadlineEpochMilliseconds = deadlineEpochMilliseconds
         self.workflowID = workflowID
         self.workflowName = workflowName
         self.ownerXID = ownerXID
@@ -54,6 +58,9 @@ final class WorkflowContext: Sendable {
     func checkRunnable() throws {
         if runtime.isShuttingDown { throw DBOSError.shuttingDown }
         if runtime.running.isCancelled(workflowID) { throw DBOSError.workflowCancelled(workflowID: workflowID) }
+        if let deadline = deadlineEpochMilliseconds, Clock.nowMillis() > deadline {
+            throw DBOSError.workflowCancelled(workflowID: workflowID)
+        }
     }
 
     /// Records an operation's outcome, turning a lost race or a lost ownership into the right error.

@@ -13,3 +13,12 @@ extension Error {
     /// Whether this error is a foreign-key violation on either backend.
     var isForeignKeyViolation: Bool { (self as? SQLFailure)?.kind == .foreignKeyViolation }
 }
+
+/// Runs a public operation, turning a raw database failure into ``DBOSError/databaseError(operation:reason:)``.
+func publicOperation<T>(_ operation: String, _ body: () async throws -> T) async throws -> T {
+    do {
+        return try await body()
+    } catch let failure as SQLFailure {
+        throw DBOSError.databaseError(operation: operation, reason: failure.message)
+    }
+}

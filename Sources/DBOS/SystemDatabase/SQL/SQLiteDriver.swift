@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import NIOCore
+import NIOPosix
 import SQLiteNIO
 import Synchronization
 
@@ -21,10 +22,15 @@ final class SQLiteDriver: SQLDriver {
     /// Durability of a commit (`PRAGMA synchronous`).
     enum Synchronous: String, Sendable { case full = "FULL", normal = "NORMAL" }
 
-    private init(path: String, writer: SQLiteConnection, reader: SQLiteConnection) {
+    /// Each connection has a thread of its own: a connection waiting on SQLite's busy timeout
+    /// blocks its thread, and must not starve the connection that holds the lock.
+    private let threadPools: [NIOThreadPool]
+
+    private init(path: String, writer: SQLiteConnection, reader: SQLiteConnection, threadPools: [NIOThreadPool]) {
         self.path = path
         self.writer = writer
         self.reader = reader
+        self.threadPools = threadPools
         self.batcher = WriteBatcher(connection: writer)
     }
 
@@ -33,19 +39,24 @@ final class SQLiteDriver: SQLDriver {
         if !directory.isEmpty, !FileManager.default.fileExists(atPath: directory) {
             throw DBOSError.databaseUnreachable(url: "sqlite://\(path)", reason: "directory '\(directory)' does not exist")
         }
+        let pools = [NIOThreadPool(numberOfThreads: 1), NIOThreadPool(numberOfThreads: 1)]
+        for pool in pools { pool.start() }
         do {
-            let writer = try await SQLiteConnection.open(storage: .file(path: path), logger: logger)
-            let reader = try await SQLiteConnection.open(storage: .file(path: path), logger: logger)
+            let eventLoop = MultiThreadedEventLoopGroup.singleton.any()
+            let writer = try await SQLiteConnection.open(storage: .file(path: path), threadPool: pools[0], logger: logger, on: eventLoop)
+            let reader = try await SQLiteConnection.open(storage: .file(path: path), threadPool: pools[1], logger: logger, on: eventLoop)
             for connection in [writer, reader] {
                 _ = try await connection.query("PRAGMA busy_timeout = 10000")
                 _ = try await connection.query("PRAGMA foreign_keys = ON")
             }
             _ = try await writer.query("PRAGMA journal_mode = WAL")
             _ = try await writer.query("PRAGMA synchronous = \(synchronous.rawValue)")
-            return SQLiteDriver(path: path, writer: writer, reader: reader)
+            return SQLiteDriver(path: path, writer: writer, reader: reader, threadPools: pools)
         } catch let error as DBOSError {
+            for pool in pools { try? await pool.shutdownGracefully() }
             throw error
         } catch {
+            for pool in pools { try? await pool.shutdownGracefully() }
             throw DBOSError.databaseUnreachable(url: "sqlite://\(path)", reason: "\(error)")
         }
     }
@@ -73,6 +84,7 @@ final class SQLiteDriver: SQLDriver {
         await batcher.drain()
         try? await writer.close()
         try? await reader.close()
+        for pool in threadPools { try? await pool.shutdownGracefully() }
     }
 
     private let closed = Mutex(false)
@@ -80,8 +92,10 @@ final class SQLiteDriver: SQLDriver {
     deinit {
         // A runtime dropped without shutdown() still releases its file handles.
         if !closed.withLock({ $0 }) {
-            _ = writer.close()
-            _ = reader.close()
+            let pools = threadPools
+            _ = writer.close().and(reader.close()).always { _ in
+                for pool in pools { pool.shutdownGracefully { _ in } }
+            }
         }
     }
 

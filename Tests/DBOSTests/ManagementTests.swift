@@ -1,0 +1,120 @@
+import Foundation
+import Testing
+@testable import DBOS
+
+@Suite struct ManagementTests {
+    /// Three steps; before the third it waits for a "go" message (up to `pause`).
+    static func stepper(_ counter: Counter, pause: Duration) -> Workflow<String> {
+        Workflow("stepper") { () async throws -> String in
+            _ = try await DBOS.step("one") { counter.hit("one") }
+            _ = try await DBOS.step("two") { counter.hit("two") }
+            _ = try await DBOS.recv(String.self, topic: "go", timeout: pause)
+            _ = try await DBOS.step("three") { counter.hit("three") }
+            return "done"
+        }
+    }
+
+    @Test(arguments: Backend.available)
+    func cancelStopsBeforeTheNextStepAndResumeContinues(backend: Backend) async throws {
+        let counter = Counter()
+        let stepper = Self.stepper(counter, pause: .seconds(30))
+        try await withRuntime(backend.freshDatabaseURL(), stepper) { dbos in
+            let handle = try await dbos.start(stepper, options: WorkflowOptions(workflowID: "c1"))
+            try await eventually("two steps and the wait") { try await dbos.listSteps("c1").count >= 3 }
+            try await dbos.cancel("c1")
+            await #expect(throws: DBOSError.workflowCancelled(workflowID: "c1")) { _ = try await handle.result() }
+            #expect(try await dbos.getWorkflowStatus("c1")?.state == .cancelled)
+            // The message arrives, but the cancelled workflow stops instead of running step three.
+            try await dbos.send(to: "c1", "go", topic: "go")
+            try await eventually("the execution to stop") { !dbos.running.isRunning("c1") }
+            #expect(counter.count("three") == 0)
+
+            try await dbos.resume("c1")
+            #expect(try await dbos.retrieve("c1", as: String.self).result() == "done")
+            #expect(counter.count("one") == 1 && counter.count("two") == 1 && counter.count("three") == 1)
+            let status = try #require(try await dbos.getWorkflowStatus("c1"))
+            #expect(status.state == .success)
+            #expect(status.queueName == "_dbos_internal_queue")
+            await #expect(throws: DBOSError.invalidWorkflowState(workflowID: "c1", status: "SUCCESS", operation: "resume")) {
+                try await dbos.resume("c1")
+            }
+        }
+    }
+
+    @Test(arguments: Backend.available)
+    func timeoutsCancelAndChildrenInherit(backend: Backend) async throws {
+        let child = Workflow("sleepyChild") { () async throws -> String in
+            try await DBOS.sleep(for: .seconds(30))
+            return "child done"
+        }
+        let parent = Workflow("impatient") { () async throws -> String in
+            let handle = try await DBOS.startWorkflow(child)
+            return try await handle.result()
+        }
+        try await withRuntime(backend.freshDatabaseURL(), child, parent) { dbos in
+            let handle = try await dbos.start(parent, options: WorkflowOptions(workflowID: "t1", timeout: .milliseconds(400)))
+            await #expect(throws: DBOSError.workflowCancelled(workflowID: "t1")) { _ = try await handle.result() }
+            try await eventually("the child to be cancelled") { try await dbos.getWorkflowStatus("t1-1")?.state == .cancelled }
+            let childStatus = try #require(try await dbos.getWorkflowStatus("t1-1"))
+            let parentStatus = try #require(try await dbos.getWorkflowStatus("t1"))
+            #expect(childStatus.deadline == parentStatus.deadline)
+            #expect(parentStatus.timeoutMilliseconds == 400)
+        }
+    }
+
+    @Test(arguments: Backend.available)
+    func forkReusesEarlierStepsAndRunsTheFixedCode(backend: Backend) async throws {
+        struct MalformedOutput: Error {}
+        let counter = Counter()
+        let fixed = Mutex(false)
+        let agent = Workflow("researchAgent") { (topic: String) async throws -> String in
+            let plan = try await DBOS.step("plan") { counter.hit("plan"); return "plan(\(topic))" }
+            let search = try await DBOS.step("search") { counter.hit("search"); return "results(\(plan))" }
+            let notes = try await DBOS.step("notes") { counter.hit("notes"); return "notes(\(search))" }
+            return try await DBOS.step("summarize") { () async throws -> String in
+                counter.hit("summarize")
+                guard fixed.withLock({ $0 }) else { throw MalformedOutput() }
+                return "summary(\(notes))"
+            }
+        }
+        try await withRuntime(backend.freshDatabaseURL(), agent) { dbos in
+            await #expect(throws: DBOSError.self) {
+                _ = try await dbos.run(agent, "swift", options: WorkflowOptions(workflowID: "run-1"))
+            }
+            let failed = try await dbos.listSteps("run-1")
+            #expect(failed.map(\.functionName) == ["plan", "search", "notes", "summarize"])
+            #expect(failed[3].error != nil)
+
+            fixed.withLock { $0 = true }   // "fix the prompt"
+            let forkID = try await dbos.fork("run-1", fromStep: 4, newID: "run-1-fork")
+            #expect(try await dbos.retrieve(forkID, as: String.self).result() == "summary(notes(results(plan(swift))))")
+            #expect(counter.count("plan") == 1 && counter.count("search") == 1 && counter.count("notes") == 1)
+            #expect(counter.count("summarize") == 2)
+            let forked = try #require(try await dbos.getWorkflowStatus(forkID))
+            #expect(forked.forkedFrom == "run-1")
+            #expect(try await dbos.getWorkflowStatus("run-1")?.wasForkedFrom == true)
+            #expect(try await dbos.listSteps(forkID).map(\.output) == failed.prefix(3).map(\.output) + [#""summary(notes(results(plan(swift))))""#])
+            await #expect(throws: DBOSError.invalidArgument("fork needs a step of 1 or more, not 0")) {
+                _ = try await dbos.fork("run-1", fromStep: 0)
+            }
+            await #expect(throws: DBOSError.nonexistentWorkflow(workflowID: "nope")) {
+                _ = try await dbos.fork("nope", fromStep: 1)
+            }
+        }
+    }
+
+    @Test(arguments: Backend.available)
+    func deleteRemovesEverything(backend: Backend) async throws {
+        let counter = Counter()
+        let stepper = Self.stepper(counter, pause: .zero)
+        try await withRuntime(backend.freshDatabaseURL(), stepper) { dbos in
+            _ = try await dbos.run(stepper, options: WorkflowOptions(workflowID: "gone"))
+            try await dbos.delete("gone")
+            #expect(try await dbos.getWorkflowStatus("gone") == nil)
+            #expect(try await dbos.listSteps("gone").isEmpty)
+            await #expect(throws: DBOSError.nonexistentWorkflow(workflowID: "gone")) { try await dbos.delete("gone") }
+        }
+    }
+}
+
+import Synchronization
