@@ -2,6 +2,7 @@
 //
 //   dbos-test-fixture --database-url URL --workflow-id ID [--steps N] --counter-file PATH
 //                     [--crash-after-step K] [--hang-at-step K]
+//                     [--recv-timeout S [--set-event KEY=VALUE]]
 //
 // Runs `fixtureWorkflow` (steps step1...stepN). Each step body appends "stepK" to the
 // counter file when it completes, so a test can count how often each body ran.
@@ -9,6 +10,8 @@
 // --hang-at-step K: step K appends "stepK-start" and then never finishes (the test kills us).
 // --recv-timeout S: instead, run `fixtureInbox`: step "prepare", then wait up to S seconds
 //   for a message on topic "approval"; the result is the message or "timeout".
+// --set-event KEY=VALUE: with --recv-timeout, `fixtureInbox` sets event KEY to the string
+//   VALUE (DBOS.setEvent) after "prepare", before it waits.
 // Prints `RESULT <json>` when the workflow completes.
 import DBOS
 import Foundation
@@ -21,6 +24,7 @@ struct Options {
     var crashAfterStep: Int?
     var hangAtStep: Int?
     var recvTimeout: Double?
+    var setEvent: (key: String, value: String)?
 
     init(_ arguments: [String]) {
         var iterator = arguments.dropFirst().makeIterator()
@@ -34,6 +38,12 @@ struct Options {
             case "--crash-after-step": crashAfterStep = Int(value)
             case "--hang-at-step": hangAtStep = Int(value)
             case "--recv-timeout": recvTimeout = Double(value)
+            case "--set-event":
+                guard let equals = value.firstIndex(of: "=") else {
+                    FileHandle.standardError.write(Data("--set-event needs KEY=VALUE\n".utf8))
+                    exit(2)
+                }
+                setEvent = (String(value[..<equals]), String(value[value.index(after: equals)...]))
             default:
                 FileHandle.standardError.write(Data("unknown option \(flag)\n".utf8))
                 exit(2)
@@ -79,6 +89,9 @@ let fixtureInbox = Workflow("fixtureInbox") { (timeout: Double) async throws -> 
     _ = try await DBOS.step("prepare") { () async throws -> Int in
         appendLine("prepare", to: options.counterFile)
         return 1
+    }
+    if let event = options.setEvent {
+        try await DBOS.setEvent(event.key, event.value)
     }
     let message = try await DBOS.recv(String.self, topic: "approval", timeout: .milliseconds(Int64(timeout * 1000)))
     return message ?? "timeout"

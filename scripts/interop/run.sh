@@ -247,6 +247,29 @@ print("found:", match[0])
 PYEOF
 }
 
+# f. Durable messaging: DBOS Python's DBOSClient sends to a waiting Swift DBOS.recv (portable
+#    serialization), and reads an event a Swift workflow set (DBOS.setEvent).
+messaging() {
+  local mode=$1 url=$2 id=$3
+  need_binary "$FIXTURE" || return 1
+  step "dbos-test-fixture --recv-timeout 60 + DBOSClient ($mode)" "$PY" "$HERE/check_messaging.py" "$mode" \
+    --fixture "$FIXTURE" --url "$url" --workflow-id "$id" --counter-file "$WORK/$id.counter"
+}
+check_python_sends_to_swift_postgres() {
+  newdb messaging_send || return 1
+  messaging send "$DB_URL" "swift-inbox-pg-1"
+}
+check_python_sends_to_swift_sqlite() {
+  messaging send "$(sqlite_url "$WORK/messaging_send.sqlite")" "swift-inbox-sqlite-1"
+}
+check_python_reads_swift_event_postgres() {
+  newdb messaging_event || return 1
+  messaging event "$DB_URL" "swift-event-pg-1"
+}
+check_python_reads_swift_event_sqlite() {
+  messaging event "$(sqlite_url "$WORK/messaging_event.sqlite")" "swift-event-sqlite-1"
+}
+
 echo "interop: DBOS Python $("$PY" -c 'import importlib.metadata as m; print(m.version("dbos"))' 2>/dev/null || echo '?') from $VENV"
 echo "interop: Swift binaries from $SWIFT_BIN"
 echo "interop: PostgreSQL at $BASE"
@@ -260,6 +283,10 @@ check python-client-decodes-sqlite    check_python_client_sqlite
 check swift-on-python-schema-postgres check_swift_on_python_schema_postgres
 check swift-on-python-schema-sqlite   check_swift_on_python_schema_sqlite
 check swift-reads-python-postgres     check_swift_reads_python_postgres
+check python-sends-to-swift-postgres  check_python_sends_to_swift_postgres
+check python-sends-to-swift-sqlite    check_python_sends_to_swift_sqlite
+check python-reads-swift-event-postgres check_python_reads_swift_event_postgres
+check python-reads-swift-event-sqlite check_python_reads_swift_event_sqlite
 
 echo "interop: $PASSED passed, $FAILED failed"
 [ "$FAILED" = 0 ]
