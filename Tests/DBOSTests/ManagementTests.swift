@@ -104,6 +104,30 @@ import Testing
     }
 
     @Test(arguments: Backend.available)
+    func clientEnqueuesByNameAndReadsTheResult(backend: Backend) async throws {
+        let greet = Workflow("greet") { (name: String, times: Int) async throws -> String in
+            try await DBOS.step("compose") { String(repeating: "hi \(name) ", count: times) }
+        }
+        let queue = Queue("client-queue")
+        let url = backend.freshDatabaseURL()
+        let dbos = try await DBOS(config: DBOSConfig(name: "q", systemDatabaseURL: url, applicationVersion: "v"))
+        try dbos.register(greet)
+        try dbos.register(queues: queue)
+        try await dbos.launch()
+        let client = try await DBOSClient(databaseURL: url)
+        let id = try await client.enqueue(workflowName: "greet", queue: "client-queue", "ada", 2)
+        #expect(try await client.result(of: id, as: String.self) == "hi ada hi ada ")
+        let status = try #require(try await client.getWorkflowStatus(id))
+        #expect(status.input == #"{"positionalArgs":["ada",2],"namedArgs":{}}"#)
+        #expect(status.executorID == "local")
+        // Nobody serves this queue, so the workflow waits in it.
+        let parked = try await client.enqueue(workflowName: "greet", queue: "unserved", "bob", 1)
+        #expect(try await client.listQueuedWorkflows(queue: "unserved").map(\.workflowID) == [parked])
+        await client.close()
+        await dbos.shutdown()
+    }
+
+    @Test(arguments: Backend.available)
     func deleteRemovesEverything(backend: Backend) async throws {
         let counter = Counter()
         let stepper = Self.stepper(counter, pause: .zero)

@@ -173,4 +173,25 @@ import Testing
             #expect(rows.map { $0.string("value") } == [#""t0""#, #""t1""#, #""t2""#, #""t3""#, #""__DBOS_STREAM_CLOSED__""#])
         }
     }
+
+    @Test(arguments: Backend.available)
+    func aMessageInAForeignFormatFailsTheRecvAndStaysUnconsumed(backend: Backend) async throws {
+        try await withRuntime(backend.freshDatabaseURL(), Self.inbox) { dbos in
+            let handle = try await dbos.start(Self.inbox, 1, nil, options: WorkflowOptions(workflowID: "foreign"))
+            _ = try await dbos.rawSQL("""
+                INSERT INTO dbos.notifications (message_uuid, destination_uuid, topic, message, created_at_epoch_ms, serialization)
+                VALUES ('m-pickle', 'foreign', '__null__topic__', 'gASVBQAAAAAAAACMAWiULg==', 1, 'py_pickle')
+                """)
+            try await dbos.send(to: "foreign", "wake up")   // a portable message behind it
+            do {
+                _ = try await handle.result()
+                Issue.record("expected an error")
+            } catch DBOSError.workflowFailed(let failure) {
+                #expect(failure.message.contains("serialization format 'py_pickle'"))
+                #expect(failure.message.contains("message on topic '__null__topic__' for workflow 'foreign'"))
+            }
+            let pickled = try await dbos.rawSQL("SELECT consumed FROM dbos.notifications WHERE message_uuid = 'm-pickle'")
+            #expect(pickled.first?.bool("consumed") == false)
+        }
+    }
 }

@@ -5,6 +5,7 @@ import Logging
 /// nothing and runs no workflows. It reads workflows written by any DBOS language.
 public final class DBOSClient: Sendable {
     let systemDatabase: any SystemDatabase
+    let errors = ErrorRegistry()
 
     /// Connects to a system database (`postgresql://...`, `sqlite:///file` or a file path).
     /// The schema is not created: call ``migrate()`` for that.

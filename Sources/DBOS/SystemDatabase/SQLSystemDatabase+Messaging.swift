@@ -36,14 +36,19 @@ extension SQLSystemDatabase {
         let lock = driver.dialect.isPostgres ? " FOR UPDATE SKIP LOCKED" : ""
         let order = driver.dialect.isPostgres ? "created_at_epoch_ms, message_uuid" : "created_at_epoch_ms, rowid"
         return try await driver.transaction { executor in
+            let oldest = try await executor.execute(SQLStatement("""
+                SELECT message_uuid, serialization FROM \(self.notifications)
+                WHERE destination_uuid = $1 AND topic = $2 AND consumed = $3
+                ORDER BY \(order) LIMIT 1\(lock)
+                """, [.text(workflowID), .text(topic), .bool(false)]))
+            guard let next = oldest.first, let messageUUID = next.string("message_uuid") else { return nil }
+            // A message this library cannot decode stays unconsumed: the error names its format.
+            try Payload.requirePortable(next.string("serialization"),
+                                        what: "message on topic '\(topic)' for workflow '\(workflowID)'")
             let rows = try await executor.execute(SQLStatement("""
-                UPDATE \(self.notifications) SET consumed = $3, consumed_by_function_id = $4
-                WHERE message_uuid = (
-                    SELECT message_uuid FROM \(self.notifications)
-                    WHERE destination_uuid = $1 AND topic = $2 AND consumed = $5
-                    ORDER BY \(order) LIMIT 1\(lock))
-                RETURNING message, serialization
-                """, [.text(workflowID), .text(topic), .bool(true), .int(Int64(step.functionID)), .bool(false)]))
+                UPDATE \(self.notifications) SET consumed = $2, consumed_by_function_id = $3
+                WHERE message_uuid = $1 RETURNING message, serialization
+                """, [.text(messageUUID), .bool(true), .int(Int64(step.functionID))]))
             guard let row = rows.first else { return nil }
             var record = step
             record.output = row.string("message")
@@ -62,7 +67,7 @@ extension SQLSystemDatabase {
                 """, [.text(workflowID), .text(key), .text(value), .text(PortableJSON.formatName)]))
             _ = try await executor.execute(SQLStatement("""
                 INSERT INTO \(self.eventHistory) (workflow_uuid, function_id, key, value, serialization) VALUES ($1, $2, $3, $4, $5)
-                ON CONFLICT (workflow_uuid, function_id, key) DO UPDATE SET value = excluded.value
+                ON CONFLICT (workflow_uuid, function_id, key) DO UPDATE SET value = excluded.value, serialization = excluded.serialization
                 """, [.text(workflowID), .int(Int64(step.functionID)), .text(key), .text(value), .text(PortableJSON.formatName)]))
             try await self.recordInTransaction(step, ownerXID: ownerXID, executor)
             try await self.notify(.events, "\(workflowID)::\(key)", executor)

@@ -146,20 +146,7 @@ extension DBOS {
 
     /// Turns a terminal outcome into the output or the error the caller sees.
     func decodeOutcome<Output: Decodable>(_ outcome: WorkflowOutcome, workflowID: String, as type: Output.Type) throws -> Output {
-        switch WorkflowState(rawValue: outcome.status) {
-        case .success?:
-            let what = "output of workflow '\(workflowID)'"
-            try Payload.requirePortable(outcome.serialization, what: what)
-            return try PortableJSON.decode(Output.self, from: outcome.output ?? "null", what: what)
-        case .cancelled?:
-            throw DBOSError.workflowCancelled(workflowID: workflowID)
-        case .maxRecoveryAttemptsExceeded?:
-            throw DBOSError.maxRecoveryAttemptsExceeded(workflowID: workflowID, attempts: max(0, (outcome.recoveryAttempts ?? 1) - 1))
-        default:
-            let failure = try Payload.decodeFailure(outcome.error ?? "{}", serialization: outcome.serialization,
-                                                    what: "error of workflow '\(workflowID)'")
-            throw errors.error(from: failure)
-        }
+        try outcome.decode(workflowID: workflowID, as: type, errors: errors)
     }
 
     /// The error text to record for a non-successful outcome (for `DBOS.getResult`).
@@ -170,6 +157,27 @@ extension DBOS {
         default:
             return try PortableJSON.encode(WorkflowFailure(DBOSError.maxRecoveryAttemptsExceeded(
                 workflowID: workflowID, attempts: max(0, (outcome.recoveryAttempts ?? 1) - 1))))
+        }
+    }
+}
+
+extension WorkflowOutcome {
+    /// The output as `Output`, or the error the caller sees: the stored error (as its registered
+    /// Swift type when there is one), cancellation, or exhausted recovery.
+    func decode<Output: Decodable>(workflowID: String, as type: Output.Type, errors: ErrorRegistry) throws -> Output {
+        switch WorkflowState(rawValue: status) {
+        case .success?:
+            let what = "output of workflow '\(workflowID)'"
+            try Payload.requirePortable(serialization, what: what)
+            return try PortableJSON.decode(Output.self, from: output ?? "null", what: what)
+        case .cancelled?:
+            throw DBOSError.workflowCancelled(workflowID: workflowID)
+        case .maxRecoveryAttemptsExceeded?:
+            throw DBOSError.maxRecoveryAttemptsExceeded(workflowID: workflowID, attempts: max(0, (recoveryAttempts ?? 1) - 1))
+        default:
+            let failure = try Payload.decodeFailure(error ?? "{}", serialization: serialization,
+                                                    what: "error of workflow '\(workflowID)'")
+            throw errors.error(from: failure)
         }
     }
 }

@@ -27,7 +27,10 @@ final class PostgresDriver: SQLDriver {
             password: location.password, database: location.database, tls: try tls(location))
         configuration.options.maximumConnections = maxConnections
         configuration.options.minimumConnections = 0
-        let client = PostgresClient(configuration: configuration, backgroundLogger: logger)
+        // The pool warns when the first query races the start of run(); that is harmless here.
+        var background = logger
+        background.logLevel = max(logger.logLevel, .error)
+        let client = PostgresClient(configuration: configuration, backgroundLogger: background)
         let driver = PostgresDriver(client: client, location: location, schema: schema, logger: logger)
         do {
             _ = try await driver.read(SQLStatement("SELECT 1 AS ok"))
