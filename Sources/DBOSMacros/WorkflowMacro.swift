@@ -92,6 +92,13 @@ public struct WorkflowMacro: PeerMacro, BodyMacro {
                 ok = false
             }
         }
+        if function.enclosingType == nil, !function.lexicalContext.isEmpty {
+            function.error(in: context, "localWorkflow", """
+                @Workflow cannot be applied to a local function: declare '\(function.name)' at file scope or as a \
+                static method, so it can be registered and recovered
+                """)
+            ok = false
+        }
         if let generics = function.decl.genericParameterClause {
             function.error(in: context, "genericWorkflow", """
                 @Workflow cannot be applied to a generic function ('\(function.name)\(generics.trimmedDescription)'): \

@@ -245,6 +245,30 @@ import Testing
                 line: 2, column: 5)])
     }
 
+    @Test func rejectsLocalFunctions() {
+        assertExpansion(
+            """
+            func main() async throws {
+                @Workflow func inner() async throws -> Int {
+                    1
+                }
+            }
+            """,
+            expandedSource: """
+            func main() async throws {
+                func inner() async throws -> Int {
+                    1
+                }
+            }
+            """,
+            diagnostics: [DiagnosticSpec(
+                message: """
+                    @Workflow cannot be applied to a local function: declare 'inner' at file scope or as a static \
+                    method, so it can be registered and recovered
+                    """,
+                line: 2, column: 5)])
+    }
+
     @Test func rejectsParametersThatCannotBeStored() {
         assertExpansion(
             """
