@@ -116,10 +116,11 @@ import Testing
         try await dbos.launch()
         let client = try await DBOSClient(databaseURL: url)
         let id = try await client.enqueue(workflowName: "greet", queue: "client-queue", "ada", 2)
-        #expect(try await client.result(of: id, as: String.self) == "hi ada hi ada ")
+        #expect(try await client.result(of: id, as: String.self, timeout: .seconds(30)) == "hi ada hi ada ")
         let status = try #require(try await client.getWorkflowStatus(id))
         #expect(status.input == #"{"positionalArgs":["ada",2],"namedArgs":{}}"#)
-        #expect(status.executorID == "local")
+        #expect(status.executorID == "local")   // set by the executor that dequeued it
+        #expect(status.applicationVersion == "v")
         // Nobody serves this queue, so the workflow waits in it.
         let parked = try await client.enqueue(workflowName: "greet", queue: "unserved", "bob", 1)
         #expect(try await client.listQueuedWorkflows(queue: "unserved").map(\.workflowID) == [parked])

@@ -10,7 +10,7 @@ extension DBOSClient {
         let now = Clock.nowMillis()
         let insert = WorkflowInsert(
             workflowID: options.workflowID ?? UUID().uuidString.lowercased(), name: workflowName,
-            status: options.delay == nil ? .enqueued : .delayed, executorID: "", applicationVersion: options.applicationVersion ?? "",
+            status: options.delay == nil ? .enqueued : .delayed, executorID: nil, applicationVersion: options.applicationVersion,
             queueName: queue, timeoutMilliseconds: options.timeout?.milliseconds, ownerXID: UUID().uuidString.lowercased(),
             inputs: try PortableJSON.encodeArguments(repeat each input), priority: options.priority,
             deduplicationID: options.deduplicationID, partitionKey: options.partitionKey, createdAt: now,

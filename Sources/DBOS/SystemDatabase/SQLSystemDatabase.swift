@@ -48,8 +48,8 @@ final class SQLSystemDatabase: SystemDatabase {
     private func insertBinds(_ insert: WorkflowInsert) -> [SQLValue] {
         let attempts: Int64 = insert.status == .pending ? 1 : 0
         return [
-            .text(insert.workflowID), .text(insert.status.rawValue), .text(insert.name), .text(insert.executorID),
-            .text(insert.applicationVersion), SQLValue(insert.applicationName), SQLValue(insert.queueName),
+            .text(insert.workflowID), .text(insert.status.rawValue), .text(insert.name), SQLValue(insert.executorID),
+            SQLValue(insert.applicationVersion), SQLValue(insert.applicationName), SQLValue(insert.queueName),
             .int(attempts), SQLValue(insert.timeoutMilliseconds), SQLValue(insert.deadlineEpochMilliseconds),
             SQLValue(insert.parentWorkflowID), .text(insert.ownerXID), .text(insert.serialization),
             .int(Int64(insert.priority)), SQLValue(insert.deduplicationID), SQLValue(insert.partitionKey),

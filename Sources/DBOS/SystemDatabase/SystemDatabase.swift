@@ -67,8 +67,9 @@ struct WorkflowInsert: Sendable {
     var workflowID: String
     var name: String
     var status: WorkflowState = .pending
-    var executorID: String
-    var applicationVersion: String
+    /// Nil for a workflow enqueued by a client: any executor (of any version) may run it.
+    var executorID: String?
+    var applicationVersion: String?
     var applicationName: String?
     var queueName: String?
     var timeoutMilliseconds: Int64?
