@@ -1,6 +1,7 @@
 import ArgumentParser
 import DBOS
 import Foundation
+import Logging
 import PostgresNIO
 
 /// `dbos-bench`: workflow throughput and latency against the raw commit rate of the same database.
@@ -10,17 +11,26 @@ import PostgresNIO
 struct BenchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "dbos-bench",
-        abstract: "Benchmark DBOS workflows (3 no-op steps each) against single-row INSERT commits on the same database.",
+        abstract: "Benchmark DBOS workflows, messages and queues on SQLite or PostgreSQL.",
         discussion: """
             Without --database-url the benchmark uses a new SQLite file in a temporary folder. \
             A postgresql:// URL is used as given (the database is created if missing); the \
             scratch table bench_baseline is dropped at the end.
+
+            Workloads: sequential and concurrent (3-step workflows against single-row INSERT \
+            commits), send-recv and send-recv-cross-process (send-to-recv latency to a waiting \
+            workflow, and one workflow's receive rate; the cross-process sender is a child \
+            process), queue-1-worker and queue-3-workers (N enqueued 3-step workflows drained \
+            by 1 or 3 worker processes).
             """)
 
     @Option(name: .customLong("database-url"), help: "System database URL (postgresql://... or a SQLite path). Default: a temporary SQLite file.")
     var databaseURL: String?
 
-    @Option(help: "Workflows per workload (overrides --sequential-workflows and --concurrent-workflows).")
+    @Option(help: "Comma-separated workloads to run, in this order: \(Workload.allCases.map(\.rawValue).joined(separator: ",")). Default: all.")
+    var workloads: String?
+
+    @Option(help: "Workflows (or messages) per workload: overrides the per-workload counts below.")
     var workflows: Int?
 
     @Option(help: "Workflows in the sequential workload.")
@@ -32,47 +42,142 @@ struct BenchCommand: AsyncParsableCommand {
     @Option(help: "Workflows (and baseline inserts) in flight in the concurrent workload.")
     var concurrency = 64
 
-    @Option(help: "PostgreSQL pool size, for both the DBOS runtime and the baseline client.")
+    @Option(help: "PostgreSQL pool size, for the DBOS runtimes and the baseline client.")
     var poolSize = 64
 
     @Option(help: "Untimed warm-up operations before each measurement, run at the measurement's concurrency.")
     var warmup = 64
 
+    @Option(help: "Measured messages in the send-recv workloads (and messages in their burst).")
+    var messages = 500
+
+    @Option(help: "Untimed messages before the measured ones in the send-recv workloads.")
+    var messageWarmup = 10
+
+    @Option(help: "Milliseconds between the receiver announcing its recv and the send, so the recv is already waiting.")
+    var settleMs = 50
+
+    @Option(help: "Workflows enqueued in the queue workloads.")
+    var queueWorkflows = 1000
+
+    @Option(help: "Worker concurrency of the benchmark queue (per worker process).")
+    var workerConcurrency = 16
+
+    @Option(help: "Polling interval of the benchmark queue, in milliseconds.")
+    var queuePollingMs = 100
+
+    @Option(help: "Enqueues in flight while filling the queue.")
+    var enqueueConcurrency = 64
+
     @Flag(help: "Print one JSON object per workload and line.")
     var json = false
+
+    // Child-process roles (the cross-process sender and the queue workers).
+    @Option(help: .hidden) var role: String?
+    @Option(help: .hidden) var queueName: String?
+    @Option(help: .hidden) var executorId: String?
+    @Option(help: .hidden) var appVersion: String?
 
     func validate() throws {
         for (name, value) in [("--workflows", workflows ?? 1), ("--sequential-workflows", sequentialWorkflows),
                               ("--concurrent-workflows", concurrentWorkflows), ("--concurrency", concurrency),
-                              ("--pool-size", poolSize)] where value < 1 {
+                              ("--pool-size", poolSize), ("--messages", messages), ("--queue-workflows", queueWorkflows),
+                              ("--worker-concurrency", workerConcurrency), ("--queue-polling-ms", queuePollingMs),
+                              ("--enqueue-concurrency", enqueueConcurrency)] where value < 1 {
             throw ValidationError("\(name) must be at least 1")
         }
-        guard warmup >= 0 else { throw ValidationError("--warmup must not be negative") }
+        for (name, value) in [("--warmup", warmup), ("--message-warmup", messageWarmup), ("--settle-ms", settleMs)] where value < 0 {
+            throw ValidationError("\(name) must not be negative")
+        }
+        _ = try selectedWorkloads()
     }
 
     func run() async throws {
+        // Log lines (errors only) go to standard error: standard output carries the report,
+        // and in a child role the protocol lines.
+        LoggingSystem.bootstrap(StreamLogHandler.standardError)
         do {
-            try await benchmark()
+            if let role {
+                try await runChild(role: role)
+            } else {
+                try await benchmark()
+            }
         } catch let error as DBOSError {
+            FileHandle.standardError.write(Data("error: \(error)\n".utf8))
+            throw ExitCode.failure
+        } catch let error as BenchFailure {
             FileHandle.standardError.write(Data("error: \(error)\n".utf8))
             throw ExitCode.failure
         }
     }
 
+    enum Workload: String, CaseIterable {
+        case sequential
+        case concurrent
+        case sendRecv = "send-recv"
+        case sendRecvCrossProcess = "send-recv-cross-process"
+        case queue1Worker = "queue-1-worker"
+        case queue3Workers = "queue-3-workers"
+    }
+
+    func selectedWorkloads() throws -> [Workload] {
+        guard let workloads else { return Workload.allCases }
+        var selected: [Workload] = []
+        for name in workloads.split(separator: ",").map({ $0.trimmingCharacters(in: .whitespaces) }) where !name.isEmpty {
+            guard let workload = Workload(rawValue: name) else {
+                throw ValidationError("unknown workload '\(name)'; known: \(Workload.allCases.map(\.rawValue).joined(separator: ", "))")
+            }
+            if !selected.contains(workload) { selected.append(workload) }
+        }
+        guard !selected.isEmpty else { throw ValidationError("--workloads names no workload") }
+        return selected
+    }
+
     private func benchmark() async throws {
         let target = try BenchTarget(databaseURL: databaseURL)
         defer { target.cleanUp() }
-        let workloads = [
-            WorkloadSpec(name: "sequential", workflows: workflows ?? sequentialWorkflows, concurrency: 1),
-            WorkloadSpec(name: "concurrent", workflows: workflows ?? concurrentWorkflows, concurrency: concurrency),
-        ]
+        let selected = try selectedWorkloads()
         if !json { print("dbos-bench on \(target.backend): \(target.description)") }
+        var results: [any BenchReport] = []
+        func report(_ new: [any BenchReport]) {
+            results += new
+            if json { for result in new { print(Report.jsonLine(result)) } }
+        }
 
+        let classic = selected.compactMap { workload -> WorkloadSpec? in
+            switch workload {
+            case .sequential: WorkloadSpec(name: workload.rawValue, workflows: workflows ?? sequentialWorkflows, concurrency: 1)
+            case .concurrent: WorkloadSpec(name: workload.rawValue, workflows: workflows ?? concurrentWorkflows, concurrency: concurrency)
+            default: nil
+            }
+        }
+        if !classic.isEmpty { report(try await baselined(classic, target: target)) }
+
+        for workload in selected {
+            switch workload {
+            case .sequential, .concurrent:
+                continue
+            case .sendRecv, .sendRecvCrossProcess:
+                report([try await messaging(workload, target: target)])
+            case .queue1Worker, .queue3Workers:
+                let settings = QueueSettings(
+                    workflows: workflows ?? queueWorkflows, workers: workload == .queue1Worker ? 1 : 3,
+                    workerConcurrency: workerConcurrency, pollingInterval: .milliseconds(queuePollingMs),
+                    enqueueConcurrency: enqueueConcurrency, poolSize: poolSize,
+                    timeout: .seconds(max(120, (workflows ?? queueWorkflows) / 5)))
+                report([try await QueueBench.measure(workload: workload.rawValue, target: target, settings: settings, logger: Self.logger)])
+            }
+        }
+        if !json { print(Report.text(results)) }
+    }
+
+    /// The sequential and concurrent workloads, then the baseline at the same concurrencies.
+    private func baselined(_ workloads: [WorkloadSpec], target: BenchTarget) async throws -> [BenchResult] {
         let dbos = try await WorkflowBench.launch(url: target.url, poolSize: poolSize, logger: Self.logger)
-        var measured: [Measurement] = []
+        var measured: [(Measurement, Double?)] = []
         do {
             for spec in workloads {
-                measured.append(try await WorkflowBench.measure(spec, on: dbos, warmup: warmup))
+                measured.append((try await WorkflowBench.measure(spec, on: dbos, warmup: warmup), loadAverage()))
             }
         } catch {
             await dbos.shutdown()
@@ -83,23 +188,61 @@ struct BenchCommand: AsyncParsableCommand {
         let baseline = try await target.openBaseline(poolSize: poolSize, logger: Self.logger)
         var results: [BenchResult] = []
         do {
-            for (spec, workflowRun) in zip(workloads, measured) {
+            for (spec, (workflowRun, load)) in zip(workloads, measured) {
                 let commits = spec.workflows * BenchResult.commitsPerWorkflow
                 let inserts = try await Measurement.run(count: commits, concurrency: spec.concurrency, warmup: warmup) { _ in
                     try await baseline.insert()
                 }
-                results.append(BenchResult(spec: spec, backend: target.backend, workflows: workflowRun, baseline: inserts))
+                results.append(BenchResult(spec: spec, backend: target.backend, workflows: workflowRun, baseline: inserts, load: load))
             }
         } catch {
             await baseline.close()
             throw error
         }
         await baseline.close()
+        return results
+    }
 
-        if json {
-            for result in results { print(Report.jsonLine(result)) }
-        } else {
-            print(Report.table(results))
+    private func messaging(_ workload: Workload, target: BenchTarget) async throws -> MessagingResult {
+        let dbos = try await WorkflowBench.launch(url: target.url, poolSize: poolSize, logger: Self.logger)
+        do {
+            let sender: any MessageSender = workload == .sendRecv
+                ? InProcessSender(dbos: dbos)
+                : try await ChildSender.start(databaseURL: target.url, backend: target.backend)
+            let result: MessagingResult
+            do {
+                result = try await MessagingBench.measure(
+                    workload: workload.rawValue, dbos: dbos, sender: sender, messages: workflows ?? messages,
+                    warmup: messageWarmup, settle: .milliseconds(settleMs))
+            } catch {
+                try? await sender.close()
+                throw error
+            }
+            try await sender.close()
+            await dbos.shutdown()
+            return result
+        } catch {
+            await dbos.shutdown()
+            throw error
+        }
+    }
+
+    /// The hidden child roles: `sender` (send-recv-cross-process) and `queue-worker`.
+    private func runChild(role: String) async throws {
+        guard let databaseURL else { throw BenchFailure("--role needs --database-url") }
+        switch role {
+        case "sender":
+            try await ChildSender.serve(databaseURL: databaseURL, logger: Self.logger)
+        case "queue-worker":
+            guard let queueName, let executorId, let appVersion else {
+                throw BenchFailure("--role queue-worker needs --queue-name, --executor-id and --app-version")
+            }
+            try await QueueBench.serve(
+                databaseURL: databaseURL, queueName: queueName, executorID: executorId, applicationVersion: appVersion,
+                workerConcurrency: workerConcurrency, pollingInterval: .milliseconds(queuePollingMs), poolSize: poolSize,
+                logger: Self.logger)
+        default:
+            throw BenchFailure("unknown role '\(role)'")
         }
     }
 

@@ -1,7 +1,70 @@
 import Foundation
 
+/// A JSON value of one report field.
+enum JSONField {
+    case string(String)
+    case int(Int)
+    case double(Double)
+    case ints([Int])
+    case null
+
+    var json: String {
+        switch self {
+        case .string(let text):
+            var escaped = ""
+            for scalar in text.unicodeScalars {
+                switch scalar {
+                case "\"": escaped += "\\\""
+                case "\\": escaped += "\\\\"
+                case "\n": escaped += "\\n"
+                default:
+                    if scalar.value < 0x20 {
+                        escaped += String(format: "\\u%04x", scalar.value)
+                    } else {
+                        escaped.unicodeScalars.append(scalar)
+                    }
+                }
+            }
+            return "\"\(escaped)\""
+        case .int(let value): return String(value)
+        case .double(let value): return value.isFinite ? String(value) : "null"
+        case .ints(let values): return "[" + values.map(String.init).joined(separator: ",") + "]"
+        case .null: return "null"
+        }
+    }
+
+    /// For the text report.
+    var text: String {
+        switch self {
+        case .string(let text): return text
+        case .double(let value): return String(format: "%.2f", value)
+        default: return json
+        }
+    }
+}
+
+/// One workload's result, printed as one JSON object (keys in a fixed order, `workload` and
+/// `backend` first) or, without `--json`, as text.
+protocol BenchReport {
+    var workload: String { get }
+    var fields: [(String, JSONField)] { get }
+}
+
+/// Rounds to `places` decimals, for stable report values.
+func rounded(_ value: Double, _ places: Int) -> Double {
+    let scale = pow(10, Double(places))
+    return (value * scale).rounded() / scale
+}
+
+/// The 1-minute load average (Linux `/proc/loadavg`), so numbers from a busy machine say so.
+func loadAverage() -> Double? {
+    guard let text = try? String(contentsOfFile: "/proc/loadavg", encoding: .utf8),
+          let first = text.split(separator: " ").first else { return nil }
+    return Double(first)
+}
+
 /// One workload's numbers next to its baseline.
-struct BenchResult {
+struct BenchResult: BenchReport {
     /// Commits one workflow makes: its start, its 3 steps and its completion.
     static let commitsPerWorkflow = 5
 
@@ -20,53 +83,66 @@ struct BenchResult {
     let baselineP50Milliseconds: Double
     let baselineP99Milliseconds: Double
     let ratioToBaseline: Double
+    let load: Double?
 
-    init(spec: WorkloadSpec, backend: String, workflows run: Measurement, baseline: Measurement) {
+    init(spec: WorkloadSpec, backend: String, workflows run: Measurement, baseline: Measurement, load: Double?) {
         workload = spec.name
         self.backend = backend
         workflows = run.count
         concurrency = spec.concurrency
-        seconds = Self.rounded(run.elapsed.seconds, 3)
-        workflowsPerSecond = Self.rounded(run.perSecond, 1)
-        p50Milliseconds = Self.rounded(run.p50Milliseconds, 3)
-        p99Milliseconds = Self.rounded(run.p99Milliseconds, 3)
+        seconds = rounded(run.elapsed.seconds, 3)
+        workflowsPerSecond = rounded(run.perSecond, 1)
+        p50Milliseconds = rounded(run.p50Milliseconds, 3)
+        p99Milliseconds = rounded(run.p99Milliseconds, 3)
         commitsPerWorkflow = Self.commitsPerWorkflow
         let commits = run.perSecond * Double(Self.commitsPerWorkflow)
-        commitsPerSecond = Self.rounded(commits, 1)
+        commitsPerSecond = rounded(commits, 1)
         baselineCommits = baseline.count
-        baselineCommitsPerSecond = Self.rounded(baseline.perSecond, 1)
-        baselineP50Milliseconds = Self.rounded(baseline.p50Milliseconds, 3)
-        baselineP99Milliseconds = Self.rounded(baseline.p99Milliseconds, 3)
-        ratioToBaseline = Self.rounded(commits / baseline.perSecond, 3)
+        baselineCommitsPerSecond = rounded(baseline.perSecond, 1)
+        baselineP50Milliseconds = rounded(baseline.p50Milliseconds, 3)
+        baselineP99Milliseconds = rounded(baseline.p99Milliseconds, 3)
+        ratioToBaseline = rounded(commits / baseline.perSecond, 3)
+        self.load = load
     }
 
-    private static func rounded(_ value: Double, _ places: Int) -> Double {
-        let scale = pow(10, Double(places))
-        return (value * scale).rounded() / scale
+    var fields: [(String, JSONField)] {
+        [
+            ("workload", .string(workload)),
+            ("backend", .string(backend)),
+            ("workflows", .int(workflows)),
+            ("concurrency", .int(concurrency)),
+            ("seconds", .double(seconds)),
+            ("workflows_per_s", .double(workflowsPerSecond)),
+            ("p50_ms", .double(p50Milliseconds)),
+            ("p99_ms", .double(p99Milliseconds)),
+            ("commits_per_workflow", .int(commitsPerWorkflow)),
+            ("commits_per_s", .double(commitsPerSecond)),
+            ("baseline_commits", .int(baselineCommits)),
+            ("baseline_commits_per_s", .double(baselineCommitsPerSecond)),
+            ("baseline_p50_ms", .double(baselineP50Milliseconds)),
+            ("baseline_p99_ms", .double(baselineP99Milliseconds)),
+            ("ratio_to_baseline", .double(ratioToBaseline)),
+            ("load_1m", load.map(JSONField.double) ?? .null),
+        ]
     }
 }
 
 enum Report {
-    /// One compact JSON object, keys in a fixed order (workload and backend first).
-    static func jsonLine(_ result: BenchResult) -> String {
-        let fields: [(String, String)] = [
-            ("workload", "\"\(result.workload)\""),
-            ("backend", "\"\(result.backend)\""),
-            ("workflows", String(result.workflows)),
-            ("concurrency", String(result.concurrency)),
-            ("seconds", String(result.seconds)),
-            ("workflows_per_s", String(result.workflowsPerSecond)),
-            ("p50_ms", String(result.p50Milliseconds)),
-            ("p99_ms", String(result.p99Milliseconds)),
-            ("commits_per_workflow", String(result.commitsPerWorkflow)),
-            ("commits_per_s", String(result.commitsPerSecond)),
-            ("baseline_commits", String(result.baselineCommits)),
-            ("baseline_commits_per_s", String(result.baselineCommitsPerSecond)),
-            ("baseline_p50_ms", String(result.baselineP50Milliseconds)),
-            ("baseline_p99_ms", String(result.baselineP99Milliseconds)),
-            ("ratio_to_baseline", String(result.ratioToBaseline)),
-        ]
-        return "{" + fields.map { "\"\($0)\":\($1)" }.joined(separator: ",") + "}"
+    /// One compact JSON object, keys in the report's order.
+    static func jsonLine(_ result: any BenchReport) -> String {
+        "{" + result.fields.map { "\"\($0.0)\":\($0.1.json)" }.joined(separator: ",") + "}"
+    }
+
+    /// The text form: a table for the workflow-vs-baseline workloads, `key: value` lines for the others.
+    static func text(_ results: [any BenchReport]) -> String {
+        var blocks: [String] = []
+        let baselined = results.compactMap { $0 as? BenchResult }
+        if !baselined.isEmpty { blocks.append(table(baselined)) }
+        for result in results where !(result is BenchResult) {
+            let body = result.fields.dropFirst().map { "  \($0.0): \($0.1.text)" }.joined(separator: "\n")
+            blocks.append("\(result.workload)\n\(body)")
+        }
+        return blocks.joined(separator: "\n\n")
     }
 
     static func table(_ results: [BenchResult]) -> String {

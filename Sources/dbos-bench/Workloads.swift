@@ -19,14 +19,14 @@ enum WorkflowBench {
         return index + first + second + third
     }
 
-    /// A launched runtime with the bench workflow registered, under a name unique to this run.
+    /// A launched runtime with the bench workflows registered, under a name unique to this run.
     static func launch(url: String, poolSize: Int, logger: Logger) async throws -> DBOS {
         let config = DBOSConfig(
             name: "dbos-bench-\(UUID().uuidString.prefix(8).lowercased())", systemDatabaseURL: url,
             maxPostgresConnections: poolSize, logger: logger)
         let dbos = try await DBOS(config: config)
         do {
-            try dbos.register(threeSteps)
+            try dbos.register(threeSteps, MessagingBench.recvLoop)
             try await dbos.launch()
         } catch {
             await dbos.shutdown()
