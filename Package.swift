@@ -78,6 +78,7 @@ let package = Package(
             name: "DBOSTests",
             dependencies: [
                 "DBOS",
+                "dbos-swift",
                 "dbos-test-fixture",
                 "annotated-crash-fixture",
                 .product(name: "PostgresNIO", package: "postgres-nio"),

@@ -11,7 +11,7 @@ struct DBOSSwift: AsyncParsableCommand {
             DBOS_SYSTEM_DATABASE_URL. Examples: postgresql://user@localhost:5432/app_dbos_sys, \
             sqlite:///var/lib/app/app.sqlite, ./app.sqlite
             """,
-        subcommands: [Migrate.self, WorkflowCommand.self])
+        subcommands: [Migrate.self, WorkflowCommand.self, QueueCommand.self, Reset.self])
 }
 
 /// `dbos-swift migrate`: creates or upgrades the DBOS schema.
@@ -37,10 +37,13 @@ struct Migrate: AsyncParsableCommand {
     }
 }
 
-/// `dbos-swift workflow ...`: list and inspect workflows.
+/// `dbos-swift workflow ...`: list, inspect and manage workflows.
 struct WorkflowCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "workflow",
-        abstract: "List and inspect workflows.",
-        subcommands: [ListWorkflows.self, GetWorkflow.self, WorkflowSteps.self])
+        abstract: "List, inspect, cancel, resume, fork and delete workflows.",
+        subcommands: [
+            ListWorkflows.self, GetWorkflow.self, WorkflowSteps.self,
+            CancelWorkflow.self, ResumeWorkflow.self, ForkWorkflow.self, DeleteWorkflow.self,
+        ])
 }

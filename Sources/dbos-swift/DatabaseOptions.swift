@@ -26,7 +26,7 @@ struct DatabaseOptions: ParsableArguments {
     /// With `requireExistingFile`, a SQLite path that does not exist is an error rather than
     /// a new empty file (read commands must not create databases by accident).
     func withClient(requireExistingFile: Bool = true, _ body: (DBOSClient) async throws -> Void) async throws {
-        do {
+        try await Self.reportingFailures {
             let url = try resolvedURL()
             if requireExistingFile, case .sqlite(let path) = try DatabaseURL(parsing: url),
                !FileManager.default.fileExists(atPath: path) {
@@ -40,12 +40,22 @@ struct DatabaseOptions: ParsableArguments {
                 throw error
             }
             await client.close()
+        }
+    }
+
+    /// Runs `body`; any failure is reported as one line on stderr and rethrown as the exit
+    /// code (a ``CLIFailure``'s own, otherwise 1).
+    static func reportingFailures(_ body: () async throws -> Void) async throws {
+        do {
+            try await body()
         } catch let failure as CLIFailure {
             failure.report()
             throw ExitCode(failure.exitCode)
+        } catch let exit as ExitCode {
+            throw exit
         } catch {
             // DBOSError, but also raw database errors the library lets through.
-            CLIFailure(Self.explain(error)).report()
+            CLIFailure(explain(error)).report()
             throw ExitCode.failure
         }
     }

@@ -30,6 +30,20 @@ enum Table {
             })
     }
 
+    /// Queued workflows: where they wait, and for how long (ENQUEUED) or since when they run (PENDING).
+    static func queued(_ workflows: [WorkflowStatus], now: Date = Date()) -> String {
+        render(
+            header: ["WORKFLOW ID", "QUEUE", "STATUS", "NAME", "PRIORITY", "EXECUTOR", "CREATED (UTC)", "WAITING / RUNNING"],
+            rows: workflows.map { workflow in
+                let since = workflow.state == .pending ? workflow.startedAt ?? workflow.updatedAt : workflow.createdAt
+                return [
+                    workflow.workflowID, workflow.queueName ?? "-", workflow.status, workflow.name, String(workflow.priority),
+                    workflow.executorID.flatMap { $0.isEmpty ? nil : $0 } ?? "-", timestamp(workflow.createdAt),
+                    duration(from: since, to: now),
+                ]
+            })
+    }
+
     static func details(of workflow: WorkflowStatus) -> String {
         let fields: [(String, String?)] = [
             ("Workflow ID", workflow.workflowID),

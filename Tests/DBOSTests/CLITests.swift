@@ -1,0 +1,283 @@
+import Foundation
+import Testing
+#if canImport(Glibc)
+import Glibc
+#endif
+@testable import DBOS
+
+/// Runs the built `dbos-swift` executable as a child process against databases written by a
+/// `DBOS` runtime in the test, and checks its output, exit codes and effects.
+@Suite(.timeLimit(.minutes(1))) struct CLITests {
+    @Test(arguments: Backend.available)
+    func listGetAndStepsPrintPythonCompatibleJSON(backend: Backend) async throws {
+        let url = backend.freshDatabaseURL("cli")
+        let greet = Workflow("cliGreet") { (name: String) async throws -> String in
+            let upper = try await DBOS.step("upper") { name.uppercased() }
+            let length = try await DBOS.step("length") { upper.count }
+            return "\(upper):\(length)"
+        }
+        try await withRuntime(url, greet) { dbos in
+            _ = try await dbos.run(greet, "ada", options: WorkflowOptions(workflowID: "cli-a"))
+            _ = try await dbos.run(greet, "bob", options: WorkflowOptions(workflowID: "cli-b"))
+        }
+
+        // The URL from the environment variable this time.
+        let list = try await CLI.run(["workflow", "list", "--json"], environment: [CLI.urlVariable: url])
+        try #require(list.status == 0, "\(list.stderr)")
+        let workflows = try CLI.objects(list.stdout)
+        #expect(workflows.map { $0["workflow_id"] as? String } == ["cli-a", "cli-b"])
+        #expect(workflows.map { $0["status"] as? String } == ["SUCCESS", "SUCCESS"])
+        #expect(workflows.map { $0["name"] as? String } == ["cliGreet", "cliGreet"])
+        #expect(workflows.first?["output"] as? String == #""ADA:3""#)
+
+        let get = try await CLI.run(["workflow", "get", "cli-b", "--json"], database: url)
+        let workflow = try #require(try JSONSerialization.jsonObject(with: Data(get.stdout.utf8)) as? [String: Any])
+        #expect(workflow["workflow_id"] as? String == "cli-b")
+        #expect(workflow["input"] as? String != nil)
+
+        let steps = try CLI.objects(try await CLI.run(["workflow", "steps", "cli-a", "--json"], database: url).stdout)
+        #expect(steps.map { CLI.int($0["function_id"]) } == [1, 2])
+        #expect(steps.map { $0["function_name"] as? String } == ["upper", "length"])
+        #expect(steps.map { $0["output"] as? String } == [#""ADA""#, "3"])
+
+        let table = try await CLI.run(["workflow", "list"], database: url)
+        #expect(table.stdout.contains("WORKFLOW ID") && table.stdout.contains("cli-a") && table.stdout.contains("cli-b"))
+        let timeline = try await CLI.run(["workflow", "steps", "cli-a"], database: url)
+        #expect(timeline.stdout.contains("DURATION") && timeline.stdout.contains("length"))
+
+        for command in [["workflow", "get", "missing-wf"], ["workflow", "steps", "missing-wf"]] {
+            let unknown = try await CLI.run(command, database: url)
+            #expect(unknown.status == 1)
+            #expect(unknown.stderr == "error: workflow 'missing-wf' does not exist\n")
+            #expect(unknown.stdout.isEmpty)
+        }
+    }
+
+    @Test func badDatabaseURLsFailWithOneLine() async throws {
+        let malformed = try await CLI.run(["workflow", "list"], database: "mysql://x/y")
+        #expect(malformed.status == 1)
+        #expect(malformed.stderr == "error: invalid system database URL 'mysql://x/y': unsupported scheme 'mysql' (use postgresql://, sqlite:// or a file path)\n")
+        let missing = try await CLI.run(["workflow", "list"])
+        #expect(missing.status != 0)
+        #expect(missing.stderr.contains(CLI.urlVariable))
+    }
+
+    @Test(arguments: Backend.available)
+    func cancelThenResumeAWaitingWorkflow(backend: Backend) async throws {
+        let url = backend.freshDatabaseURL("cli")
+        let waiter = Workflow("cliWaiter") { () async throws -> String in
+            _ = try await DBOS.step("before") { "ready" }
+            let message = try await DBOS.recv(String.self, topic: "go", timeout: .seconds(30))
+            return "got \(message ?? "nothing")"
+        }
+        try await withRuntime(url, waiter) { dbos in
+            _ = try await dbos.start(waiter, options: WorkflowOptions(workflowID: "cli-wait"))
+            // The step, then the recv's recorded deadline: it now waits for the message.
+            try await eventually("the recv to wait") { try await dbos.listSteps("cli-wait").count >= 2 }
+
+            let cancel = try await CLI.run(["workflow", "cancel", "cli-wait"], database: url)
+            #expect(cancel.status == 0, "\(cancel.stderr)")
+            #expect(cancel.stdout == "Cancelled workflow 'cli-wait'\n")
+            #expect(try await withClient(url) { try await $0.getWorkflowStatus("cli-wait")?.state } == .cancelled)
+            // The runtime notices the cancellation at its next check (up to its polling interval).
+            // Resuming before its execution has stopped would race with it.
+            try await eventually("the cancelled execution to stop") { !dbos.running.isRunning("cli-wait") }
+
+            let resume = try await CLI.run(["workflow", "resume", "cli-wait"], database: url)
+            #expect(resume.status == 0, "\(resume.stderr)")
+            try await withClient(url) { client in try await client.send(to: "cli-wait", "go", topic: "go") }
+            #expect(try await dbos.retrieve("cli-wait", as: String.self).result() == "got go")
+
+            let late = try await CLI.run(["workflow", "cancel", "cli-wait"], database: url)
+            #expect(late.status == 0)
+            #expect(late.stdout.contains("already finished with status SUCCESS"))
+            let again = try await CLI.run(["workflow", "resume", "cli-wait"], database: url)
+            #expect(again.status == 1)
+            #expect(again.stderr == "error: cannot resume workflow 'cli-wait': its status is SUCCESS\n")
+            #expect(try await CLI.run(["workflow", "cancel", "missing-wf"], database: url).stderr.contains("'missing-wf'"))
+        }
+    }
+
+    @Test(arguments: Backend.available)
+    func forkCreatesAWorkflowTheRuntimeRuns(backend: Backend) async throws {
+        let url = backend.freshDatabaseURL("cli")
+        let counter = Counter()
+        let twoSteps = Workflow("cliForkable") { (start: Int) async throws -> Int in
+            let first = try await DBOS.step("first") { counter.hit("first"); return start + 1 }
+            return try await DBOS.step("second") { counter.hit("second"); return first * 10 }
+        }
+        try await withRuntime(url, twoSteps) { dbos in
+            #expect(try await dbos.run(twoSteps, 4, options: WorkflowOptions(workflowID: "cli-orig")) == 50)
+
+            let fork = try await CLI.run(["workflow", "fork", "cli-orig", "--step", "2", "--new-id", "cli-fork"], database: url)
+            #expect(fork.status == 0, "\(fork.stderr)")
+            #expect(fork.stdout == "cli-fork\n")
+            #expect(try await dbos.retrieve("cli-fork", as: Int.self).result() == 50)
+            #expect(counter.count("first") == 1 && counter.count("second") == 2)
+            #expect(try await dbos.getWorkflowStatus("cli-fork")?.forkedFrom == "cli-orig")
+
+            // Under another application version: a process of that version would run it.
+            let other = try await CLI.run(["workflow", "fork", "cli-orig", "--step", "1", "--app-version", "v2"], database: url)
+            let otherID = other.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+            let otherStatus = try #require(try await dbos.getWorkflowStatus(otherID), "\(other.stderr)")
+            #expect(otherStatus.applicationVersion == "v2")
+
+            let stepZero = try await CLI.run(["workflow", "fork", "cli-orig", "--step", "0"], database: url)
+            #expect(stepZero.status == 1)
+            #expect(stepZero.stderr == "error: invalid argument: fork needs a step of 1 or more, not 0\n")
+            let taken = try await CLI.run(["workflow", "fork", "cli-orig", "--step", "1", "--new-id", "cli-fork"], database: url)
+            #expect(taken.status == 1)
+            #expect(taken.stderr == "error: workflow 'cli-fork' already exists: choose another --new-id\n")
+            let unknown = try await CLI.run(["workflow", "fork", "missing-wf", "--step", "1"], database: url)
+            #expect(unknown.status == 1)
+            #expect(unknown.stderr == "error: workflow 'missing-wf' does not exist\n")
+        }
+    }
+
+    @Test(arguments: Backend.available)
+    func queueListShowsEnqueuedWorkflowsAndDeleteRemovesThem(backend: Backend) async throws {
+        let url = backend.freshDatabaseURL("cli")
+        let work = Workflow("cliParked") { () async throws -> String in "ran" }
+        let parking = Queue("cli-parking")   // not registered with the runtime: its workflows stay ENQUEUED
+        try await withRuntime(url, work) { dbos in
+            _ = try await dbos.run(work, options: WorkflowOptions(workflowID: "cli-done"))
+            _ = try await dbos.enqueue(work, on: parking, options: EnqueueOptions(workflowID: "cli-parked"))
+
+            let queued = try CLI.objects(try await CLI.run(["queue", "list", "--json"], database: url).stdout)
+            #expect(queued.map { $0["workflow_id"] as? String } == ["cli-parked"])
+            #expect(queued.first?["queue_name"] as? String == "cli-parking")
+            #expect(queued.first?["status"] as? String == "ENQUEUED")
+            let onQueue = try CLI.objects(try await CLI.run(["queue", "list", "--queue", "cli-parking", "--json"], database: url).stdout)
+            #expect(onQueue.count == 1)
+            let elsewhere = try await CLI.run(["queue", "list", "--queue", "other", "--json"], database: url)
+            #expect(try CLI.objects(elsewhere.stdout).isEmpty)
+            let table = try await CLI.run(["queue", "list"], database: url)
+            #expect(table.stdout.contains("cli-parked") && table.stdout.contains("cli-parking") && !table.stdout.contains("cli-done"))
+
+            let delete = try await CLI.run(["workflow", "delete", "cli-parked"], database: url)
+            #expect(delete.status == 0, "\(delete.stderr)")
+            #expect(try await dbos.getWorkflowStatus("cli-parked") == nil)
+            #expect(try await CLI.run(["queue", "list"], database: url).stdout == "No queued workflows.\n")
+            let again = try await CLI.run(["workflow", "delete", "cli-parked"], database: url)
+            #expect(again.status == 1)
+            #expect(again.stderr == "error: workflow 'cli-parked' does not exist\n")
+        }
+    }
+
+    @Test func resetRecreatesAnEmptySQLiteDatabase() async throws {
+        let url = Backend.sqlite.freshDatabaseURL("cli")
+        let work = Workflow("cliResettable") { () async throws -> Int in 1 }
+        try await withRuntime(url, work) { dbos in
+            _ = try await dbos.run(work, options: WorkflowOptions(workflowID: "cli-old"))
+        }
+
+        let refused = try await CLI.run(["reset"], database: url)
+        #expect(refused.status == 2)
+        #expect(refused.stderr.contains("pass --yes to confirm"))
+        #expect(try await withClient(url) { try await $0.getWorkflowStatus("cli-old") } != nil)
+
+        let reset = try await CLI.run(["reset", "--yes"], database: url)
+        #expect(reset.status == 0, "\(reset.stderr)")
+        #expect(try await withClient(url) { try await $0.listWorkflows() }.isEmpty)
+        #expect(try await withClient(url) { try await $0.migrate() }.previousVersion == SystemSchema.version, "the schema is back")
+    }
+
+    /// Runs `body` with a ``DBOSClient`` on `url`, closes the client and returns the result.
+    private func withClient<T>(_ url: String, _ body: (DBOSClient) async throws -> T) async throws -> T {
+        let client = try await DBOSClient(databaseURL: url)
+        do {
+            let result = try await body(client)
+            await client.close()
+            return result
+        } catch {
+            await client.close()
+            throw error
+        }
+    }
+}
+
+/// The `dbos-swift` executable built next to the test binary.
+enum CLI {
+    static let urlVariable = "DBOS_SYSTEM_DATABASE_URL"
+
+    /// One finished run.
+    struct Result: Sendable {
+        var status: Int32
+        var stdout: String
+        var stderr: String
+    }
+
+    static let executable: URL = {
+        let candidates = [
+            URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent(),
+            Bundle.main.bundleURL,
+            Bundle.main.bundleURL.deletingLastPathComponent(),
+        ].map { $0.appendingPathComponent("dbos-swift") }
+        return candidates.first { FileManager.default.isExecutableFile(atPath: $0.path) } ?? candidates[0]
+    }()
+
+    /// Runs `dbos-swift arguments` (plus `--database-url database` when given), with the
+    /// test's environment minus ``urlVariable``, plus `environment`.
+    ///
+    /// Spawns and reaps the child itself: Foundation's `Process` on Linux sometimes never
+    /// reports the exit of one of several children started at once, which hung the suite.
+    static func run(_ arguments: [String], database: String? = nil, environment: [String: String] = [:]) async throws -> Result {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("dbos-cli-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let outPath = directory.appendingPathComponent("stdout").path
+        let errPath = directory.appendingPathComponent("stderr").path
+
+        var variables = ProcessInfo.processInfo.environment
+        variables[urlVariable] = nil
+        variables.merge(environment) { $1 }
+        let argv = [executable.path] + arguments + (database.map { ["--database-url", $0] } ?? [])
+        let pid = try spawn(argv: argv, environment: variables.map { "\($0.key)=\($0.value)" }, stdout: outPath, stderr: errPath)
+
+        var status: Int32 = 0
+        while true {
+            let reaped = waitpid(pid, &status, WNOHANG)
+            if reaped == pid { break }
+            if reaped == -1 && errno != EINTR { throw TestFailure("waitpid failed: errno \(errno)") }
+            try await Task.sleep(for: .milliseconds(5))
+        }
+        let signal = status & 0x7f
+        return Result(status: signal == 0 ? (status >> 8) & 0xff : 128 + signal,
+                      stdout: try String(contentsOfFile: outPath, encoding: .utf8),
+                      stderr: try String(contentsOfFile: errPath, encoding: .utf8))
+    }
+
+    /// `posix_spawn` with stdin from /dev/null and stdout and stderr into files.
+    private static func spawn(argv: [String], environment: [String], stdout: String, stderr: String) throws -> pid_t {
+        #if os(Linux)
+        var actions = posix_spawn_file_actions_t()
+        #else
+        var actions: posix_spawn_file_actions_t?
+        #endif
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, 1, stdout, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+        posix_spawn_file_actions_addopen(&actions, 2, stderr, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+        let cArguments = argv.map { strdup($0) } + [nil]
+        let cEnvironment = environment.map { strdup($0) } + [nil]
+        defer { (cArguments + cEnvironment).forEach { free($0) } }
+        var pid: pid_t = 0
+        let result = posix_spawn(&pid, argv[0], &actions, nil, cArguments, cEnvironment)
+        guard result == 0 else { throw TestFailure("cannot run \(argv[0]): \(String(cString: strerror(result)))") }
+        return pid
+    }
+
+    /// A JSON array of objects.
+    static func objects(_ text: String) throws -> [[String: Any]] {
+        guard let objects = try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [[String: Any]] else {
+            throw TestFailure("not a JSON array of objects: \(text)")
+        }
+        return objects
+    }
+
+    /// A JSON number as an `Int`.
+    static func int(_ value: Any?) -> Int? {
+        (value as? NSNumber)?.intValue ?? value as? Int
+    }
+}
