@@ -5,10 +5,10 @@ import Testing
 @Suite struct DeterminismTests {
     /// A workflow whose first step name is chosen by `stepName`; it then sleeps so the test
     /// can stop the runtime mid-workflow and restart it with changed code.
-    static func agent(stepName: String, counter: Counter) -> Workflow<String> {
+    static func agent(stepName: String, counter: Counter, pause: Duration = .milliseconds(300)) -> Workflow<String> {
         Workflow("agent") { () async throws -> String in
             _ = try await DBOS.step(stepName) { counter.hit(stepName) }
-            try await DBOS.sleep(for: .milliseconds(300))
+            try await DBOS.sleep(for: pause)
             return try await DBOS.step("finish") { "done" }
         }
     }
@@ -17,13 +17,14 @@ import Testing
     func changedStepNameOnReplayIsADeterminismError(backend: Backend) async throws {
         let url = backend.freshDatabaseURL()
         let counter = Counter()
-        let original = Self.agent(stepName: "searchWeb", counter: counter)
+        // A long pause, so the first runtime is surely stopped mid-workflow.
+        let original = Self.agent(stepName: "searchWeb", counter: counter, pause: .seconds(60))
         let first = try await launchRuntime(url, original)
         _ = try await first.start(original, options: WorkflowOptions(workflowID: "agent-1"))
         try await eventually("the first step to be recorded") { try await first.listSteps("agent-1").count >= 2 }
         await first.shutdown()
 
-        let changed = Self.agent(stepName: "searchDatabase", counter: counter)
+        let changed = Self.agent(stepName: "searchDatabase", counter: counter, pause: .seconds(60))
         let second = try await launchRuntime(url, changed)
         do {
             _ = try await second.retrieve("agent-1", as: String.self).result()

@@ -52,13 +52,13 @@ import Testing
             return try await handle.result()
         }
         try await withRuntime(backend.freshDatabaseURL(), child, parent) { dbos in
-            let handle = try await dbos.start(parent, options: WorkflowOptions(workflowID: "t1", timeout: .milliseconds(400)))
+            let handle = try await dbos.start(parent, options: WorkflowOptions(workflowID: "t1", timeout: .seconds(2)))
             await #expect(throws: DBOSError.workflowCancelled(workflowID: "t1")) { _ = try await handle.result() }
             try await eventually("the child to be cancelled") { try await dbos.getWorkflowStatus("t1-1")?.state == .cancelled }
             let childStatus = try #require(try await dbos.getWorkflowStatus("t1-1"))
             let parentStatus = try #require(try await dbos.getWorkflowStatus("t1"))
             #expect(childStatus.deadline == parentStatus.deadline)
-            #expect(parentStatus.timeoutMilliseconds == 400)
+            #expect(parentStatus.timeoutMilliseconds == 2000)
         }
     }
 
