@@ -38,19 +38,7 @@ extension WorkflowContext {
             try await write()
             return step
         } catch is StepNotRecorded {
-            switch try await runtime.systemDatabase.diagnoseUnrecorded(step) {
-            case .recorded:
-                return step
-            case .alreadyRecorded(let existing):
-                guard existing.functionName == step.functionName else {
-                    throw DBOSError.unexpectedStep(workflowID: workflowID, functionID: step.functionID,
-                                                   recorded: existing.functionName, requested: step.functionName)
-                }
-                return existing
-            case .notOwner(let status):
-                if status == WorkflowState.cancelled.rawValue { throw DBOSError.workflowCancelled(workflowID: workflowID) }
-                throw DBOSError.executionSuperseded(workflowID: workflowID, status: status)
-            }
+            return try resolve(try await runtime.systemDatabase.diagnoseUnrecorded(step), for: step)
         }
     }
 

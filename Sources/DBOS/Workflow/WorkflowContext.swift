@@ -67,7 +67,13 @@ final class WorkflowContext: Sendable {
     /// Returns the record to use: ours, or one an earlier execution wrote at the same ID.
     @discardableResult
     func record(_ step: StepRecord) async throws -> StepRecord {
-        switch try await runtime.systemDatabase.recordStep(step, ownerXID: ownerXID) {
+        try resolve(try await runtime.systemDatabase.recordStep(step, ownerXID: ownerXID), for: step)
+    }
+
+    /// The record that counts after a write attempt: ours, or one an earlier execution wrote at
+    /// the same ID; a different operation there, or a workflow no longer ours, is an error.
+    func resolve(_ outcome: StepWriteOutcome, for step: StepRecord) throws -> StepRecord {
+        switch outcome {
         case .recorded:
             return step
         case .alreadyRecorded(let existing):
