@@ -42,7 +42,7 @@ import Testing
     func recoveryReplaysCompletedStepsWithoutRunningThem(backend: Backend) async throws {
         let url = backend.freshDatabaseURL()
         let counter = Counter()
-        let agent = Self.agent(stepName: "searchWeb", counter: counter)
+        let agent = Self.agent(stepName: "searchWeb", counter: counter, pause: .seconds(2))
         let first = try await launchRuntime(url, agent)
         _ = try await first.start(agent, options: WorkflowOptions(workflowID: "agent-2"))
         try await eventually("the first step to be recorded") { try await first.listSteps("agent-2").count >= 2 }
