@@ -81,6 +81,7 @@ let package = Package(
                 "dbos-swift",
                 "dbos-test-fixture",
                 "annotated-crash-fixture",
+                "dbos-demo",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "SQLiteNIO", package: "sqlite-nio"),
             ]

@@ -207,21 +207,24 @@ enum CLI {
         var stderr: String
     }
 
-    static let executable: URL = {
+    /// The built executable `name` (a product of this package) next to the test binary.
+    static func executable(_ name: String = "dbos-swift") -> URL {
         let candidates = [
             URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent(),
             Bundle.main.bundleURL,
             Bundle.main.bundleURL.deletingLastPathComponent(),
-        ].map { $0.appendingPathComponent("dbos-swift") }
+        ].map { $0.appendingPathComponent(name) }
         return candidates.first { FileManager.default.isExecutableFile(atPath: $0.path) } ?? candidates[0]
-    }()
+    }
 
-    /// Runs `dbos-swift arguments` (plus `--database-url database` when given), with the
-    /// test's environment minus ``urlVariable``, plus `environment`.
+    /// Runs `program arguments` (plus `--database-url database` when given), with the
+    /// test's environment minus ``urlVariable``, plus `environment`. `program` is `dbos-swift`
+    /// unless given.
     ///
     /// Spawns and reaps the child itself: Foundation's `Process` on Linux sometimes never
     /// reports the exit of one of several children started at once, which hung the suite.
-    static func run(_ arguments: [String], database: String? = nil, environment: [String: String] = [:]) async throws -> Result {
+    static func run(_ arguments: [String], database: String? = nil, environment: [String: String] = [:],
+                    program: String = "dbos-swift") async throws -> Result {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("dbos-cli-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
@@ -231,7 +234,7 @@ enum CLI {
         var variables = ProcessInfo.processInfo.environment
         variables[urlVariable] = nil
         variables.merge(environment) { $1 }
-        let argv = [executable.path] + arguments + (database.map { ["--database-url", $0] } ?? [])
+        let argv = [executable(program).path] + arguments + (database.map { ["--database-url", $0] } ?? [])
         let pid = try spawn(argv: argv, environment: variables.map { "\($0.key)=\($0.value)" }, stdout: outPath, stderr: errPath)
 
         var status: Int32 = 0
