@@ -12,6 +12,9 @@
 //   for a message on topic "approval"; the result is the message or "timeout".
 // --set-event KEY=VALUE: with --recv-timeout, `fixtureInbox` sets event KEY to the string
 //   VALUE (DBOS.setEvent) after "prepare", before it waits.
+// --publish: instead, run `fixturePublisher`: send "hello" to itself on topic "note", set event
+//   "progress" to "sent", write "a" and "b" to stream "log", run step "mark", then close the
+//   stream. With --crash-after-step 1 the process SIGKILLs itself right after "mark".
 // Prints `RESULT <json>` when the workflow completes.
 import DBOS
 import Foundation
@@ -25,10 +28,12 @@ struct Options {
     var hangAtStep: Int?
     var recvTimeout: Double?
     var setEvent: (key: String, value: String)?
+    var publish = false
 
     init(_ arguments: [String]) {
         var iterator = arguments.dropFirst().makeIterator()
         while let flag = iterator.next() {
+            if flag == "--publish" { publish = true; continue }
             let value = iterator.next() ?? ""
             switch flag {
             case "--database-url": databaseURL = value
@@ -97,13 +102,32 @@ let fixtureInbox = Workflow("fixtureInbox") { (timeout: Double) async throws -> 
     return message ?? "timeout"
 }
 
+/// Sends, sets an event and writes a stream, then checkpoints a step: a replay after a crash
+/// right after "mark" must not repeat any of them.
+let fixturePublisher = Workflow("fixturePublisher") { () async throws -> String in
+    guard let me = DBOS.workflowID else { return "no workflow" }
+    try await DBOS.send(to: me, "hello", topic: "note")
+    try await DBOS.setEvent("progress", "sent")
+    try await DBOS.writeStream("log", "a")
+    try await DBOS.writeStream("log", "b")
+    _ = try await DBOS.step("mark") { () async throws -> Int in
+        appendLine("mark", to: options.counterFile)
+        return 1
+    }
+    if options.crashAfterStep == 1 { kill(getpid(), SIGKILL) }
+    try await DBOS.closeStream("log")
+    return "published"
+}
+
 do {
     let dbos = try await DBOS(config: DBOSConfig(name: "fixture", systemDatabaseURL: options.databaseURL))
-    try dbos.register(fixtureWorkflow, fixtureInbox)
+    try dbos.register(fixtureWorkflow, fixtureInbox, fixturePublisher)
     try await dbos.launch()
     let ids = WorkflowOptions(workflowID: options.workflowID)
     let result: String
-    if let timeout = options.recvTimeout {
+    if options.publish {
+        result = try PortableJSON.encode(try await dbos.start(fixturePublisher, options: ids).result())
+    } else if let timeout = options.recvTimeout {
         result = try PortableJSON.encode(try await dbos.start(fixtureInbox, timeout, options: ids).result())
     } else {
         result = try PortableJSON.encode(try await dbos.start(fixtureWorkflow, options.steps, options: ids).result())

@@ -51,11 +51,24 @@ struct TestFailure: Error, CustomStringConvertible {
     init(_ description: String) { self.description = description }
 }
 
-extension DBOS {
-    /// Raw SQL for tests that need to look at or damage rows directly.
+/// Raw SQL for tests that need to look at or damage rows directly; `dbos.` names a table of
+/// the system database on either backend.
+func rawSQL(_ systemDatabase: any SystemDatabase, _ sql: String, _ binds: [SQLValue] = []) async throws -> [SQLRow] {
+    let database = systemDatabase as! SQLSystemDatabase
+    let prefixed = sql.replacingOccurrences(of: "dbos.", with: database.driver.dialect.prefix)
+    return try await database.driver.write(SQLStatement(prefixed, binds))
+}
+
+extension DBOSClient {
+    /// See ``rawSQL(_:_:_:)``.
     func rawSQL(_ sql: String, _ binds: [SQLValue] = []) async throws -> [SQLRow] {
-        let database = systemDatabase as! SQLSystemDatabase
-        let prefixed = sql.replacingOccurrences(of: "dbos.", with: database.driver.dialect.prefix)
-        return try await database.driver.write(SQLStatement(prefixed, binds))
+        try await DBOSTests.rawSQL(systemDatabase, sql, binds)
+    }
+}
+
+extension DBOS {
+    /// See ``rawSQL(_:_:_:)``.
+    func rawSQL(_ sql: String, _ binds: [SQLValue] = []) async throws -> [SQLRow] {
+        try await DBOSTests.rawSQL(systemDatabase, sql, binds)
     }
 }
