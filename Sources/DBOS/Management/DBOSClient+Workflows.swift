@@ -7,6 +7,7 @@ extension DBOSClient {
     public func enqueue<each Input: Encodable>(
         workflowName: String, queue: String, _ input: repeat each Input, options: EnqueueOptions = .init()
     ) async throws -> String {
+        try options.validate(workflowName: workflowName, queue: queue)
         let now = Clock.nowMillis()
         let insert = WorkflowInsert(
             workflowID: options.workflowID ?? UUID().uuidString.lowercased(), name: workflowName,
@@ -15,11 +16,13 @@ extension DBOSClient {
             inputs: try PortableJSON.encodeArguments(repeat each input), priority: options.priority,
             deduplicationID: options.deduplicationID, partitionKey: options.partitionKey, createdAt: now,
             delayUntilEpochMilliseconds: options.delay.map { now + $0.milliseconds })
-        let result = try await publicOperation("enqueue") { try await systemDatabase.insertWorkflow(insert) }
-        guard result.name == workflowName else {
+        let (workflowID, result) = try await publicOperation("enqueue") {
+            try await systemDatabase.enqueue(insert, onDuplicate: options.onDuplicate)
+        }
+        if let result, result.name != workflowName {
             throw DBOSError.conflictingWorkflow(workflowID: insert.workflowID, existingName: result.name, requestedName: workflowName)
         }
-        return insert.workflowID
+        return workflowID
     }
 
     /// Waits for a workflow to finish and returns its output decoded as `Output` (polling the

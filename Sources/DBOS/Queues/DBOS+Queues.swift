@@ -16,6 +16,9 @@ extension DBOS {
         _ workflow: Workflow<repeat each Input, Output>, _ input: repeat each Input, on queue: Queue,
         options: EnqueueOptions = .init()
     ) async throws -> WorkflowHandle<Output> {
+        if queue.isPartitioned && options.partitionKey == nil {
+            throw DBOSError.invalidArgument("queue '\(queue.name)' is partitioned: enqueueing '\(workflow.name)' needs EnqueueOptions.partitionKey")
+        }
         let inputs = try PortableJSON.encodeArguments(repeat each input)
         let id = try await enqueueWorkflow(name: workflow.name, inputs: inputs, queue: queue.name, options: options)
         return WorkflowHandle(workflowID: id, runtime: self)
@@ -23,6 +26,7 @@ extension DBOS {
 
     func enqueueWorkflow(name: String, inputs: String, queue: String, options: EnqueueOptions) async throws -> String {
         try requireLaunched("enqueueing workflow '\(name)'")
+        try options.validate(workflowName: name, queue: queue)
         let now = Clock.nowMillis()
         var insert = WorkflowInsert(
             workflowID: options.workflowID ?? UUID().uuidString.lowercased(), name: name,
@@ -31,7 +35,8 @@ extension DBOS {
             timeoutMilliseconds: options.timeout?.milliseconds, ownerXID: UUID().uuidString.lowercased(), inputs: inputs,
             priority: options.priority, deduplicationID: options.deduplicationID, partitionKey: options.partitionKey,
             createdAt: now, delayUntilEpochMilliseconds: options.delay.map { now + $0.milliseconds })
-        let result: WorkflowInsertResult
+        let workflowID: String
+        let result: WorkflowInsertResult?
         if let parent = WorkflowContext.current, parent.runtime === self, !WorkflowContext.insideStep {
             try parent.checkRunnable()
             let functionID = parent.nextFunctionID()
@@ -42,17 +47,31 @@ extension DBOS {
             insert.parentWorkflowID = parent.workflowID
             if insert.timeoutMilliseconds == nil { insert.deadlineEpochMilliseconds = parent.deadlineEpochMilliseconds }
             let started = Date()
+            workflowID = insert.workflowID
             result = try await systemDatabase.insertChildWorkflow(insert, parentStep: StepRecord(
                 workflowID: parent.workflowID, functionID: functionID, functionName: name,
                 childWorkflowID: insert.workflowID, startedAt: started, completedAt: started))
         } else {
-            result = try await systemDatabase.insertWorkflow(insert)
+            (workflowID, result) = try await systemDatabase.enqueue(insert, onDuplicate: options.onDuplicate)
         }
-        guard result.name == name else {
+        if let result, result.name != name {
             throw DBOSError.conflictingWorkflow(workflowID: insert.workflowID, existingName: result.name, requestedName: name)
         }
         hub.signal(WakeupHub.queueKey(queue))
-        return insert.workflowID
+        return workflowID
+    }
+}
+
+extension EnqueueOptions {
+    /// Rejects combinations no queue accepts; the error names the workflow and queue.
+    func validate(workflowName: String, queue: String) throws {
+        if partitionKey != nil && deduplicationID != nil {
+            throw DBOSError.invalidArgument(
+                "enqueueing '\(workflowName)' on queue '\(queue)': a partition key and a deduplication ID cannot be combined")
+        }
+        if let delay, delay < .zero {
+            throw DBOSError.invalidArgument("enqueueing '\(workflowName)' on queue '\(queue)': delay must not be negative")
+        }
     }
 }
 

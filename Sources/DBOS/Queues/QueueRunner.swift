@@ -13,6 +13,9 @@ extension DBOS {
         backgroundTasks.withLock { $0.append(contentsOf: tasks) }
     }
 
+    /// Most workflows of one queue a process runs at once when the queue sets no `workerConcurrency`.
+    static let defaultWorkerConcurrency = 64
+
     /// Claims and runs a queue's workflows while the runtime is up. Claims up to the free
     /// local slots; waits for a local signal (an enqueue here, a finished workflow) or the
     /// queue's polling interval before looking again.
@@ -21,19 +24,15 @@ extension DBOS {
         let names = registeredWorkflowNames
         while !Task.isCancelled && !isShuttingDown {
             let registration = hub.register(key)
-            var claimedAll = false
+            var moreWaiting = false
             do {
-                let free = (queue.workerConcurrency ?? 64) - running.count(queue: queue.name)
-                let claimed = try await systemDatabase.claimQueued(QueueClaim(
-                    name: queue.name, executorID: executorID, applicationVersion: applicationVersion, limit: free,
-                    concurrency: queue.concurrency, rateLimit: queue.rateLimit, priorityEnabled: queue.priorityEnabled,
-                    workflowNames: names))
-                for workflow in claimed { try await start(claimed: workflow, queue: queue.name) }
-                claimedAll = free > 0 && claimed.count == free
+                moreWaiting = try await claimRound(queue, workflowNames: names)
             } catch {
-                logger.warning("queue dispatch failed; retrying", metadata: ["queue": "\(queue.name)", "error": "\(error)"])
+                if !isShuttingDown {
+                    logger.warning("queue dispatch failed; retrying", metadata: ["queue": "\(queue.name)", "error": "\(error)"])
+                }
             }
-            if claimedAll {
+            if moreWaiting {
                 hub.cancel(registration)
                 await Task.yield()
             } else {
@@ -42,11 +41,43 @@ extension DBOS {
         }
     }
 
+    /// Claims and starts what the free local slots allow, per partition on a partitioned
+    /// queue. Returns true when a claim got all it asked for (more work may be waiting).
+    private func claimRound(_ queue: QueueDefinition, workflowNames: [String]) async throws -> Bool {
+        let workerLimit = queue.workerConcurrency ?? Self.defaultWorkerConcurrency
+        let free = workerLimit - running.count(queue: queue.name)
+        guard free > 0 else { return false }
+        let claim = QueueClaim(definition: queue, executorID: executorID, applicationVersion: applicationVersion,
+                               limit: free, workflowNames: workflowNames)
+        guard queue.isPartitioned else { return try await claimAndStart(claim) }
+        var moreWaiting = false
+        let partitions = try await systemDatabase.queuePartitions(
+            queue: queue.name, applicationVersion: applicationVersion, workflowNames: workflowNames)
+        for partition in partitions.shuffled() {   // no partition starves the others
+            var partitionClaim = claim
+            partitionClaim.partitionKey = partition
+            partitionClaim.limit = workerLimit - running.count(queue: queue.name)
+            if let perPartition = queue.partitionWorkerConcurrency {
+                partitionClaim.limit = min(partitionClaim.limit, perPartition - running.count(queue: queue.name, partition: partition))
+            }
+            guard partitionClaim.limit > 0 else { continue }
+            if try await claimAndStart(partitionClaim) { moreWaiting = true }
+        }
+        return moreWaiting
+    }
+
+    /// Claims and starts; true when the claim got all it asked for.
+    private func claimAndStart(_ claim: QueueClaim) async throws -> Bool {
+        let claimed = try await systemDatabase.claimQueued(claim)
+        for workflow in claimed { try await start(claimed: workflow, queue: claim.definition.name) }
+        return claimed.count == claim.limit
+    }
+
     private func start(claimed: ClaimedWorkflow, queue: String) async throws {
         guard let registration = registration(named: claimed.name) else { return }
         let recorded = claimed.hasSteps ? try await systemDatabase.steps(workflowID: claimed.workflowID) : []
         execute(registration, workflowID: claimed.workflowID, inputs: claimed.inputs ?? "{\"positionalArgs\":[],\"namedArgs\":{}}",
-                ownerXID: claimed.ownerXID, recorded: recorded, queueName: queue,
+                ownerXID: claimed.ownerXID, recorded: recorded, queueName: queue, partitionKey: claimed.partitionKey,
                 deadlineEpochMilliseconds: claimed.deadlineEpochMilliseconds)
     }
 

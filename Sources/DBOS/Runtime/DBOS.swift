@@ -85,6 +85,7 @@ public final class DBOS: Sendable {
         try state.withLock { state in
             guard !state.launched else { throw DBOSError.registrationError("register queues before launch()") }
             for queue in queues {
+                try queue.definition.validate()
                 if state.queues[queue.name] != nil {
                     throw DBOSError.registrationError("a queue named '\(queue.name)' is already registered")
                 }

@@ -14,6 +14,7 @@ struct WorkflowOutcome: Sendable {
 final class RunningWorkflows: Sendable {
     private struct Entry {
         var queueName: String?
+        var partitionKey: String?
         var ownerXID: String
         var task: Task<Void, Never>?
         var waiters: [CheckedContinuation<WorkflowOutcome?, Never>] = []
@@ -23,16 +24,21 @@ final class RunningWorkflows: Sendable {
     private let entries = Mutex<[String: Entry]>([:])
 
     /// Registers a workflow as running here. Returns false when it already runs here.
-    func begin(_ workflowID: String, queueName: String?, ownerXID: String) -> Bool {
+    func begin(_ workflowID: String, queueName: String?, partitionKey: String? = nil, ownerXID: String) -> Bool {
         entries.withLock { entries in
             if entries[workflowID] != nil { return false }
-            entries[workflowID] = Entry(queueName: queueName, ownerXID: ownerXID)
+            entries[workflowID] = Entry(queueName: queueName, partitionKey: partitionKey, ownerXID: ownerXID)
             return true
         }
     }
 
     /// How many workflows of `queue` run here.
     func count(queue: String) -> Int { entries.withLock { $0.values.filter { $0.queueName == queue }.count } }
+
+    /// How many workflows of one partition of `queue` run here.
+    func count(queue: String, partition: String) -> Int {
+        entries.withLock { $0.values.filter { $0.queueName == queue && $0.partitionKey == partition }.count }
+    }
 
     /// Each running workflow with the owner token of its execution here.
     var owned: [(workflowID: String, ownerXID: String)] {

@@ -48,6 +48,10 @@ protocol SystemDatabase: Sendable {
     func lostOwnership(_ owned: [(workflowID: String, ownerXID: String)]) async throws -> [String]
     func requeuePending(executorID: String, applicationVersion: String) async throws -> Int
     func upsertQueue(_ queue: QueueDefinition) async throws
+    /// The active (ENQUEUED, DELAYED or PENDING) workflow holding a deduplication ID on a queue.
+    func activeWorkflowID(queue: String, deduplicationID: String) async throws -> String?
+    /// The distinct partition keys of a queue's ENQUEUED workflows that `workflowNames` can run.
+    func queuePartitions(queue: String, applicationVersion: String, workflowNames: [String]) async throws -> [String]
 
     // Management
     func cancel(workflowIDs: [String], includeChildren: Bool) async throws -> [String]
@@ -60,6 +64,23 @@ protocol SystemDatabase: Sendable {
     var fallbackPollInterval: Duration { get }
 
     func close() async
+}
+
+extension SystemDatabase {
+    /// Inserts a queued workflow. Returns the ID that now stands for this enqueue: the new (or
+    /// already existing) `insert.workflowID` with the row's name and status, or, when the
+    /// deduplication ID is taken and `onDuplicate` is `.returnExisting`, the workflow holding it
+    /// (with no insert result).
+    func enqueue(_ insert: WorkflowInsert, onDuplicate: DuplicatePolicy) async throws -> (workflowID: String, result: WorkflowInsertResult?) {
+        do {
+            return (insert.workflowID, try await insertWorkflow(insert))
+        } catch DBOSError.queueDeduplicated(let queue, let deduplicationID) where onDuplicate == .returnExisting {
+            guard let existing = try await activeWorkflowID(queue: queue, deduplicationID: deduplicationID) else {
+                throw DBOSError.queueDeduplicated(queue: queue, deduplicationID: deduplicationID)
+            }
+            return (existing, nil)
+        }
+    }
 }
 
 /// The values of a new workflow row.

@@ -74,14 +74,15 @@ extension DBOS {
 
     /// Runs a workflow body in a task of its own and records its outcome.
     func execute(_ registration: WorkflowRegistration, workflowID: String, inputs: String, ownerXID: String,
-                 recorded: [StepRecord], queueName: String? = nil, deadlineEpochMilliseconds: Int64? = nil) {
-        guard running.begin(workflowID, queueName: queueName, ownerXID: ownerXID) else {
+                 recorded: [StepRecord], queueName: String? = nil, partitionKey: String? = nil,
+                 deadlineEpochMilliseconds: Int64? = nil) {
+        guard running.begin(workflowID, queueName: queueName, partitionKey: partitionKey, ownerXID: ownerXID) else {
             // An older execution of this workflow still runs here (for example it was cancelled and
             // then resumed while blocked): it stops at its next operation, then this one starts.
             Task {
                 _ = await self.running.wait(for: workflowID)
                 self.execute(registration, workflowID: workflowID, inputs: inputs, ownerXID: ownerXID, recorded: recorded,
-                             queueName: queueName, deadlineEpochMilliseconds: deadlineEpochMilliseconds)
+                             queueName: queueName, partitionKey: partitionKey, deadlineEpochMilliseconds: deadlineEpochMilliseconds)
             }
             return
         }
