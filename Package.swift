@@ -74,6 +74,10 @@ let package = Package(
             name: "annotated-crash-fixture",
             dependencies: ["DBOS"]
         ),
+        .executableTarget(
+            name: "dbos-queue-fixture",
+            dependencies: ["DBOS", .product(name: "PostgresNIO", package: "postgres-nio")]
+        ),
         .testTarget(
             name: "DBOSTests",
             dependencies: [
@@ -82,6 +86,7 @@ let package = Package(
                 "dbos-test-fixture",
                 "annotated-crash-fixture",
                 "dbos-demo",
+                "dbos-queue-fixture",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "SQLiteNIO", package: "sqlite-nio"),
             ]

@@ -221,8 +221,6 @@ enum CLI {
     /// test's environment minus ``urlVariable``, plus `environment`. `program` is `dbos-swift`
     /// unless given.
     ///
-    /// Spawns and reaps the child itself: Foundation's `Process` on Linux sometimes never
-    /// reports the exit of one of several children started at once, which hung the suite.
     static func run(_ arguments: [String], database: String? = nil, environment: [String: String] = [:],
                     program: String = "dbos-swift") async throws -> Result {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("dbos-cli-\(UUID().uuidString)")
@@ -235,40 +233,11 @@ enum CLI {
         variables[urlVariable] = nil
         variables.merge(environment) { $1 }
         let argv = [executable(program).path] + arguments + (database.map { ["--database-url", $0] } ?? [])
-        let pid = try spawn(argv: argv, environment: variables.map { "\($0.key)=\($0.value)" }, stdout: outPath, stderr: errPath)
-
-        var status: Int32 = 0
-        while true {
-            let reaped = waitpid(pid, &status, WNOHANG)
-            if reaped == pid { break }
-            if reaped == -1 && errno != EINTR { throw TestFailure("waitpid failed: errno \(errno)") }
-            try await Task.sleep(for: .milliseconds(5))
-        }
-        let signal = status & 0x7f
-        return Result(status: signal == 0 ? (status >> 8) & 0xff : 128 + signal,
+        let pid = try ChildProcess.spawn(argv: argv, environment: variables.map { "\($0.key)=\($0.value)" },
+                                         stdout: outPath, stderr: errPath)
+        return Result(status: try await ChildProcess.waitForExit(pid),
                       stdout: try String(contentsOfFile: outPath, encoding: .utf8),
                       stderr: try String(contentsOfFile: errPath, encoding: .utf8))
-    }
-
-    /// `posix_spawn` with stdin from /dev/null and stdout and stderr into files.
-    private static func spawn(argv: [String], environment: [String], stdout: String, stderr: String) throws -> pid_t {
-        #if os(Linux)
-        var actions = posix_spawn_file_actions_t()
-        #else
-        var actions: posix_spawn_file_actions_t?
-        #endif
-        posix_spawn_file_actions_init(&actions)
-        defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
-        posix_spawn_file_actions_addopen(&actions, 1, stdout, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
-        posix_spawn_file_actions_addopen(&actions, 2, stderr, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
-        let cArguments = argv.map { strdup($0) } + [nil]
-        let cEnvironment = environment.map { strdup($0) } + [nil]
-        defer { (cArguments + cEnvironment).forEach { free($0) } }
-        var pid: pid_t = 0
-        let result = posix_spawn(&pid, argv[0], &actions, nil, cArguments, cEnvironment)
-        guard result == 0 else { throw TestFailure("cannot run \(argv[0]): \(String(cString: strerror(result)))") }
-        return pid
     }
 
     /// A JSON array of objects.

@@ -26,6 +26,8 @@ final class WakeupHub: Sendable {
     static func queueKey(_ queue: String) -> String { "queue|" + queue }
     /// Signalled when workflows may have been cancelled or timed out.
     static let maintenanceKey = "maintenance"
+    /// Wakes the executor-lease keeper (shutdown).
+    static let leaseKey = "lease"
 
     /// Registers interest in `key`; pass the ID to ``wait(_:timeout:)``.
     func register(_ key: String) -> UUID {

@@ -33,7 +33,7 @@ extension DBOS {
 
     /// Claims and resumes one workflow. Checks run before the claim, so a workflow this
     /// process cannot run (unknown name, foreign serialization) is left exactly as it was.
-    private func recover(workflowID: String, name: String) async throws -> Bool {
+    func recover(workflowID: String, name: String) async throws -> Bool {
         guard let registration = registration(named: name) else {
             throw DBOSError.workflowNotRegistered(name: name)
         }

@@ -135,6 +135,7 @@ public final class DBOS: Sendable {
         logger.info("DBOS launched", metadata: [
             "executorID": "\(executorID)", "applicationVersion": "\(applicationVersion)", "backend": "\(backendName)",
         ])
+        try await startLeaseKeeper()
         let report = try await recoverPendingWorkflows()
         for failure in report.failures {
             logger.error("could not recover workflow", metadata: ["workflowID": "\(failure.workflowID)", "error": "\(failure.error)"])

@@ -25,6 +25,17 @@ public struct DBOSConfig: Sendable {
     public var maxRecoveryAttempts: Int
     /// The logger for the runtime; workflow IDs are added as metadata.
     public var logger: Logger
+    /// Opt-in takeover of a dead executor's work (beyond DBOS, which recovers a crashed
+    /// executor's workflows only when a process with the same executor ID starts again).
+    ///
+    /// When set, this process renews a lease in the system database every third of this
+    /// duration. A live executor with a lease that sees another executor's lease expired takes
+    /// over that executor's PENDING workflows of its own application version: queued ones go
+    /// back on their queue, the others resume here from their last completed step. A process
+    /// that cannot renew its lease in time stops its executions at their next step (and
+    /// resumes what is still its own once it can renew again), so a workflow never makes
+    /// progress in two places. Every process needs its own ``executorID``. Default nil (off).
+    public var executorLease: Duration?
 
     /// SQLite's `PRAGMA synchronous` setting for the system database.
     public enum SQLiteSynchronous: String, Sendable {
@@ -35,7 +46,7 @@ public struct DBOSConfig: Sendable {
     public init(name: String, systemDatabaseURL: String? = nil, executorID: String? = nil,
                 applicationVersion: String? = nil, sqliteSynchronous: SQLiteSynchronous = .full,
                 postgresSchema: String = "dbos", maxPostgresConnections: Int = 32,
-                maxRecoveryAttempts: Int = 100, logger: Logger? = nil) {
+                maxRecoveryAttempts: Int = 100, executorLease: Duration? = nil, logger: Logger? = nil) {
         self.name = name
         self.systemDatabaseURL = systemDatabaseURL
         self.executorID = executorID
@@ -44,6 +55,7 @@ public struct DBOSConfig: Sendable {
         self.postgresSchema = postgresSchema
         self.maxPostgresConnections = maxPostgresConnections
         self.maxRecoveryAttempts = maxRecoveryAttempts
+        self.executorLease = executorLease
         self.logger = logger ?? Logger(label: "dbos.\(name)")
     }
 

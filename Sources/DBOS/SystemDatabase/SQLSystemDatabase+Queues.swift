@@ -18,11 +18,12 @@ extension SQLSystemDatabase {
         let isPostgres = driver.dialect.isPostgres
         let definition = queue.definition
         return try await driver.transaction { executor in
-            let now = Clock.nowMillis()
             if isPostgres, definition.hasSharedBudget {
                 // Dequeuers of one queue take turns, so global limits hold across processes.
                 _ = try await executor.execute(SQLStatement("SELECT pg_advisory_xact_lock(hashtext($1))", [.text(definition.name)]))
             }
+            // Read the clock once it is our turn: start times then follow the claim order.
+            let now = Clock.nowMillis()
             // Counts rows of this queue (and of this partition when `partitioned`) matching `condition`.
             func count(_ condition: String, _ binds: [SQLValue], partitioned: Bool) async throws -> Int {
                 var sql = "SELECT count(*) AS n FROM \(self.status) WHERE queue_name = $1 AND \(condition)"

@@ -53,6 +53,19 @@ protocol SystemDatabase: Sendable {
     /// The distinct partition keys of a queue's ENQUEUED workflows that `workflowNames` can run.
     func queuePartitions(queue: String, applicationVersion: String, workflowNames: [String]) async throws -> [String]
 
+    // Executor leases (opt-in takeover of a dead executor's work)
+    /// Makes sure the lease table exists.
+    func prepareLeases() async throws
+    /// Records that `executorID` is alive until `expiresAt` (epoch milliseconds).
+    func renewLease(executorID: String, expiresAt: Int64) async throws
+    /// Executors other than `excluding` whose lease ended before `now`.
+    func expiredLeases(now: Int64, excluding: String) async throws -> [String]
+    /// Moves the PENDING workflows of a dead executor that this process can run (application
+    /// version, names) to `newExecutorID`: queued ones go back to ENQUEUED, the others are
+    /// returned to be recovered here. Drops the dead executor's lease once it owns nothing.
+    func takeOver(deadExecutorID: String, newExecutorID: String, applicationVersion: String,
+                  workflowNames: [String]) async throws -> [(id: String, name: String)]
+
     // Management
     func cancel(workflowIDs: [String], includeChildren: Bool) async throws -> [String]
     func resume(workflowID: String, queueName: String) async throws -> Bool

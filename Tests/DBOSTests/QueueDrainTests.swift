@@ -1,0 +1,136 @@
+import Foundation
+import Testing
+@testable import DBOS
+
+/// Several real worker processes (`dbos-queue-fixture`) drain one queue: limits across
+/// processes, a worker SIGKILLed mid-drain and restarted, and the takeover mode where the
+/// others finish its work without a restart.
+@Suite(.timeLimit(.minutes(4))) struct QueueDrainTests {
+    @Test(.enabled(if: Backend.postgresBaseURL != nil, "PostgreSQL only: DBOS_TEST_DATABASE_URL not set"))
+    func threeWorkersDrain500WithinEveryLimitInPriorityOrder() async throws {
+        let drain = try await Drain(backend: .postgres, count: 500, priorities: 3)
+        _ = try await drain.client.rawSQL("CREATE TABLE drain_probe (name text PRIMARY KEY, current integer NOT NULL, peak integer NOT NULL)")
+        let workers = try (0..<3).map { try drain.startWorker($0, ["--worker-concurrency", "2", "--concurrency", "5", "--step-ms", "5", "--probe"]) }
+        try await drain.waitUntilAllSucceeded()
+        for worker in workers { try await worker.stop() }
+
+        let runs = drain.bodyRuns()
+        #expect(runs.count == 500 && Set(runs).count == 500, "each workflow's step ran exactly once")
+        let peaks = Dictionary(uniqueKeysWithValues: try await drain.client.rawSQL("SELECT name, peak FROM drain_probe")
+            .map { ($0.string("name") ?? "", $0.int("peak") ?? 0) })
+        #expect((peaks["global"] ?? 99) <= 5, "global concurrency 5 exceeded: \(peaks)")
+        for index in 0..<3 { #expect((peaks["worker-\(index)"] ?? 99) <= 2, "worker concurrency 2 exceeded: \(peaks)") }
+        #expect(peaks.count == 4, "all three workers ran work: \(peaks)")
+
+        // Claims happen in priority, then FIFO order: a workflow never starts before one that precedes it.
+        let rows = try await drain.client.rawSQL("""
+            SELECT priority, created_at, started_at_epoch_ms FROM dbos.workflow_status WHERE queue_name = 'drain'
+            """).map { (key: [$0.int("priority") ?? 0, $0.int("created_at") ?? 0], started: $0.int("started_at_epoch_ms") ?? 0) }
+        let groups = Dictionary(grouping: rows, by: \.key).sorted { $0.key.lexicographicallyPrecedes($1.key) }
+        var latestEarlierStart: Int64 = 0
+        var inversions = 0
+        for (_, group) in groups {
+            inversions += group.filter { $0.started < latestEarlierStart }.count
+            latestEarlierStart = max(latestEarlierStart, group.map(\.started).max() ?? 0)
+        }
+        #expect(inversions == 0, "\(inversions) workflows started before one that precedes them in priority/FIFO order")
+        await drain.client.close()
+    }
+
+    @Test(arguments: Backend.available)
+    func aWorkerKilledMidDrainRecoversItsWorkOnRestart(backend: Backend) async throws {
+        let drain = try await Drain(backend: backend, count: 90)
+        let arguments = ["--worker-concurrency", "3", "--step-ms", "40"]
+        var workers = try (0..<3).map { try drain.startWorker($0, arguments) }
+        try await drain.waitUntil(succeeded: 20)
+        try await workers[1].stop()
+        let heldByKilled = try await drain.pending(executor: "worker-1")
+        workers[1] = try drain.startWorker(1, arguments)
+        try await drain.waitUntilAllSucceeded()
+        for worker in workers { try await worker.stop() }
+        try await drain.expectEachCompletedOnce(rerunAtMost: heldByKilled)
+        await drain.client.close()
+    }
+
+    @Test(arguments: Backend.available)
+    func inTakeoverModeLiveWorkersFinishADeadWorkersWork(backend: Backend) async throws {
+        let drain = try await Drain(backend: backend, count: 90)
+        let arguments = ["--worker-concurrency", "3", "--step-ms", "40", "--lease-ms", "1000"]
+        let workers = try (0..<3).map { try drain.startWorker($0, arguments) }
+        try await drain.waitUntil(succeeded: 20)
+        try await workers[1].stop()
+        let heldByKilled = try await drain.pending(executor: "worker-1")
+        try await drain.waitUntilAllSucceeded()   // no restart of worker-1
+        for worker in [workers[0], workers[2]] { try await worker.stop() }
+        try await drain.expectEachCompletedOnce(rerunAtMost: heldByKilled)
+        let leases = try await drain.client.rawSQL(
+            "SELECT key FROM dbos.event_dispatch_kv WHERE service_name = 'dbos-swift.executor-lease' ORDER BY key")
+        #expect(leases.map { $0.string("key") } == ["worker-0", "worker-2"], "the dead executor's lease was dropped")
+        await drain.client.close()
+    }
+}
+
+/// One drain scenario: a database with `count` enqueued `drainWork` workflows and the
+/// counter files of its worker processes.
+struct Drain {
+    let url: String
+    let count: Int
+    let client: DBOSClient
+    let directory: URL
+
+    init(backend: Backend, count: Int, priorities: Int = 1) async throws {
+        url = backend.freshDatabaseURL("drain")
+        self.count = count
+        directory = FileManager.default.temporaryDirectory.appendingPathComponent("dbos-drain-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        client = try await DBOSClient(databaseURL: url)
+        _ = try await client.migrate()
+        for index in 0..<count {
+            _ = try await client.enqueue(workflowName: "drainWork", queue: "drain", "d\(index)",
+                                         options: EnqueueOptions(workflowID: "d\(index)", priority: index % priorities))
+        }
+    }
+
+    func startWorker(_ index: Int, _ extra: [String]) throws -> ChildProcess {
+        try ChildProcess.start("dbos-queue-fixture", ["--database-url", url, "--executor-id", "worker-\(index)",
+                                                      "--counter-file", directory.appendingPathComponent("worker-\(index).txt").path] + extra)
+    }
+
+    func succeeded() async throws -> Int {
+        Int(try await client.rawSQL("SELECT count(*) AS n FROM dbos.workflow_status WHERE status = 'SUCCESS'").first?.int("n") ?? 0)
+    }
+
+    func waitUntil(succeeded target: Int) async throws {
+        try await eventually(timeout: .seconds(150), "\(target) workflows to succeed") { try await succeeded() >= target }
+    }
+
+    func waitUntilAllSucceeded() async throws { try await waitUntil(succeeded: count) }
+
+    /// How many workflows `executor` holds PENDING.
+    func pending(executor: String) async throws -> Int {
+        Int(try await client.rawSQL("SELECT count(*) AS n FROM dbos.workflow_status WHERE status = 'PENDING' AND executor_id = $1",
+                                    [.text(executor)]).first?.int("n") ?? 0)
+    }
+
+    /// Every label a step body ran for, across the workers' counter files.
+    func bodyRuns() -> [String] {
+        let files = (try? FileManager.default.contentsOfDirectory(atPath: directory.path)) ?? []
+        return files.flatMap { file in
+            ((try? String(contentsOfFile: directory.appendingPathComponent(file).path, encoding: .utf8)) ?? "")
+                .split(separator: "\n").map(String.init)
+        }
+    }
+
+    /// Every workflow succeeded with its own output; only the steps that were running in the
+    /// killed worker (at most `rerunAtMost`) ran a second time.
+    func expectEachCompletedOnce(rerunAtMost: Int) async throws {
+        let rows = try await client.listWorkflows(ListWorkflowsFilter(name: "drainWork"))
+        #expect(rows.count == count && rows.allSatisfy { $0.state == .success })
+        for row in rows {
+            #expect(try await client.result(of: row.workflowID, as: String.self) == row.workflowID.uppercased())
+        }
+        let runs = bodyRuns()
+        #expect(Set(runs) == Set((0..<count).map { "d\($0)" }), "every workflow's step ran")
+        #expect(runs.count - count <= rerunAtMost, "\(runs.count - count) steps ran twice; \(rerunAtMost) were in flight in the killed worker")
+    }
+}
