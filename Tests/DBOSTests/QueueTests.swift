@@ -161,4 +161,26 @@ final class ConcurrencyProbe: Sendable {
         #expect(executors.count > 1, "work was shared")
         for dbos in runtimes { await dbos.shutdown() }
     }
+
+    /// Work enqueued or resumed by another process (a `DBOSClient` with its own connections)
+    /// starts at once: PostgreSQL NOTIFY, or SQLite's data version, not the 30 s polling interval.
+    @Test(arguments: Backend.available)
+    func remoteEnqueueAndResumeWakeTheDispatcher(backend: Backend) async throws {
+        let work = Workflow("remoteWork") { (text: String) async throws -> String in
+            try await DBOS.step("upper") { text.uppercased() }
+        }
+        let queue = Queue("slow-poll", pollingInterval: .seconds(30))
+        let url = backend.freshDatabaseURL()
+        let dbos = try await DBOS(config: DBOSConfig(name: "q", systemDatabaseURL: url, applicationVersion: "v"))
+        try dbos.register(work)
+        try dbos.register(queues: queue)
+        try await dbos.launch()
+        let client = try await DBOSClient(databaseURL: url)
+        let id = try await client.enqueue(workflowName: "remoteWork", queue: "slow-poll", "hi")
+        #expect(try await client.result(of: id, as: String.self, timeout: .seconds(10)) == "HI")
+        let fork = try await client.fork(id, fromStep: 1)
+        #expect(try await client.result(of: fork, as: String.self, timeout: .seconds(10)) == "HI")
+        await client.close()
+        await dbos.shutdown()
+    }
 }

@@ -11,6 +11,9 @@ final class WakeupHub: Sendable {
         case notifications = "dbos_notifications_channel"
         case events = "dbos_workflow_events_channel"
         case streams = "dbos_streams_channel"
+        /// Work was put on a queue (payload: the queue name). Not a DBOS channel: only Swift
+        /// processes send and listen to it.
+        case queues = "dbos_swift_queues_channel"
     }
 
     private struct Waiter {

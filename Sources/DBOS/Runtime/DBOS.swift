@@ -187,7 +187,9 @@ public final class DBOS: Sendable {
         let database = systemDatabase
         let task = Task {
             await database.runChangeFeed { channel, payload in
-                if let channel, let known = WakeupHub.Channel(rawValue: channel) {
+                if channel == WakeupHub.Channel.queues.rawValue {
+                    hub.signal(WakeupHub.queueKey(payload))
+                } else if let channel, let known = WakeupHub.Channel(rawValue: channel) {
                     hub.signal(WakeupHub.key(known, payload))
                 } else {
                     hub.signalAll()

@@ -37,6 +37,7 @@ extension SQLSystemDatabase {
             WHERE workflow_uuid = $1 AND status NOT IN ('SUCCESS', 'ERROR')
             RETURNING workflow_uuid
             """, [.text(workflowID), .text(queueName), .int(Clock.nowMillis())]))
+        if !rows.isEmpty { await notifyQueue(queueName) }
         return !rows.isEmpty
     }
 
@@ -91,6 +92,7 @@ extension SQLSystemDatabase {
                 SELECT $2, key, value, "offset", function_id, serialization FROM \(streams) WHERE workflow_uuid = $1 AND function_id < $3
                 """, before))
         }
+        await notifyQueue(queueName)
     }
 
     /// Deletes workflows and everything recorded for them. Returns the IDs deleted.

@@ -31,10 +31,17 @@ final class SQLSystemDatabase: SystemDatabase {
     func close() async { await driver.close() }
 
     func runChangeFeed(_ onSignal: @escaping @Sendable (String?, String) -> Void) async {
-        await driver.runChangeFeed(channels: [WakeupHub.Channel.notifications, .events, .streams].map(\.rawValue), onSignal)
+        await driver.runChangeFeed(channels: [WakeupHub.Channel.notifications, .events, .streams, .queues].map(\.rawValue), onSignal)
     }
 
     var fallbackPollInterval: Duration { driver.fallbackPollInterval }
+
+    /// Wakes the dispatchers of `queue` in other processes at once (PostgreSQL NOTIFY; SQLite
+    /// processes see every commit through the data version). Best effort: they also poll.
+    func notifyQueue(_ queue: String) async {
+        guard dialect.isPostgres else { return }
+        _ = try? await driver.write(SQLStatement("SELECT pg_notify($1, $2)", [.text(WakeupHub.Channel.queues.rawValue), .text(queue)]))
+    }
 
     // MARK: Workflows
 
@@ -67,7 +74,9 @@ final class SQLSystemDatabase: SystemDatabase {
         do {
             if dialect.isPostgres {
                 let rows = try await driver.write(SQLStatement(postgresInsertSQL, insertBinds(insert)))
-                return try insertResult(rows, insert)
+                let result = try insertResult(rows, insert)
+                if result.created, insert.status == .enqueued, let queue = insert.queueName { await notifyQueue(queue) }
+                return result
             }
             return try await driver.transaction { executor in
                 try await self.sqliteInsert(insert, executor)
