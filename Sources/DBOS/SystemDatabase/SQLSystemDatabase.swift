@@ -282,7 +282,7 @@ final class SQLSystemDatabase: SystemDatabase {
             conditions.append("ws.workflow_uuid IN (\(ids.map { bind(.text($0)) }.joined(separator: ", ")))")
         }
         if let prefix = filter.workflowIDPrefix {
-            conditions.append("substr(ws.workflow_uuid, 1, \(bind(.int(Int64(prefix.count))))) = \(bind(.text(prefix)))")
+            conditions.append("substr(ws.workflow_uuid, 1, CAST(\(bind(.int(Int64(prefix.count)))) AS INTEGER)) = \(bind(.text(prefix)))")
         }
         if let name = filter.name { conditions.append("ws.name = \(bind(.text(name)))") }
         if let states = filter.status {
@@ -296,6 +296,8 @@ final class SQLSystemDatabase: SystemDatabase {
         if let forked = filter.forkedFrom { conditions.append("ws.forked_from = \(bind(.text(forked)))") }
         if let after = filter.createdAfter { conditions.append("ws.created_at >= \(bind(.int(Clock.millis(after))))") }
         if let before = filter.createdBefore { conditions.append("ws.created_at <= \(bind(.int(Clock.millis(before))))") }
+        if let after = filter.completedAfter { conditions.append("ws.completed_at >= \(bind(.int(Clock.millis(after))))") }
+        if let before = filter.completedBefore { conditions.append("ws.completed_at <= \(bind(.int(Clock.millis(before))))") }
         var sql = statusSelect
         if filter.loadPayloads {
             sql += payloadSelect

@@ -1,0 +1,79 @@
+import Foundation
+import Testing
+@testable import DBOS
+
+/// Every `ListWorkflowsFilter` condition, pagination and ordering, through `DBOS` and through
+/// `DBOSClient` (same answers), plus `listQueuedWorkflows`.
+@Suite struct ListWorkflowsTests {
+    struct Oops: Error, Codable {}
+
+    @Test(arguments: Backend.available)
+    func everyFilterPaginationAndOrder(backend: Backend) async throws {
+        let url = backend.freshDatabaseURL("list")
+        let alpha = Workflow("alpha") { (n: Int) async throws -> Int in try await DBOS.step("double") { n * 2 } }
+        let beta = Workflow("beta") { () async throws -> Int in throw Oops() }
+        let parent = Workflow("parent") { () async throws -> Int in try await DBOS.runWorkflow(alpha, 7) }
+        let dbos = try await DBOS(config: DBOSConfig(name: "list", systemDatabaseURL: url, executorID: "exec-a", applicationVersion: "v1"))
+        try dbos.register(alpha, beta, parent)
+        dbos.registerError(Oops.self)
+        try await dbos.launch()
+        for index in 1...3 {
+            _ = try await dbos.run(alpha, index, options: WorkflowOptions(workflowID: "batch-\(index)"))
+            try await Task.sleep(for: .milliseconds(3))   // distinct creation times
+        }
+        await #expect(throws: Oops.self) { _ = try await dbos.run(beta, options: WorkflowOptions(workflowID: "other-1")) }
+        _ = try await dbos.run(parent, options: WorkflowOptions(workflowID: "parent-1"))
+        let forkID = try await dbos.fork("batch-1", fromStep: 1, newID: "fork-of-batch-1")
+        _ = try await dbos.retrieve(forkID, as: Int.self).result()
+        let client = try await DBOSClient(databaseURL: url)
+        let queued = try await client.enqueue(workflowName: "alpha", queue: "unserved", 5,
+                                              options: EnqueueOptions(workflowID: "queued-1", applicationVersion: "v2"))
+        let all = try await dbos.listWorkflows()
+        #expect(all.map(\.workflowID) == ["batch-1", "batch-2", "batch-3", "other-1", "parent-1", "parent-1-1", "fork-of-batch-1", "queued-1"])
+        let created = Dictionary(uniqueKeysWithValues: all.map { ($0.workflowID, $0.createdAt) })
+        let completed = Dictionary(uniqueKeysWithValues: all.compactMap { row in row.completedAt.map { (row.workflowID, $0) } })
+
+        let cases: [(ListWorkflowsFilter, [String])] = [
+            (.init(workflowIDs: ["batch-2", "other-1", "missing"]), ["batch-2", "other-1"]),
+            (.init(workflowIDs: []), []),
+            (.init(workflowIDPrefix: "batch-"), ["batch-1", "batch-2", "batch-3"]),
+            (.init(name: "beta"), ["other-1"]),
+            (.init(status: [.error]), ["other-1"]),
+            (.init(status: [.enqueued, .error]), ["other-1", "queued-1"]),
+            (.init(queueName: "unserved"), ["queued-1"]),
+            (.init(applicationVersion: "v2"), ["queued-1"]),
+            (.init(status: [.success], executorID: "exec-a", limit: 2), ["batch-1", "batch-2"]),
+            (.init(parentWorkflowID: "parent-1"), ["parent-1-1"]),
+            (.init(forkedFrom: "batch-1"), ["fork-of-batch-1"]),
+            (.init(createdAfter: created["batch-2"], createdBefore: created["batch-3"]), ["batch-2", "batch-3"]),
+            (.init(workflowIDPrefix: "batch", completedAfter: completed["batch-3"]), ["batch-3"]),
+            (.init(workflowIDPrefix: "batch", completedBefore: completed["batch-2"]), ["batch-1", "batch-2"]),
+            (.init(name: "alpha", limit: 2, offset: 1), ["batch-2", "batch-3"]),
+            (.init(name: "alpha", offset: 4), ["fork-of-batch-1", "queued-1"]),
+            (.init(workflowIDPrefix: "batch-", limit: 2, sortDescending: true), ["batch-3", "batch-2"]),
+            (.init(name: "nobody"), []),
+        ]
+        for (filter, expected) in cases {
+            let fromRuntime = try await dbos.listWorkflows(filter).map(\.workflowID)
+            let fromClient = try await client.listWorkflows(filter).map(\.workflowID)
+            #expect(fromRuntime == expected, "DBOS \(filter)")
+            #expect(fromClient == expected, "DBOSClient \(filter)")
+        }
+
+        // Payloads on request only; status fields as recorded.
+        let full = try #require(try await client.listWorkflows(.init(workflowIDs: ["batch-2"])).first)
+        #expect(full.input != nil && full.output == "4" && full.executorID == "exec-a" && full.applicationVersion == "v1")
+        let bare = try #require(try await client.listWorkflows(.init(workflowIDs: ["batch-2"], loadPayloads: false)).first)
+        #expect(bare.input == nil && bare.output == nil && bare.state == .success)
+        let failed = try #require(try await dbos.getWorkflowStatus("other-1"))
+        #expect(failed.state == .error && failed.error != nil)
+        let parentSteps = try await client.listSteps("parent-1")
+        #expect(parentSteps.map(\.childWorkflowID) == ["parent-1-1", "parent-1-1"], "start and result of the child: \(parentSteps)")
+
+        #expect(try await dbos.listQueuedWorkflows(queue: "unserved").map(\.workflowID) == [queued])
+        #expect(try await client.listQueuedWorkflows().map(\.workflowID) == [queued])
+        #expect(try await client.listQueuedWorkflows(queue: "elsewhere").isEmpty)
+        await client.close()
+        await dbos.shutdown()
+    }
+}
