@@ -8,9 +8,9 @@ struct Reset: AsyncParsableCommand {
         abstract: "Delete all DBOS state: drop the system database schema and create it again.",
         discussion: """
             Every workflow, step, message, event and stream is lost. On SQLite the whole file \
-            (with its -wal and -shm files) is deleted and created again. Stop the applications \
-            using the database first. Refuses to run without --yes. Not available on PostgreSQL \
-            yet: there, drop the `dbos` schema by hand, then run `dbos-swift migrate`.
+            (with its -wal and -shm files) is deleted and created again; on PostgreSQL the DBOS \
+            schema is dropped and created again. Stop the applications using the database \
+            first. Refuses to run without --yes.
             """)
 
     /// The exit code when --yes is missing.
@@ -30,19 +30,10 @@ struct Reset: AsyncParsableCommand {
                     "reset deletes every workflow in \(location); pass --yes to confirm",
                     exitCode: Self.notConfirmedExitCode)
             }
-            switch location {
-            case .sqlite(let path):
-                try Self.deleteSQLiteFiles(path)
-            case .postgres:
-                // Needs raw SQL (`DROP SCHEMA dbos CASCADE`), which DBOSClient does not offer.
-                throw CLIFailure("""
-                    reset of a PostgreSQL system database is not supported yet: run \
-                    'DROP SCHEMA dbos CASCADE' in psql, then `dbos-swift migrate`
-                    """)
-            }
+            if case .sqlite(let path) = location { try Self.deleteSQLiteFiles(path) }
         }
         try await database.withClient(requireExistingFile: false) { client in
-            let report = try await client.migrate()
+            let report = client.backendName == "postgres" ? try await client.resetSystemDatabase() : try await client.migrate()
             print("Reset DBOS system database (schema version \(report.version))")
         }
     }

@@ -164,8 +164,9 @@ import Glibc
         }
     }
 
-    @Test func resetRecreatesAnEmptySQLiteDatabase() async throws {
-        let url = Backend.sqlite.freshDatabaseURL("cli")
+    @Test(arguments: Backend.available)
+    func resetRecreatesAnEmptySystemDatabase(backend: Backend) async throws {
+        let url = backend.freshDatabaseURL("cli")
         let work = Workflow("cliResettable") { () async throws -> Int in 1 }
         try await withRuntime(url, work) { dbos in
             _ = try await dbos.run(work, options: WorkflowOptions(workflowID: "cli-old"))
@@ -178,8 +179,19 @@ import Glibc
 
         let reset = try await CLI.run(["reset", "--yes"], database: url)
         #expect(reset.status == 0, "\(reset.stderr)")
+        #expect(reset.stdout == "Reset DBOS system database (schema version \(SystemSchema.version))\n")
         #expect(try await withClient(url) { try await $0.listWorkflows() }.isEmpty)
         #expect(try await withClient(url) { try await $0.migrate() }.previousVersion == SystemSchema.version, "the schema is back")
+
+        // The API behind it, on a database in use again (on SQLite: the tables are dropped, not the file).
+        try await withRuntime(url, work) { dbos in
+            _ = try await dbos.run(work, options: WorkflowOptions(workflowID: "cli-new"))
+        }
+        let report = try await withClient(url) { try await $0.resetSystemDatabase() }
+        #expect(report.version == SystemSchema.version)
+        #expect(try await withClient(url) { try await $0.listWorkflows() }.isEmpty)
+        let after = try await withRuntime(url, work) { dbos in try await dbos.run(work, options: WorkflowOptions(workflowID: "cli-after")) }
+        #expect(after == 1, "usable after the reset")
     }
 
     /// Runs `body` with a ``DBOSClient`` on `url`, closes the client and returns the result.

@@ -22,6 +22,13 @@ public final class DBOSClient: Sendable {
         try await publicOperation("migrate") { try await systemDatabase.migrate() }
     }
 
+    /// Deletes all DBOS state — every workflow, step, message, event, stream, queue and
+    /// schedule — by dropping the DBOS tables (on PostgreSQL, the DBOS schema) and creating
+    /// them again. Stop the applications using the database first.
+    public func resetSystemDatabase() async throws -> MigrationReport {
+        try await publicOperation("reset") { try await systemDatabase.reset() }
+    }
+
     /// The status row of one workflow, or nil when it does not exist.
     public func getWorkflowStatus(_ workflowID: String) async throws -> WorkflowStatus? {
         try await publicOperation("get workflow status") { try await systemDatabase.workflowStatus(workflowID: workflowID) }

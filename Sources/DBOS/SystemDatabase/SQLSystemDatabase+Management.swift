@@ -123,3 +123,25 @@ extension SQLSystemDatabase {
         }
     }
 }
+
+extension SQLSystemDatabase {
+    /// DBOS's tables, children before the tables they reference.
+    private static let tablesInDropOrder = [
+        "operation_outputs", "notifications", "workflow_events", "workflow_events_history", "streams", "workflow_input",
+        "workflow_output", "workflow_status", "workflow_schedules", "application_versions", "queues", "event_dispatch_kv",
+        "dbos_migrations",
+    ]
+
+    /// Deletes every DBOS table (on PostgreSQL the whole DBOS schema) and creates them again.
+    func reset() async throws -> MigrationReport {
+        if driver.dialect.isPostgres {
+            let schema = String(driver.dialect.prefix.dropLast())   // `"dbos".` -> `"dbos"`
+            _ = try await driver.write(SQLStatement("DROP SCHEMA IF EXISTS \(schema) CASCADE"))
+        } else {
+            for table in Self.tablesInDropOrder {
+                _ = try await driver.write(SQLStatement("DROP TABLE IF EXISTS \(driver.dialect.table(table))"))
+            }
+        }
+        return try await migrate()
+    }
+}

@@ -71,6 +71,8 @@ protocol SystemDatabase: Sendable {
     func resume(workflowID: String, queueName: String) async throws -> Bool
     func fork(workflowID: String, newID: String, startStep: Int, applicationVersion: String, queueName: String) async throws
     func delete(workflowIDs: [String], includeChildren: Bool) async throws -> [String]
+    /// Drops every DBOS table (all workflows, steps, messages...) and migrates again.
+    func reset() async throws -> MigrationReport
 
     /// Delivers change signals until cancelled (see ``SQLDriver/runChangeFeed(channels:_:)``).
     func runChangeFeed(_ onSignal: @escaping @Sendable (_ channel: String?, _ payload: String) -> Void) async
