@@ -25,17 +25,49 @@ struct ListWorkflows: AsyncParsableCommand {
     @Flag(name: .customLong("sort-desc"), help: "Most recent first.")
     var sortDescending = false
 
+    @Option(help: "Skip this many of the most recent workflows first (pages of --limit).")
+    var offset: Int?
+
+    @Option(name: .customLong("start-time"), help: "Only workflows created at or after this time (ISO 8601).")
+    var startTime: String?
+
+    @Option(name: .customLong("end-time"), help: "Only workflows created at or before this time (ISO 8601).")
+    var endTime: String?
+
+    @Option(name: .customLong("application-version"), help: "Only workflows of this application version.")
+    var applicationVersion: String?
+
+    @Option(help: "Only workflows enqueued on this queue.")
+    var queue: String?
+
+    @Option(name: .customLong("executor-id"), help: "Only workflows last run by this executor.")
+    var executorID: String?
+
+    @Option(name: .customLong("id-prefix"), help: "Only workflow IDs that start with this text.")
+    var idPrefix: String?
+
     func validate() throws {
         guard limit > 0 else { throw ValidationError("--limit must be positive") }
+        if let offset, offset < 0 { throw ValidationError("--offset must not be negative") }
         for value in status where WorkflowState(rawValue: value.uppercased()) == nil {
             throw ValidationError("unknown status '\(value)'; use one of \(WorkflowState.allCases.map(\.rawValue).joined(separator: ", "))")
         }
     }
 
     func run() async throws {
+        try await DatabaseOptions.reportingFailures {
+            for (flag, value) in [("--start-time", startTime), ("--end-time", endTime)] {
+                if let value, ISOTime.date(value) == nil {
+                    throw CLIFailure("\(flag) '\(value)' is not an ISO 8601 time (e.g. 2026-11-30T09:00:00Z)")
+                }
+            }
+        }
         let states = status.compactMap { WorkflowState(rawValue: $0.uppercased()) }
         let filter = ListWorkflowsFilter(
-            name: name, status: states.isEmpty ? nil : states, limit: limit, sortDescending: true, loadPayloads: json)
+            workflowIDPrefix: idPrefix, name: name, status: states.isEmpty ? nil : states, queueName: queue,
+            applicationVersion: applicationVersion, executorID: executorID,
+            createdAfter: startTime.flatMap(ISOTime.date), createdBefore: endTime.flatMap(ISOTime.date),
+            limit: limit, offset: offset, sortDescending: true, loadPayloads: json)
         try await database.withClient { client in
             // Newest `limit` rows, shown oldest first unless --sort-desc.
             var workflows = try await client.listWorkflows(filter)
@@ -107,5 +139,18 @@ struct WorkflowSteps: AsyncParsableCommand {
                 print(Table.steps(steps))
             }
         }
+    }
+}
+
+/// ISO 8601 times on the command line: with or without fractional seconds, `Z` or an offset;
+/// a bare date means its midnight UTC.
+enum ISOTime {
+    static func date(_ text: String) -> Date? {
+        for options: ISO8601DateFormatter.Options in [[.withInternetDateTime, .withFractionalSeconds], [.withInternetDateTime], [.withFullDate]] {
+            let formatter = ISO8601DateFormatter()
+            formatter.formatOptions = options
+            if let date = formatter.date(from: text) { return date }
+        }
+        return nil
     }
 }

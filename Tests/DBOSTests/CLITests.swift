@@ -53,6 +53,32 @@ import Glibc
         }
     }
 
+    @Test(arguments: Backend.available)
+    func listFiltersAndPages(backend: Backend) async throws {
+        let url = backend.freshDatabaseURL("cli")
+        let work = Workflow("cliFiltered") { (n: Int) async throws -> Int in n }
+        try await withRuntime(url, applicationVersion: "v-cli", work) { dbos in
+            for index in 1...3 { _ = try await dbos.run(work, index, options: WorkflowOptions(workflowID: "cli-f-\(index)")) }
+            _ = try await dbos.run(work, 9, options: WorkflowOptions(workflowID: "other-9"))
+        }
+        func ids(_ arguments: [String]) async throws -> [String?] {
+            let result = try await CLI.run(["workflow", "list", "--json"] + arguments, database: url)
+            try #require(result.status == 0, "\(result.stderr)")
+            return try CLI.objects(result.stdout).map { $0["workflow_id"] as? String }
+        }
+        #expect(try await ids(["--id-prefix", "cli-f-"]) == ["cli-f-1", "cli-f-2", "cli-f-3"])
+        #expect(try await ids(["--id-prefix", "cli-f-", "--limit", "2", "--offset", "1"]) == ["cli-f-1", "cli-f-2"])
+        #expect(try await ids(["--application-version", "v-cli", "--sort-desc", "--limit", "2"]) == ["other-9", "cli-f-3"])
+        #expect(try await ids(["--application-version", "v-other"]).isEmpty)
+        #expect(try await ids(["--executor-id", "local", "--name", "cliFiltered"]).count == 4)
+        #expect(try await ids(["--start-time", "2000-01-01T00:00:00Z", "--end-time", "2000-12-31"]).isEmpty)
+        #expect(try await ids(["--start-time", "2000-01-01", "--id-prefix", "other"]) == ["other-9"])
+
+        let badTime = try await CLI.run(["workflow", "list", "--start-time", "yesterday"], database: url)
+        #expect(badTime.status == 1)
+        #expect(badTime.stderr == "error: --start-time 'yesterday' is not an ISO 8601 time (e.g. 2026-11-30T09:00:00Z)\n")
+    }
+
     @Test func badDatabaseURLsFailWithOneLine() async throws {
         let malformed = try await CLI.run(["workflow", "list"], database: "mysql://x/y")
         #expect(malformed.status == 1)
