@@ -49,6 +49,13 @@ protocol SystemDatabase: Sendable {
     func requeuePending(executorID: String, applicationVersion: String) async throws -> Int
     func upsertQueue(_ queue: QueueDefinition) async throws
 
+    // Schedules
+    func upsertSchedule(_ schedule: ScheduleRow) async throws
+    func schedule(named name: String) async throws -> ScheduleRow?
+    func listSchedules() async throws -> [ScheduleRow]
+    func deleteSchedule(named name: String) async throws -> Bool
+    func recordScheduleFired(scheduleName: String, workflowID: String, firedAt: String) async throws
+
     // Management
     func cancel(workflowIDs: [String], includeChildren: Bool) async throws -> [String]
     func resume(workflowID: String, queueName: String) async throws -> Bool
