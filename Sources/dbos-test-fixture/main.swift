@@ -15,6 +15,9 @@
 // --publish: instead, run `fixturePublisher`: send "hello" to itself on topic "note", set event
 //   "progress" to "sent", write "a" and "b" to stream "log", run step "mark", then close the
 //   stream. With --crash-after-step 1 the process SIGKILLs itself right after "mark".
+// --schedule S: instead, schedule `fixtureTick` every second as "every-second" (context
+//   "fixture"), run for S seconds, then shut down and exit 0. Each run's step appends
+//   "tick <scheduled time>" to the counter file.
 // Prints `RESULT <json>` when the workflow completes.
 import DBOS
 import Foundation
@@ -29,6 +32,7 @@ struct Options {
     var recvTimeout: Double?
     var setEvent: (key: String, value: String)?
     var publish = false
+    var scheduleSeconds: Double?
 
     init(_ arguments: [String]) {
         var iterator = arguments.dropFirst().makeIterator()
@@ -43,6 +47,7 @@ struct Options {
             case "--crash-after-step": crashAfterStep = Int(value)
             case "--hang-at-step": hangAtStep = Int(value)
             case "--recv-timeout": recvTimeout = Double(value)
+            case "--schedule": scheduleSeconds = Double(value)
             case "--set-event":
                 guard let equals = value.firstIndex(of: "=") else {
                     FileHandle.standardError.write(Data("--set-event needs KEY=VALUE\n".utf8))
@@ -119,9 +124,28 @@ let fixturePublisher = Workflow("fixturePublisher") { () async throws -> String 
     return "published"
 }
 
+/// Run by the every-second schedule of `--schedule`: records that its body ran for this tick.
+let fixtureTick = Workflow("fixtureTick") { (scheduledAt: Date, context: String) async throws -> String in
+    let tick = scheduledAt.formatted(.iso8601)
+    _ = try await DBOS.step("record") { () async throws -> Int in
+        appendLine("tick \(tick)", to: options.counterFile)
+        return 1
+    }
+    return "\(context) \(tick)"
+}
+
 do {
     let dbos = try await DBOS(config: DBOSConfig(name: "fixture", systemDatabaseURL: options.databaseURL))
-    try dbos.register(fixtureWorkflow, fixtureInbox, fixturePublisher)
+    try dbos.register(fixtureWorkflow, fixtureInbox, fixturePublisher, fixtureTick)
+    if let seconds = options.scheduleSeconds {
+        try dbos.schedule("every-second", cron: "* * * * * *", workflow: fixtureTick, context: "fixture")
+        try await dbos.launch()
+        print("LAUNCHED")
+        try await Task.sleep(for: .milliseconds(Int64(seconds * 1000)))
+        await dbos.shutdown()
+        print("RESULT \"scheduled\"")
+        exit(0)
+    }
     try await dbos.launch()
     let ids = WorkflowOptions(workflowID: options.workflowID)
     let result: String

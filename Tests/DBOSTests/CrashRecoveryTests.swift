@@ -61,7 +61,7 @@ struct FixtureRun {
         return candidates.first { FileManager.default.isExecutableFile(atPath: $0.path) } ?? candidates[0]
     }()
 
-    func launch(_ extra: [String]) throws -> Process {
+    func launch(_ extra: [String], environment: [String: String] = [:]) throws -> Process {
         let process = Process()
         process.executableURL = Self.executable
         process.arguments = ["--database-url", databaseURL, "--workflow-id", workflowID, "--counter-file", counterFile] + extra
@@ -70,7 +70,7 @@ struct FixtureRun {
         let handle = try FileHandle(forWritingTo: log)
         process.standardOutput = handle
         process.standardError = handle
-        process.environment = ProcessInfo.processInfo.environment.merging(["FIXTURE_LOG": log.path]) { $1 }
+        process.environment = ProcessInfo.processInfo.environment.merging(environment.merging(["FIXTURE_LOG": log.path]) { $1 }) { $1 }
         try process.run()
         return process
     }

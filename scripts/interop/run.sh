@@ -270,6 +270,21 @@ check_python_reads_swift_event_sqlite() {
   messaging event "$(sqlite_url "$WORK/messaging_event.sqlite")" "swift-event-sqlite-1"
 }
 
+# g. Scheduled workflows a Swift process fired (every second for 3 s), as DBOS Python sees them.
+schedule_check() {
+  local url=$1
+  need_binary "$FIXTURE" || return 1
+  step "dbos-test-fixture --schedule 3" "$FIXTURE" --database-url "$url" --counter-file "$WORK/schedule.counter" --schedule 3 || return 1
+  step "dbos workflow list + DBOSClient.list_schedules" "$PY" "$HERE/check_schedule.py" --url "$url"
+}
+check_python_reads_swift_schedule_postgres() {
+  newdb schedule || return 1
+  schedule_check "$DB_URL"
+}
+check_python_reads_swift_schedule_sqlite() {
+  schedule_check "$(sqlite_url "$WORK/schedule.sqlite")"
+}
+
 echo "interop: DBOS Python $("$PY" -c 'import importlib.metadata as m; print(m.version("dbos"))' 2>/dev/null || echo '?') from $VENV"
 echo "interop: Swift binaries from $SWIFT_BIN"
 echo "interop: PostgreSQL at $BASE"
@@ -287,6 +302,8 @@ check python-sends-to-swift-postgres  check_python_sends_to_swift_postgres
 check python-sends-to-swift-sqlite    check_python_sends_to_swift_sqlite
 check python-reads-swift-event-postgres check_python_reads_swift_event_postgres
 check python-reads-swift-event-sqlite check_python_reads_swift_event_sqlite
+check python-reads-swift-schedule-postgres check_python_reads_swift_schedule_postgres
+check python-reads-swift-schedule-sqlite check_python_reads_swift_schedule_sqlite
 
 echo "interop: $PASSED passed, $FAILED failed"
 [ "$FAILED" = 0 ]

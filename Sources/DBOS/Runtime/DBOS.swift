@@ -21,6 +21,7 @@ public final class DBOS: Sendable {
     let running = RunningWorkflows()
     let errors = ErrorRegistry()
     let hub = WakeupHub()
+    let schedules = ScheduleRegistry()
     private let signal = ShutdownSignal()
     private let changeFeed = Mutex<Task<Void, Never>?>(nil)
     let backgroundTasks = Mutex<[Task<Void, Never>]>([])
@@ -141,6 +142,7 @@ public final class DBOS: Sendable {
             logger.error("could not recover workflow", metadata: ["workflowID": "\(failure.workflowID)", "error": "\(failure.error)"])
         }
         try await startQueues()
+        try await startSchedules()
     }
 
     /// Creates or upgrades the system database schema without launching.

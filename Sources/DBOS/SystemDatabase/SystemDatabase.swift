@@ -66,6 +66,13 @@ protocol SystemDatabase: Sendable {
     func takeOver(deadExecutorID: String, newExecutorID: String, applicationVersion: String,
                   workflowNames: [String]) async throws -> [(id: String, name: String)]
 
+    // Schedules
+    func upsertSchedule(_ schedule: ScheduleRow) async throws
+    func schedule(named name: String) async throws -> ScheduleRow?
+    func listSchedules() async throws -> [ScheduleRow]
+    func deleteSchedule(named name: String) async throws -> Bool
+    func recordScheduleFired(scheduleName: String, workflowID: String, firedAt: String) async throws
+
     // Management
     func cancel(workflowIDs: [String], includeChildren: Bool) async throws -> [String]
     func resume(workflowID: String, queueName: String) async throws -> Bool

@@ -1,0 +1,177 @@
+import Foundation
+
+extension DBOS {
+    /// Runs `workflow` on a cron schedule, in every process that registers the schedule, and
+    /// exactly once per tick across all of them.
+    ///
+    /// ```swift
+    /// let report = Workflow("report") { (scheduledAt: Date, team: String) async throws -> Int in ... }
+    /// try dbos.register(report)
+    /// try dbos.schedule("nightly-report", cron: "0 0 2 * * *", workflow: report, context: "infra")
+    /// try await dbos.launch()
+    /// ```
+    ///
+    /// Call it after registering the workflow (and the queue, if any) and before ``launch()``.
+    /// At launch the schedule is stored in `workflow_schedules` (an existing row of that name is
+    /// updated, keeping its status, so a schedule paused elsewhere stays paused). At each tick the
+    /// workflow is enqueued as `sched-<name>-<tick>`, the tick written as Python's `isoformat()`
+    /// (`sched-nightly-report-2026-11-30T02:00:00+00:00`), with inputs `(tick, context)`. The ID
+    /// is the idempotency key: every process fires every tick, one workflow results, and the
+    /// queue runs it once. Ticks are not backfilled: a tick when no process was up is skipped.
+    ///
+    /// - Parameters:
+    ///   - name: the schedule's name, unique in the database.
+    ///   - cron: 5 fields, or 6 with seconds first (see ``CronSchedule``). `"* * * * * *"` fires
+    ///     every second.
+    ///   - workflow: a registered workflow taking the tick's time and the context.
+    ///   - context: passed unchanged to every run; stored as portable JSON.
+    ///   - queue: the registered queue to enqueue on (default: the internal queue).
+    ///   - timeZone: the time zone the cron fields are read in (default UTC).
+    /// - Throws: ``DBOSError/invalidArgument(_:)`` for a malformed cron expression or name,
+    ///   ``DBOSError/registrationError(_:)`` after launch, for a duplicate name, or for an
+    ///   unregistered workflow or queue.
+    public func schedule<Context: Codable & Sendable, Output: Codable & Sendable>(
+        _ name: String, cron: String, workflow: Workflow<Date, Context, Output>, context: Context,
+        queue: Queue? = nil, timeZone: TimeZone? = nil
+    ) throws {
+        try addSchedule(name, cron: cron, workflowName: workflow.name, context: try PortableJSON.encode(context),
+                        passesContext: true, queue: queue, timeZone: timeZone)
+    }
+
+    /// Runs `workflow`, which takes only the tick's time, on a cron schedule. See
+    /// ``schedule(_:cron:workflow:context:queue:timeZone:)``; the schedule's stored context is `null`.
+    public func schedule<Output: Codable & Sendable>(
+        _ name: String, cron: String, workflow: Workflow<Date, Output>, queue: Queue? = nil, timeZone: TimeZone? = nil
+    ) throws {
+        try addSchedule(name, cron: cron, workflowName: workflow.name, context: "null", passesContext: false,
+                        queue: queue, timeZone: timeZone)
+    }
+
+    /// Every schedule stored in the system database (from any process or language), by name.
+    public func listSchedules() async throws -> [ScheduleInfo] {
+        try await systemDatabase.listSchedules().map(ScheduleInfo.init)
+    }
+
+    /// Deletes a stored schedule: no process fires it any more (each checks the row at every
+    /// tick). Workflows it already enqueued are kept. Returns whether it existed.
+    @discardableResult
+    public func deleteSchedule(_ name: String) async throws -> Bool {
+        try await systemDatabase.deleteSchedule(named: name)
+    }
+
+    private func addSchedule(_ name: String, cron: String, workflowName: String, context: String, passesContext: Bool,
+                             queue: Queue?, timeZone: TimeZone?) throws {
+        guard !name.isEmpty else { throw DBOSError.invalidArgument("a schedule name must not be empty") }
+        let parsed = try CronSchedule(cron, timeZone: timeZone ?? TimeZone(identifier: "UTC")!)
+        guard registration(named: workflowName) != nil else {
+            throw DBOSError.registrationError("register workflow '\(workflowName)' before scheduling it as '\(name)'")
+        }
+        let queueName = queue?.name ?? Queue.internalQueue.name
+        guard registeredQueues.contains(where: { $0.name == queueName }) else {
+            throw DBOSError.registrationError("register queue '\(queueName)' before scheduling '\(name)' on it")
+        }
+        try schedules.add(RegisteredSchedule(
+            name: name, cron: parsed, workflowName: workflowName, context: context, passesContext: passesContext,
+            queueName: queueName, timeZoneName: timeZone?.identifier))
+    }
+
+    /// At launch: stores the registered schedules and starts one firing loop per schedule.
+    func startSchedules() async throws {
+        let registered = try schedules.start()
+        for schedule in registered {
+            try await systemDatabase.upsertSchedule(ScheduleRow(
+                scheduleID: UUID().uuidString.lowercased(), name: schedule.name, workflowName: schedule.workflowName,
+                cron: schedule.cron.expression, context: schedule.context, timeZone: schedule.timeZoneName,
+                queueName: schedule.queueName == Queue.internalQueue.name ? nil : schedule.queueName))
+        }
+        let tasks = registered.map { schedule in Task { await self.runSchedule(schedule) } }
+        backgroundTasks.withLock { $0.append(contentsOf: tasks) }
+    }
+
+    /// Sleeps until each tick (plus up to 10% jitter, at most 10 s, as DBOS Python does, so
+    /// processes do not all write at once), then fires it. Ends at shutdown.
+    private func runSchedule(_ schedule: RegisteredSchedule) async {
+        var after = Date()
+        while !Task.isCancelled && !isShuttingDown {
+            guard let tick = schedule.cron.next(after: after) else {
+                logger.error("schedule has no future tick; stopping it", metadata: [
+                    "schedule": "\(schedule.name)", "cron": "\(schedule.cron.expression)"])
+                return
+            }
+            let wait = max(0, tick.timeIntervalSinceNow)
+            let jitter = Double.random(in: 0...min(wait / 10, 10))
+            do {
+                try await pause(for: .milliseconds(Int64((wait + jitter) * 1000)))
+            } catch {
+                return
+            }
+            do {
+                try await fire(schedule, at: tick)
+            } catch {
+                if !isShuttingDown {
+                    logger.warning("scheduled workflow not enqueued", metadata: [
+                        "schedule": "\(schedule.name)", "tick": "\(schedule.cron.isoformat(tick))", "error": "\(error)"])
+                }
+            }
+            after = tick
+        }
+    }
+
+    /// Enqueues the tick's workflow unless a process already did, and records the tick.
+    func fire(_ schedule: RegisteredSchedule, at tick: Date) async throws {
+        guard let row = try await systemDatabase.schedule(named: schedule.name), row.status == "ACTIVE" else { return }
+        let time = schedule.cron.isoformat(tick)
+        let workflowID = "sched-\(schedule.name)-\(time)"
+        if try await systemDatabase.workflowStatus(workflowID: workflowID) == nil {
+            let arguments = [try PortableJSON.encode(tick)] + (schedule.passesContext ? [schedule.context] : [])
+            let inputs = "{\"positionalArgs\":[" + arguments.joined(separator: ",") + "],\"namedArgs\":{}}"
+            _ = try await enqueueWorkflow(name: schedule.workflowName, inputs: inputs, queue: schedule.queueName,
+                                          options: EnqueueOptions(workflowID: workflowID))
+        }
+        try await systemDatabase.recordScheduleFired(scheduleName: schedule.name, workflowID: workflowID, firedAt: time)
+    }
+}
+
+/// A stored cron schedule (a row of `workflow_schedules`).
+public struct ScheduleInfo: Sendable, Equatable {
+    /// The schedule's unique name.
+    public var name: String
+    /// The workflow it enqueues.
+    public var workflowName: String
+    /// The cron expression.
+    public var cron: String
+    /// `ACTIVE`, or `PAUSED` (paused from DBOS Python; a paused schedule does not fire).
+    public var status: String
+    /// The context passed to every run, as portable JSON text.
+    public var context: String
+    /// The last tick fired, as stored (`2026-11-30T01:10:05+00:00`).
+    public var lastFiredAt: String?
+    /// The queue its workflows are enqueued on; nil means the internal queue.
+    public var queueName: String?
+    /// The IANA time zone its cron fields are read in; nil means UTC.
+    public var timeZone: String?
+
+    init(_ row: ScheduleRow) {
+        name = row.name
+        workflowName = row.workflowName
+        cron = row.cron
+        status = row.status
+        context = row.context
+        lastFiredAt = row.lastFiredAt
+        queueName = row.queueName
+        timeZone = row.timeZone
+    }
+}
+
+/// A schedule registered in this process.
+struct RegisteredSchedule: Sendable {
+    var name: String
+    var cron: CronSchedule
+    var workflowName: String
+    /// Portable JSON of the context (`null` when the workflow takes none).
+    var context: String
+    /// Whether the workflow takes the context as its second input.
+    var passesContext: Bool
+    var queueName: String
+    var timeZoneName: String?
+}
