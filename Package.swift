@@ -74,6 +74,13 @@ let package = Package(
             name: "annotated-crash-fixture",
             dependencies: ["DBOS"]
         ),
+        .executableTarget(
+            name: "dbos-interop-worker",
+            dependencies: [
+                "DBOS",
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+            ]
+        ),
         .testTarget(
             name: "DBOSTests",
             dependencies: [
