@@ -78,6 +78,13 @@ let package = Package(
             name: "dbos-queue-fixture",
             dependencies: ["DBOS", .product(name: "PostgresNIO", package: "postgres-nio")]
         ),
+        .executableTarget(
+            name: "dbos-interop-worker",
+            dependencies: [
+                "DBOS",
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+            ]
+        ),
         .testTarget(
             name: "DBOSTests",
             dependencies: [

@@ -2,9 +2,11 @@
 """DBOS Python twin of the Swift `dbos-test-fixture` executable.
 
     pydbos_fixture.py --database-url URL --workflow-id ID --steps N [--counter-file PATH]
+                      [--serialization portable|default]
 
 Runs a workflow named `fixtureWorkflow` with steps `step1`..`stepN` in the
-portable_json serialization (so DBOS Swift can read it) and prints
+portable_json serialization (so DBOS Swift can read it; with `default`, in
+DBOS Python's default pickle format `py_pickle` instead) and prints
 `RESULT <json>`. Used to check that the Swift side reads workflows written by
 Python, and to self-test the interop checkers without the Swift fixture.
 """
@@ -35,12 +37,13 @@ def main() -> int:
     parser.add_argument("--workflow-id", required=True)
     parser.add_argument("--steps", type=int, default=3)
     parser.add_argument("--counter-file")
+    parser.add_argument("--serialization", choices=["portable", "default"], default="portable")
     args = parser.parse_args()
 
     from dbos import DBOS, SetWorkflowID
     from dbos._serialization import WorkflowSerializationFormat
 
-    PORTABLE = WorkflowSerializationFormat.PORTABLE
+    serialization = WorkflowSerializationFormat.PORTABLE if args.serialization == "portable" else None
 
     def make_step(index: int):
         @DBOS.step(name=f"step{index}")
@@ -52,7 +55,7 @@ def main() -> int:
 
     steps = [make_step(i) for i in range(1, args.steps + 1)]
 
-    @DBOS.workflow(name="fixtureWorkflow", serialization_type=PORTABLE)
+    @DBOS.workflow(name="fixtureWorkflow", serialization_type=serialization)
     def fixture_workflow(count: int) -> dict:
         values = [steps[i]() for i in range(count)]
         return {"steps": count, "values": values, "sum": sum(values)}

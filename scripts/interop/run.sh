@@ -9,9 +9,10 @@
 #
 # Needs, and takes from the environment when set:
 #   DBOS_VENV   virtualenv with dbos==3.4.0 (default: <repo>/.venv-dbos)
-#   SWIFT_BIN   folder with the built dbos-swift and dbos-test-fixture
+#   SWIFT_BIN   folder with the built dbos-swift, dbos-test-fixture and dbos-interop-worker
 #               (default: `swift build --show-bin-path`; nothing is rebuilt here)
 #   VERBOSE=1   show every check's details, not only those of failed checks
+#   ONLY=REGEX  run only the checks whose name matches (grep -E), e.g. ONLY='worker|pickle'
 #
 # Prints `PASS name` or `FAIL name: reason` per check, then `interop: N passed, M failed`.
 # Exits 1 when any check failed, 2 on a usage error.
@@ -33,6 +34,7 @@ if [ -z "${SWIFT_BIN:-}" ]; then
 fi
 SWIFT_CLI="$SWIFT_BIN/dbos-swift"
 FIXTURE="$SWIFT_BIN/dbos-test-fixture"
+WORKER="$SWIFT_BIN/dbos-interop-worker"
 VERBOSE=${VERBOSE:-0}
 STEPS=3
 
@@ -99,6 +101,7 @@ step() {
 # check NAME FUNCTION -> runs FUNCTION, prints PASS/FAIL and details
 check() {
   local name=$1 fn=$2
+  if [ -n "${ONLY:-}" ] && ! grep -qE -- "$ONLY" <<<"$name"; then return 0; fi
   : >"$LOG"
   REASON=""
   if "$fn" && [ -z "$REASON" ]; then
@@ -285,6 +288,72 @@ check_python_reads_swift_schedule_sqlite() {
   schedule_check "$(sqlite_url "$WORK/schedule.sqlite")"
 }
 
+# g. DBOS Python drives workflows a Swift worker process runs (dbos-interop-worker serve):
+#    DBOSClient.enqueue in portable JSON, dbos.enqueue_workflow() in SQL, send/get_event/
+#    cancel/resume on a waiting workflow, and fork_workflow from a step.
+swift_worker() {
+  local mode=$1 url=$2 label=$3
+  need_binary "$WORKER" || return 1
+  step "dbos-interop-worker serve + DBOS Python ($mode)" "$PY" "$HERE/check_swift_worker.py" "$mode" \
+    --worker "$WORKER" --url "$url" --counter-file "$WORK/$label.counter"
+}
+check_python_enqueues_to_swift_postgres() {
+  newdb worker_enqueue || return 1
+  swift_worker enqueue "$DB_URL" worker_enqueue_pg
+}
+check_python_enqueues_to_swift_sqlite() {
+  swift_worker enqueue "$(sqlite_url "$WORK/worker_enqueue.sqlite")" worker_enqueue_sqlite
+}
+check_sql_enqueues_to_swift_postgres() {
+  newdb worker_sql_enqueue || return 1
+  swift_worker sql-enqueue "$DB_URL" worker_sql_enqueue_pg
+}
+check_python_manages_swift_postgres() {
+  newdb worker_manage || return 1
+  swift_worker manage "$DB_URL" worker_manage_pg
+}
+check_python_manages_swift_sqlite() {
+  swift_worker manage "$(sqlite_url "$WORK/worker_manage.sqlite")" worker_manage_sqlite
+}
+check_python_forks_swift_postgres() {
+  newdb worker_fork || return 1
+  swift_worker fork "$DB_URL" worker_fork_pg
+}
+check_python_forks_swift_sqlite() {
+  swift_worker fork "$(sqlite_url "$WORK/worker_fork.sqlite")" worker_fork_sqlite
+}
+
+# h. The Swift DBOSClient enqueues a workflow that a DBOS Python worker runs, and gets its result.
+swift_client() {
+  need_binary "$WORKER" || return 1
+  step "DBOS Python worker + dbos-interop-worker client" "$PY" "$HERE/check_swift_client.py" --worker "$WORKER" --url "$1"
+}
+check_swift_client_to_python_postgres() {
+  newdb swift_client || return 1
+  swift_client "$DB_URL"
+}
+check_swift_client_to_python_sqlite() {
+  swift_client "$(sqlite_url "$WORK/swift_client.sqlite")"
+}
+
+# i. dbos-swift lists and shows a workflow DBOS Python ran in its default (pickle) format,
+#    its payloads as opaque `<py_pickle payload>` markers.
+swift_reads_pickle() {
+  local url=$1 id=$2
+  need_binary "$SWIFT_CLI" || return 1
+  step "python fixtureWorkflow (py_pickle)" "$PY" "$HERE/pydbos_fixture.py" --database-url "$url" \
+    --workflow-id "$id" --steps "$STEPS" --serialization default || return 1
+  step "dbos-swift workflow list/get/steps on py_pickle payloads" "$PY" "$HERE/check_swift_cli_pickle.py" \
+    --cli "$SWIFT_CLI" --url "$url" --workflow-id "$id" --steps "$STEPS"
+}
+check_swift_reads_python_pickle_postgres() {
+  newdb python_pickle || return 1
+  swift_reads_pickle "$DB_URL" py-pickle-pg-1
+}
+check_swift_reads_python_pickle_sqlite() {
+  swift_reads_pickle "$(sqlite_url "$WORK/python_pickle.sqlite")" py-pickle-sqlite-1
+}
+
 echo "interop: DBOS Python $("$PY" -c 'import importlib.metadata as m; print(m.version("dbos"))' 2>/dev/null || echo '?') from $VENV"
 echo "interop: Swift binaries from $SWIFT_BIN"
 echo "interop: PostgreSQL at $BASE"
@@ -304,6 +373,17 @@ check python-reads-swift-event-postgres check_python_reads_swift_event_postgres
 check python-reads-swift-event-sqlite check_python_reads_swift_event_sqlite
 check python-reads-swift-schedule-postgres check_python_reads_swift_schedule_postgres
 check python-reads-swift-schedule-sqlite check_python_reads_swift_schedule_sqlite
+check python-enqueues-to-swift-postgres check_python_enqueues_to_swift_postgres
+check python-enqueues-to-swift-sqlite check_python_enqueues_to_swift_sqlite
+check sql-enqueues-to-swift-postgres  check_sql_enqueues_to_swift_postgres
+check python-manages-swift-postgres   check_python_manages_swift_postgres
+check python-manages-swift-sqlite     check_python_manages_swift_sqlite
+check python-forks-swift-postgres     check_python_forks_swift_postgres
+check python-forks-swift-sqlite       check_python_forks_swift_sqlite
+check swift-client-to-python-postgres check_swift_client_to_python_postgres
+check swift-client-to-python-sqlite   check_swift_client_to_python_sqlite
+check swift-reads-python-pickle-postgres check_swift_reads_python_pickle_postgres
+check swift-reads-python-pickle-sqlite check_swift_reads_python_pickle_sqlite
 
 echo "interop: $PASSED passed, $FAILED failed"
 [ "$FAILED" = 0 ]

@@ -1,0 +1,31 @@
+import DBOS
+import Foundation
+
+/// `client`: enqueues `--workflow` with the JSON array `--args` on `--queue` through
+/// ``DBOSClient`` (no runtime, nothing registered), waits for the result and prints
+/// `WORKFLOW <id>` then `RESULT <json>`.
+func runClient(_ options: Options) async throws {
+    let arguments = try JSONValue(parsing: options.arguments).decode(as: [JSONValue].self, what: "--args")
+    let client = try await DBOSClient(databaseURL: options.databaseURL)
+    do {
+        let enqueueOptions = EnqueueOptions(workflowID: options.workflowID)
+        let name = options.workflowName, queue = options.queue
+        let id: String
+        switch arguments.count {
+        case 0: id = try await client.enqueue(workflowName: name, queue: queue, options: enqueueOptions)
+        case 1: id = try await client.enqueue(workflowName: name, queue: queue, arguments[0], options: enqueueOptions)
+        case 2: id = try await client.enqueue(workflowName: name, queue: queue, arguments[0], arguments[1], options: enqueueOptions)
+        case 3:
+            id = try await client.enqueue(workflowName: name, queue: queue, arguments[0], arguments[1], arguments[2],
+                                          options: enqueueOptions)
+        default: Options.fail("--args takes at most 3 arguments, got \(arguments.count)")
+        }
+        say("WORKFLOW \(id)")
+        let result = try await client.result(of: id, as: JSONValue.self, timeout: .seconds(options.timeoutSeconds))
+        say("RESULT \(try PortableJSON.encode(result))")
+        await client.close()
+    } catch {
+        await client.close()
+        throw error
+    }
+}
