@@ -232,55 +232,25 @@ struct AnnotatedGreeter: Sendable {
 @Suite struct AnnotatedCrashRecoveryTests {
     @Test(arguments: Backend.available)
     func killedAnnotatedWorkflowResumesAfterItsLastCompletedStep(backend: Backend) async throws {
-        let databaseURL = backend.freshDatabaseURL("annotated_crash")
-        let workflowID = "annotated-fixture-\(UUID().uuidString.prefix(8))"
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("dbos-annotated-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        let counterFile = directory.appendingPathComponent("counter.txt").path
-        func counterLines() -> [String] {
-            ((try? String(contentsOfFile: counterFile, encoding: .utf8)) ?? "").split(separator: "\n").map(String.init)
-        }
-        func launch(_ extra: [String]) throws -> (process: Process, log: URL) {
-            let process = Process()
-            process.executableURL = Self.executable
-            process.arguments = ["--database-url", databaseURL, "--workflow-id", workflowID, "--counter-file", counterFile] + extra
-            let log = directory.appendingPathComponent("run-\(UUID().uuidString).log")
-            _ = FileManager.default.createFile(atPath: log.path, contents: nil)
-            let handle = try FileHandle(forWritingTo: log)
-            process.standardOutput = handle
-            process.standardError = handle
-            try process.run()
-            return (process, log)
-        }
+        let run = try FixtureRun(backend: backend, program: "annotated-crash-fixture")
+        let crashed = try run.launch(["--crash-after-step", "2"])
+        crashed.waitUntilExit()
+        #expect(crashed.terminationReason == .uncaughtSignal && crashed.terminationStatus == SIGKILL)
+        #expect(run.counterLines() == ["step1", "step2"])
 
-        let crashed = try launch(["--crash-after-step", "2"])
-        crashed.process.waitUntilExit()
-        #expect(crashed.process.terminationReason == .uncaughtSignal && crashed.process.terminationStatus == SIGKILL)
-        #expect(counterLines() == ["step1", "step2"])
-
-        let restarted = try launch([])
-        restarted.process.waitUntilExit()
-        let output = (try? String(contentsOf: restarted.log, encoding: .utf8)) ?? ""
-        #expect(restarted.process.terminationStatus == 0, "\(output)")
+        let restarted = try run.launch([])
+        restarted.waitUntilExit()
+        let output = run.output(of: restarted)
+        #expect(restarted.terminationStatus == 0, "\(output)")
         #expect(output.contains("RESULT [10,20,30]"))
-        #expect(counterLines() == ["step1", "step2", "step3"], "each completed step body ran exactly once")
+        #expect(run.counterLines() == ["step1", "step2", "step3"], "each completed step body ran exactly once")
 
-        let client = try await DBOSClient(databaseURL: databaseURL)
-        let status = try #require(try await client.getWorkflowStatus(workflowID))
+        let client = try await DBOSClient(databaseURL: run.databaseURL)
+        let status = try #require(try await client.getWorkflowStatus(run.workflowID))
         #expect(status.state == .success)
         #expect(status.name == "annotatedFixture")
         #expect(status.recoveryAttempts == 2)
-        #expect(try await client.listSteps(workflowID).map(\.functionName) == ["fixtureStep", "fixtureStep", "fixtureStep"])
+        #expect(try await client.listSteps(run.workflowID).map(\.functionName) == ["fixtureStep", "fixtureStep", "fixtureStep"])
         await client.close()
     }
-
-    /// The fixture executable, built next to the test bundle.
-    static let executable: URL = {
-        let candidates = [
-            URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent(),
-            Bundle.main.bundleURL,
-            Bundle.main.bundleURL.deletingLastPathComponent(),
-        ].map { $0.appendingPathComponent("annotated-crash-fixture") }
-        return candidates.first { FileManager.default.isExecutableFile(atPath: $0.path) } ?? candidates[0]
-    }()
 }

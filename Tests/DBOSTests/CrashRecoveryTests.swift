@@ -44,26 +44,20 @@ struct FixtureRun {
     let workflowID = "fixture-\(UUID().uuidString.prefix(8))"
     let counterFile: String
     let outputDirectory: URL
+    /// The fixture executable: `dbos-test-fixture`, or another product taking the same options.
+    let executable: URL
 
-    init(backend: Backend) throws {
+    init(backend: Backend, program: String = "dbos-test-fixture") throws {
+        executable = CLI.executable(program)
         databaseURL = backend.freshDatabaseURL("crash")
         outputDirectory = FileManager.default.temporaryDirectory.appendingPathComponent("dbos-fixture-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: outputDirectory, withIntermediateDirectories: true)
         counterFile = outputDirectory.appendingPathComponent("counter.txt").path
     }
 
-    static let executable: URL = {
-        let candidates = [
-            URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent(),
-            Bundle.main.bundleURL,
-            Bundle.main.bundleURL.deletingLastPathComponent(),
-        ].map { $0.appendingPathComponent("dbos-test-fixture") }
-        return candidates.first { FileManager.default.isExecutableFile(atPath: $0.path) } ?? candidates[0]
-    }()
-
     func launch(_ extra: [String], environment: [String: String] = [:]) throws -> Process {
         let process = Process()
-        process.executableURL = Self.executable
+        process.executableURL = executable
         process.arguments = ["--database-url", databaseURL, "--workflow-id", workflowID, "--counter-file", counterFile] + extra
         let log = outputDirectory.appendingPathComponent("run-\(UUID().uuidString).log")
         _ = FileManager.default.createFile(atPath: log.path, contents: nil)
