@@ -82,3 +82,10 @@ public enum EmbeddingChoice: String, ExpressibleByArgument, CaseIterable, Codabl
         }
     }
 }
+
+/// Prints a line and flushes at once (stdout to a file or pipe is block-buffered; a process
+/// that is SIGKILLed or watched by another program must not hold its lines back).
+public func printNow(_ line: String) {
+    print(line)
+    fflush(nil)
+}

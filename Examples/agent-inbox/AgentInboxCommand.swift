@@ -30,7 +30,6 @@ struct AgentInboxCommand: AsyncParsableCommand {
     var waitSeconds: Double = 3600
 
     func run() async throws {
-        setvbuf(stdout, nil, _IOLBF, 0)
         guard waitSeconds > 0 else { throw ValidationError("--wait-seconds must be positive, not \(waitSeconds)") }
         Inbox.model.set(try example.languageModel(script: InboxScript.reply))
         Inbox.defaultWaitSeconds.set(waitSeconds)
@@ -39,14 +38,14 @@ struct AgentInboxCommand: AsyncParsableCommand {
         try dbos.register($inboxAgent)
         try await dbos.launch()   // resumes agents left waiting by an earlier (killed) process
         let waiting = try await dbos.listWorkflows(ListWorkflowsFilter(name: $inboxAgent.name, status: [.pending], loadPayloads: false))
-        print("agent-inbox on \(dbos.backendName) (executor \(dbos.executorID)): \(waiting.count) agent(s) resumed")
+        printNow("agent-inbox on \(dbos.backendName) (executor \(dbos.executorID)): \(waiting.count) agent(s) resumed")
 
         let host = host
         let app = Application(
             router: InboxService(dbos: dbos).router(),
             configuration: .init(address: .hostname(host, port: port), serverName: "agent-inbox"),
             onServerRunning: { channel in
-                print("agent-inbox listening on http://\(host):\(channel.localAddress?.port ?? 0)")
+                printNow("agent-inbox listening on http://\(host):\(channel.localAddress?.port ?? 0)")
             },
             logger: {
                 var logger = Logger(label: "agent-inbox")

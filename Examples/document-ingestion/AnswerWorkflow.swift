@@ -67,7 +67,8 @@ enum AnswerScript {
         var candidates: [(sentence: String, passage: String, score: Int, order: Int)] = []
         for passage in user[contextStart.upperBound...].components(separatedBy: "\n\n[") {
             let number = passage.drop { $0 == "[" }.prefix { $0.isNumber }
-            let body = passage.split(separator: ")", maxSplits: 1).last.map(String.init) ?? passage
+            let text = passage.split(separator: ")", maxSplits: 1).last.map(String.init) ?? passage
+            let body = text.split(separator: "\n").filter { !$0.hasPrefix("#") }.joined(separator: "\n")  // no Markdown headings
             for sentence in Text.sentences(body) {
                 candidates.append((sentence, String(number), Text.overlap(sentence, with: question), candidates.count))
             }

@@ -68,7 +68,6 @@ extension DocumentIngestionCommand {
         var storeLog: String?
 
         func run() async throws {
-            setvbuf(stdout, nil, _IOLBF, 0)
             Ingestion.embedDelay.set(.milliseconds(embedDelayMs))
             Ingestion.storeLog.set(storeLog)
             let dbos = try await options.launch()
@@ -125,11 +124,10 @@ extension DocumentIngestionCommand {
         var storeLog: String?
 
         func run() async throws {
-            setvbuf(stdout, nil, _IOLBF, 0)
             Ingestion.embedDelay.set(.milliseconds(embedDelayMs))
             Ingestion.storeLog.set(storeLog)
             let dbos = try await options.launch()
-            print("Worker \(dbos.executorID) on \(dbos.backendName) listening to queue \(ingestionQueue.name)")
+            printNow("Worker \(dbos.executorID) on \(dbos.backendName) listening to queue \(ingestionQueue.name)")
             let group = ServiceGroup(services: [Stopper(dbos: dbos)], gracefulShutdownSignals: [.sigterm, .sigint],
                                      logger: dbos.config.logger)
             try await group.run()

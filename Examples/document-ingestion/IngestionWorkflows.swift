@@ -66,7 +66,8 @@ func embedChunks(_ chunks: [String], _ embeddings: EmbeddingChoice) async throws
     return vectors
 }
 
-@Step(name: "storeChunks")
+/// Idempotent (it replaces the document's rows), so retrying a failed attempt is safe.
+@Step(name: "storeChunks", retries: .exponential(maxAttempts: 5))
 func storeChunks(_ job: DocumentJob, _ contentHash: String, _ chunks: [String], _ vectors: [[Double]]) async throws -> Int {
     let rows = chunks.indices.map {
         IndexedChunk(document: job.name, chunk: $0, text: chunks[$0], embedding: vectors[$0], model: job.embeddings.rawValue)

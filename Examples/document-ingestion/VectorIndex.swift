@@ -1,4 +1,5 @@
 import Foundation
+import NIOPosix
 import SQLiteNIO
 
 /// One stored chunk with its embedding.
@@ -27,21 +28,32 @@ struct VectorIndex: Sendable {
     let path: String
 
     /// Opens a connection for one operation (SQLite's own locking serializes writers, also
-    /// across processes).
+    /// across processes). Each connection gets its own thread: a connection waiting for the
+    /// write lock blocks its thread, which must not be one the lock holder needs.
     private func withConnection<T: Sendable>(_ body: @Sendable (SQLiteConnection) async throws -> T) async throws -> T {
-        let connection = try await SQLiteConnection.open(storage: .file(path: path))
+        let pool = NIOThreadPool(numberOfThreads: 1)
+        pool.start()
         do {
-            _ = try await connection.query("PRAGMA busy_timeout = 30000")
-            let result = try await body(connection)
-            try await connection.close()
-            return result
+            let connection = try await SQLiteConnection.open(storage: .file(path: path), threadPool: pool,
+                                                             on: MultiThreadedEventLoopGroup.singleton.any())
+            do {
+                _ = try await connection.query("PRAGMA busy_timeout = 30000")
+                let result = try await body(connection)
+                try await connection.close()
+                try await pool.shutdownGracefully()
+                return result
+            } catch {
+                try? await connection.close()
+                throw error
+            }
         } catch {
-            try? await connection.close()
+            try? await pool.shutdownGracefully()
             throw error
         }
     }
 
-    /// Creates the tables when missing.
+    /// Creates the tables when missing (once, before a batch starts: switching the journal
+    /// mode needs the database to itself).
     func prepare() async throws {
         try await withConnection { connection in
             _ = try await connection.query("PRAGMA journal_mode = WAL")
@@ -58,7 +70,6 @@ struct VectorIndex: Sendable {
 
     /// Replaces `document`'s chunks with `chunks` (idempotent).
     func store(document: String, contentHash: String, chunks: [IndexedChunk]) async throws {
-        try await prepare()
         let rows = try chunks.map { chunk in
             [SQLiteData.text(document), .integer(SQLiteInt64(chunk.chunk)), .text(chunk.text),
              .text(String(decoding: try JSONEncoder().encode(chunk.embedding), as: UTF8.self)), .text(chunk.model)]
@@ -86,7 +97,6 @@ struct VectorIndex: Sendable {
     /// Every document with the number of chunk rows it actually has.
     func documents() async throws -> [IndexedDocument] {
         guard FileManager.default.fileExists(atPath: path) else { return [] }
-        try await prepare()
         return try await withConnection { connection in
             try await connection.query("""
                 SELECT d.document, d.content_hash, (SELECT COUNT(*) FROM chunks c WHERE c.document = d.document) AS rows

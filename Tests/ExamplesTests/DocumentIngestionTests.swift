@@ -37,7 +37,10 @@ import Testing
 
         let first = try ExampleProcess.start("document-ingestion", ["index", "--corpus", corpus.path, "--embed-delay-ms", "150"] + common,
                                              in: directory)
-        try await eventually("some documents to be stored") { lines(of: storeLog).count >= 5 }
+        try await eventually("some documents to be stored") {
+            guard first.process.isRunning else { throw TestFailure("the first run exited early:\n\(first.output)") }
+            return lines(of: storeLog).count >= 5
+        }
         await first.kill9()
         #expect(first.process.terminationReason == .uncaughtSignal)
         let storedBeforeKill = lines(of: storeLog).count
