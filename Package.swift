@@ -21,6 +21,9 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
         // 603 is the first release whose compiler plugins end cleanly with Swift 6.3 (602 prints "Internal Error: DecodingError" per file).
         .package(url: "https://github.com/swiftlang/swift-syntax", "602.0.0"..<"604.0.0"),
+        // Examples/ only: the agent-inbox HTTP service and the OpenAI-compatible model client.
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
     ],
     targets: [
         .macro(
@@ -96,6 +99,54 @@ let package = Package(
                 "dbos-queue-fixture",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "SQLiteNIO", package: "sqlite-nio"),
+            ]
+        ),
+        // MARK: Examples (see README "Examples")
+        .target(
+            name: "AgentSupport",
+            dependencies: [
+                "DBOS",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            ],
+            path: "Examples/AgentSupport"
+        ),
+        .executableTarget(
+            name: "agent-debugging",
+            dependencies: ["DBOS", "AgentSupport", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            path: "Examples/agent-debugging"
+        ),
+        .executableTarget(
+            name: "agent-inbox",
+            dependencies: [
+                "DBOS", "AgentSupport",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Examples/agent-inbox"
+        ),
+        .executableTarget(
+            name: "document-ingestion",
+            dependencies: [
+                "DBOS", "AgentSupport",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "SQLiteNIO", package: "sqlite-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            path: "Examples/document-ingestion",
+            exclude: ["corpus"]
+        ),
+        .testTarget(
+            name: "ExamplesTests",
+            dependencies: [
+                "DBOS",
+                "dbos-swift",
+                "agent-debugging",
+                "agent-inbox",
+                "document-ingestion",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ]
         ),
         .testTarget(

@@ -1,0 +1,63 @@
+import AgentSupport
+import ArgumentParser
+import DBOS
+import Foundation
+import Hummingbird
+import Logging
+
+/// `agent-inbox`: an HTTP service of agents that wait (durably) for a human's approval.
+@main
+struct AgentInboxCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "agent-inbox",
+        abstract: "Agents that draft a proposal and wait for your approval; kill -9 and restart lose nothing.",
+        discussion: """
+            swift run agent-inbox                        # http://127.0.0.1:8080
+            curl -X POST localhost:8080/agents -d '{"task":"Renew the TLS certificates"}'
+            curl localhost:8080/agents
+            curl -X POST localhost:8080/agents/ID/respond -d '{"approved":true}'
+            """)
+
+    @OptionGroup var example: ExampleOptions
+
+    @Option(help: "The address to listen on.")
+    var host = "127.0.0.1"
+
+    @Option(help: "The port to listen on (0: any free port; the chosen one is printed).")
+    var port = 8080
+
+    @Option(help: "How long an agent waits for a decision when its request does not say (seconds).")
+    var waitSeconds: Double = 3600
+
+    func run() async throws {
+        guard waitSeconds > 0 else { throw ValidationError("--wait-seconds must be positive, not \(waitSeconds)") }
+        Inbox.model.set(try example.languageModel(script: InboxScript.reply))
+        Inbox.defaultWaitSeconds.set(waitSeconds)
+
+        let dbos = try await DBOS(config: example.config(name: "agent-inbox"))
+        try dbos.register($inboxAgent)
+        try await dbos.launch()   // resumes agents left waiting by an earlier (killed) process
+        let waiting = try await dbos.listWorkflows(ListWorkflowsFilter(name: $inboxAgent.name, status: [.pending], loadPayloads: false))
+        printNow("agent-inbox on \(dbos.backendName) (executor \(dbos.executorID)): \(waiting.count) agent(s) resumed")
+
+        let host = host
+        let app = Application(
+            router: InboxService(dbos: dbos).router(),
+            configuration: .init(address: .hostname(host, port: port), serverName: "agent-inbox"),
+            onServerRunning: { channel in
+                printNow("agent-inbox listening on http://\(host):\(channel.localAddress?.port ?? 0)")
+            },
+            logger: {
+                var logger = Logger(label: "agent-inbox")
+                logger.logLevel = .warning
+                return logger
+            }())
+        do {
+            try await app.runService()   // until SIGTERM or SIGINT
+        } catch {
+            await dbos.shutdown()
+            throw error
+        }
+        await dbos.shutdown()
+    }
+}

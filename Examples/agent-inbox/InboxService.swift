@@ -1,0 +1,102 @@
+import DBOS
+import Foundation
+import Hummingbird
+
+/// One agent as `GET /agents` shows it.
+struct AgentView: Codable, Sendable {
+    var id: String
+    /// The workflow's status (`PENDING`, `SUCCESS`, `ERROR`, ...).
+    var workflowStatus: String
+    /// `drafting` until the proposal is published, then the `status` event's state.
+    var state: String
+    /// True while the agent waits for a human decision.
+    var waitingForHuman: Bool
+    var task: String?
+    var proposal: String?
+    var deadline: Double?
+    var secondsLeft: Double?
+    var note: String?
+    var result: String?
+    var createdAt: Double
+}
+
+/// `POST /agents` reply.
+struct CreatedAgent: ResponseEncodable {
+    var id: String
+}
+
+/// `POST /agents/{id}/respond` reply.
+struct DecisionSent: ResponseEncodable {
+    var id: String
+    var approved: Bool
+}
+
+/// The HTTP routes over one launched runtime.
+struct InboxService: Sendable {
+    let dbos: DBOS
+
+    func router() -> Router<BasicRequestContext> {
+        let router = Router(context: BasicRequestContext.self)
+        router.get("/") { _, _ in try await page() }
+        router.get("agents") { _, _ in try await agents() }
+        router.post("agents") { request, context in
+            EditedResponse(status: .created, response: try await start(try await request.decode(as: AgentRequest.self, context: context)))
+        }
+        router.post("agents/:id/respond") { request, context in
+            try await respond(to: try context.parameters.require("id"), try await request.decode(as: Decision.self, context: context))
+        }
+        return router
+    }
+
+    func start(_ request: AgentRequest) async throws -> CreatedAgent {
+        var request = request
+        guard !request.task.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else {
+            throw HTTPError(.badRequest, message: "\"task\" must not be empty")
+        }
+        if let wait = request.waitSeconds, !(wait > 0) {
+            throw HTTPError(.badRequest, message: "\"waitSeconds\" must be positive, not \(wait)")
+        }
+        request.waitSeconds = request.waitSeconds ?? Inbox.defaultWaitSeconds.value
+        let id = "agent-\(UUID().uuidString.prefix(8).lowercased())"
+        _ = try await dbos.start($inboxAgent, request, options: WorkflowOptions(workflowID: id))
+        return CreatedAgent(id: id)
+    }
+
+    /// Every agent, newest first: workflow introspection plus each one's `status` event.
+    func agents() async throws -> [AgentView] {
+        let workflows = try await dbos.listWorkflows(ListWorkflowsFilter(name: $inboxAgent.name, limit: 200, sortDescending: true,
+                                                                         loadPayloads: false))
+        let now = Date().timeIntervalSince1970
+        var views: [AgentView] = []
+        for workflow in workflows {
+            let status = try await dbos.getEvent(workflow.workflowID, Inbox.statusKey, as: AgentStatus.self, timeout: .zero)
+            let active = workflow.state?.isActive ?? false
+            let waiting = active && status?.state == .waiting
+            views.append(AgentView(
+                id: workflow.workflowID, workflowStatus: workflow.status,
+                state: status?.state.rawValue ?? (active ? "drafting" : workflow.status.lowercased()),
+                waitingForHuman: waiting, task: status?.task, proposal: status?.proposal, deadline: status?.deadline,
+                secondsLeft: waiting ? status.map { max(0, $0.deadline - now) } : nil,
+                note: status?.note, result: status?.result, createdAt: workflow.createdAt.timeIntervalSince1970))
+        }
+        return views
+    }
+
+    func respond(to id: String, _ decision: Decision) async throws -> DecisionSent {
+        guard let workflow = try await dbos.getWorkflowStatus(id), workflow.name == $inboxAgent.name else {
+            throw HTTPError(.notFound, message: "no agent \(id)")
+        }
+        let status = try await dbos.getEvent(id, Inbox.statusKey, as: AgentStatus.self, timeout: .zero)
+        guard workflow.state?.isActive == true, status?.state == .waiting else {
+            throw HTTPError(.conflict, message: "agent \(id) is not waiting for a decision (state: \(status?.state.rawValue ?? workflow.status))")
+        }
+        try await dbos.send(to: id, decision, topic: Inbox.decisionTopic)
+        return DecisionSent(id: id, approved: decision.approved)
+    }
+
+    func page() async throws -> Response {
+        let html = InboxPage.render(try await agents())
+        return Response(status: .ok, headers: [.contentType: "text/html; charset=utf-8"],
+                        body: ResponseBody(byteBuffer: ByteBuffer(string: html)))
+    }
+}

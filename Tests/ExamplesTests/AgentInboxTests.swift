@@ -1,0 +1,101 @@
+import Foundation
+import Testing
+
+/// The agent-inbox story over real HTTP: agents wait for approval, the service is killed
+/// with SIGKILL and restarted, the agents are still waiting with their deadlines, and they
+/// finish when answered.
+@Suite struct AgentInboxTests {
+    /// The fields of `GET /agents` the test reads.
+    struct Agent: Decodable {
+        var id: String
+        var workflowStatus: String
+        var state: String
+        var waitingForHuman: Bool
+        var proposal: String?
+        var deadline: Double?
+        var secondsLeft: Double?
+        var result: String?
+    }
+
+    struct Created: Decodable { var id: String }
+
+    /// A running service and its base URL.
+    struct Service {
+        let child: ExampleProcess
+        let base: String
+
+        static func start(_ database: String, in directory: URL) async throws -> Service {
+            let child = try ExampleProcess.start("agent-inbox", ["--database-url", database, "--port", "0"], in: directory)
+            let port = try await child.awaitMatch(#"listening on http://127\.0\.0\.1:(\d+)"#)
+            return Service(child: child, base: "http://127.0.0.1:\(port)")
+        }
+
+        func agents() async throws -> [String: Agent] {
+            let list = try await HTTP.get("\(base)/agents", as: [Agent].self)
+            return Dictionary(uniqueKeysWithValues: list.map { ($0.id, $0) })
+        }
+
+        func create(_ task: String, waitSeconds: Double) async throws -> String {
+            let reply = try await HTTP.request("POST", "\(base)/agents", json: #"{"task":"\#(task)","waitSeconds":\#(waitSeconds)}"#)
+            guard reply.status == 201 else { throw TestFailure("POST /agents answered \(reply.status): \(reply.body)") }
+            return try JSONDecoder().decode(Created.self, from: Data(reply.body.utf8)).id
+        }
+
+        func respond(_ id: String, approved: Bool) async throws -> HTTP.Reply {
+            try await HTTP.request("POST", "\(base)/agents/\(id)/respond", json: #"{"approved":\#(approved),"note":"from the test"}"#)
+        }
+    }
+
+    @Test(arguments: Backend.available)
+    func waitingAgentsSurviveKillNineAndFinishWhenAnswered(backend: Backend) async throws {
+        let directory = try ScratchDirectory.fresh("agent-inbox")
+        let database = backend.freshDatabaseURL("inbox")
+        let first = try await Service.start(database, in: directory)
+
+        let approved = try await first.create("Renew the TLS certificates", waitSeconds: 300)
+        let rejected = try await first.create("Delete the staging cluster", waitSeconds: 300)
+        let expiring = try await first.create("Rotate the API keys", waitSeconds: 4)
+        try await eventually("three agents waiting for a human") {
+            let agents = try await first.agents()
+            return [approved, rejected, expiring].allSatisfy { agents[$0]?.waitingForHuman == true }
+        }
+        let before = try await first.agents()
+        let page = try await HTTP.request("GET", "\(first.base)/")
+        #expect(page.status == 200)
+        for id in [approved, rejected] {
+            #expect(page.body.contains("id=\"\(id)\""), "the inbox page shows waiting agent \(id)")
+            #expect(page.body.contains("data-agent=\"\(id)\" data-approved=\"true\">Approve</button>"))
+        }
+        #expect(page.body.contains("Renew the TLS certificates") && page.body.contains("Waiting for you (3)"))
+
+        await first.child.kill9()
+        #expect(first.child.process.terminationReason == .uncaughtSignal)
+
+        let second = try await Service.start(database, in: directory)
+        let after = try await second.agents()
+        for id in [approved, rejected] {
+            let agent = try #require(after[id])
+            #expect(agent.waitingForHuman && agent.workflowStatus == "PENDING", "\(id) still waits after the restart")
+            #expect(agent.deadline == before[id]?.deadline, "the deadline survived the restart")
+            #expect((agent.secondsLeft ?? 0) > 250 && (agent.secondsLeft ?? 999) < 300)
+        }
+
+        #expect(try await second.respond(approved, approved: true).status == 200)
+        #expect(try await second.respond(rejected, approved: false).status == 200)
+        #expect(try await second.respond("agent-nonexistent", approved: true).status == 404)
+        try await eventually("the answered agents to finish and the short one to expire") {
+            let agents = try await second.agents()
+            return agents[approved]?.workflowStatus == "SUCCESS" && agents[rejected]?.workflowStatus == "SUCCESS"
+                && agents[expiring]?.workflowStatus == "SUCCESS"
+        }
+        let finished = try await second.agents()
+        #expect(finished[approved]?.state == "approved" && finished[approved]?.result?.hasPrefix("Done: Renew the TLS certificates") == true)
+        #expect(finished[rejected]?.state == "rejected" && finished[rejected]?.result == nil)
+        #expect(finished[expiring]?.state == "expired")
+        #expect(try await second.respond(approved, approved: true).status == 409, "a finished agent takes no more answers")
+
+        second.child.process.terminate()
+        await second.child.waitForExit()
+        #expect(second.child.process.terminationStatus == 0, "SIGTERM shuts the service down cleanly: \(second.child.output)")
+    }
+}
