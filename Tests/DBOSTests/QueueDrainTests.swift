@@ -55,7 +55,7 @@ import Testing
     @Test(arguments: Backend.available)
     func inTakeoverModeLiveWorkersFinishADeadWorkersWork(backend: Backend) async throws {
         let drain = try await Drain(backend: backend, count: 90)
-        let arguments = ["--worker-concurrency", "3", "--step-ms", "40", "--lease-ms", "1000"]
+        let arguments = ["--worker-concurrency", "3", "--step-ms", "40", "--lease-ms", "3000"]
         let workers = try (0..<3).map { try drain.startWorker($0, arguments) }
         try await drain.waitUntil(succeeded: 20)
         try await workers[1].stop()

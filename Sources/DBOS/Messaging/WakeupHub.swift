@@ -55,6 +55,12 @@ final class WakeupHub: Sendable {
         fire { $0.key.hasPrefix("dbos_") }
     }
 
+    /// Wakes every queue dispatcher (another process may have enqueued work: SQLite's data
+    /// version changed, or the PostgreSQL listener reconnected and may have missed a NOTIFY).
+    func signalQueues() {
+        fire { $0.key.hasPrefix("queue|") }
+    }
+
     private func fire(_ matches: (Waiter) -> Bool) {
         let continuations = waiters.withLock { waiters -> [CheckedContinuation<Void, Never>] in
             var resumed: [CheckedContinuation<Void, Never>] = []

@@ -25,18 +25,20 @@ extension DBOS {
         while !Task.isCancelled && !isShuttingDown {
             let registration = hub.register(key)
             var moreWaiting = false
+            var wait = queue.pollingInterval
             do {
                 moreWaiting = try await claimRound(queue, workflowNames: names)
             } catch {
                 if !isShuttingDown {
                     logger.warning("queue dispatch failed; retrying", metadata: ["queue": "\(queue.name)", "error": "\(error)"])
                 }
+                wait = min(wait, .milliseconds(500))   // a transient database error must not stall the queue
             }
             if moreWaiting {
                 hub.cancel(registration)
                 await Task.yield()
             } else {
-                await hub.wait(registration, timeout: queue.pollingInterval)
+                await hub.wait(registration, timeout: wait)
             }
         }
     }

@@ -195,6 +195,7 @@ public final class DBOS: Sendable {
                     hub.signal(WakeupHub.key(known, payload))
                 } else {
                     hub.signalAll()
+                    hub.signalQueues()
                 }
             }
         }

@@ -17,6 +17,13 @@ extension SQLSystemDatabase {
         guard queue.limit > 0, !queue.workflowNames.isEmpty else { return [] }
         let isPostgres = driver.dialect.isPostgres
         let definition = queue.definition
+        if !isPostgres {
+            // SQLite has one writer at a time: look (on the reader) before taking the write lock,
+            // since dispatchers wake at every commit of another process.
+            let waiting = try await driver.read(SQLStatement(
+                "SELECT 1 AS found FROM \(status) WHERE queue_name = $1 AND status = 'ENQUEUED' LIMIT 1", [.text(definition.name)]))
+            guard !waiting.isEmpty else { return [] }
+        }
         return try await driver.transaction { executor in
             if isPostgres, definition.hasSharedBudget {
                 // Dequeuers of one queue take turns, so global limits hold across processes.

@@ -34,6 +34,10 @@ final class SQLiteDriver: SQLDriver {
         self.batcher = WriteBatcher(connection: writer)
     }
 
+    /// How long a statement waits for another connection's write lock before failing with
+    /// "database is locked": long enough for several processes on one busy machine.
+    static let busyTimeoutMilliseconds = 30_000
+
     static func open(path: String, synchronous: Synchronous, logger: Logger) async throws -> SQLiteDriver {
         let directory = (path as NSString).deletingLastPathComponent
         if !directory.isEmpty, !FileManager.default.fileExists(atPath: directory) {
@@ -46,7 +50,7 @@ final class SQLiteDriver: SQLDriver {
             let writer = try await SQLiteConnection.open(storage: .file(path: path), threadPool: pools[0], logger: logger, on: eventLoop)
             let reader = try await SQLiteConnection.open(storage: .file(path: path), threadPool: pools[1], logger: logger, on: eventLoop)
             for connection in [writer, reader] {
-                _ = try await connection.query("PRAGMA busy_timeout = 10000")
+                _ = try await connection.query("PRAGMA busy_timeout = \(busyTimeoutMilliseconds)")
                 _ = try await connection.query("PRAGMA foreign_keys = ON")
             }
             _ = try await writer.query("PRAGMA journal_mode = WAL")
