@@ -62,10 +62,13 @@ import Testing
         let heldByKilled = try await drain.pending(executor: "worker-1")
         try await drain.waitUntilAllSucceeded()   // no restart of worker-1
         for worker in [workers[0], workers[2]] { try await worker.stop() }
-        try await drain.expectEachCompletedOnce(rerunAtMost: heldByKilled)
+        // Only steps in flight when an executor was taken over run twice: the dead one's, and on a
+        // loaded machine a live worker that missed its lease is taken over too (3 slots per worker).
+        try await drain.expectEachCompletedOnce(rerunAtMost: max(heldByKilled, 3 * 3))
         let leases = try await drain.client.rawSQL(
             "SELECT key FROM dbos.event_dispatch_kv WHERE service_name = 'dbos-swift.executor-lease' ORDER BY key")
-        #expect(leases.map { $0.string("key") } == ["worker-0", "worker-2"], "the dead executor's lease was dropped")
+        #expect(!leases.contains { $0.string("key") == "worker-1" }, "the dead executor's lease was dropped")
+        #expect(try await drain.pending(executor: "worker-1") == 0, "nothing is left with the dead executor")
         await drain.client.close()
     }
 }

@@ -35,7 +35,7 @@ import Testing
         let storeLog = directory.appendingPathComponent("stores.txt").path
         let common = ["--database-url", database, "--index", index, "--store-log", storeLog]
 
-        let first = try ExampleProcess.start("document-ingestion", ["index", "--corpus", corpus.path, "--embed-delay-ms", "150"] + common,
+        let first = try ExampleProcess.start("document-ingestion", ["index", "--corpus", corpus.path, "--embed-delay-ms", "1000"] + common,
                                              in: directory)
         try await eventually("some documents to be stored") {
             guard first.process.isRunning else { throw TestFailure("the first run exited early:\n\(first.output)") }
