@@ -2,9 +2,19 @@
 import CompilerPluginSupport
 import PackageDescription
 
+/// The anchors' settings: explicit `any`, members visible only through the file's own imports,
+/// and imports internal unless marked `public` (no PostgresNIO or SQLiteNIO type leaks into
+/// the public API).
+let upcomingFeatures: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("MemberImportVisibility"),
+    .enableUpcomingFeature("InternalImportsByDefault"),
+]
+
 let package = Package(
     name: "dbos-transact-swift",
-    platforms: [.macOS(.v14)],
+    // `Synchronization.Mutex` needs macOS 15.
+    platforms: [.macOS(.v15)],
     products: [
         .library(name: "DBOS", targets: ["DBOS"]),
         .executable(name: "dbos-swift", targets: ["dbos-swift"]),
@@ -20,8 +30,9 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
         .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
         // 603 is the first release whose compiler plugins end cleanly with Swift 6.3 (602 prints "Internal Error: DecodingError" per file).
-        .package(url: "https://github.com/swiftlang/swift-syntax", "602.0.0"..<"604.0.0"),
-        // Examples/ only: the agent-inbox HTTP service and the OpenAI-compatible model client.
+        .package(url: "https://github.com/swiftlang/swift-syntax", "603.0.0"..<"604.0.0"),
+        // Examples/ only (a library user's graph does not include them): the agent-inbox HTTP
+        // service and the OpenAI-compatible model client.
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
     ],
@@ -31,7 +42,8 @@ let package = Package(
             dependencies: [
                 .product(name: "SwiftSyntaxMacros", package: "swift-syntax"),
                 .product(name: "SwiftCompilerPlugin", package: "swift-syntax"),
-            ]
+            ],
+            swiftSettings: upcomingFeatures
         ),
         .target(
             name: "DBOS",
@@ -44,54 +56,81 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
-            ]
+            ],
+            swiftSettings: upcomingFeatures
         ),
         .executableTarget(
             name: "dbos-swift",
             dependencies: [
                 "DBOS",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
-            ]
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: upcomingFeatures
         ),
         .executableTarget(
             name: "dbos-demo",
             dependencies: [
                 "DBOS",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
-            ]
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: upcomingFeatures
         ),
         .executableTarget(
             name: "dbos-bench",
             dependencies: [
                 "DBOS",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "SQLiteNIO", package: "sqlite-nio"),
-            ]
+            ],
+            swiftSettings: upcomingFeatures
         ),
+
+        // MARK: Tests: fixtures (child processes the tests start), shared support, suites
+
         .executableTarget(
             name: "dbos-test-fixture",
-            dependencies: ["DBOS"]
+            dependencies: ["DBOS"],
+            path: "Tests/Fixtures/dbos-test-fixture",
+            swiftSettings: upcomingFeatures
         ),
         .executableTarget(
             name: "annotated-crash-fixture",
-            dependencies: ["DBOS"]
+            dependencies: ["DBOS"],
+            path: "Tests/Fixtures/annotated-crash-fixture",
+            swiftSettings: upcomingFeatures
         ),
         .executableTarget(
             name: "dbos-queue-fixture",
-            dependencies: ["DBOS", .product(name: "PostgresNIO", package: "postgres-nio")]
+            dependencies: ["DBOS", .product(name: "PostgresNIO", package: "postgres-nio")],
+            path: "Tests/Fixtures/dbos-queue-fixture",
+            swiftSettings: upcomingFeatures
         ),
         .executableTarget(
             name: "dbos-interop-worker",
             dependencies: [
                 "DBOS",
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
-            ]
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Tests/Fixtures/dbos-interop-worker",
+            swiftSettings: upcomingFeatures
+        ),
+        .target(
+            name: "DBOSTestSupport",
+            dependencies: ["DBOS"],
+            path: "Tests/DBOSTestSupport",
+            swiftSettings: upcomingFeatures
         ),
         .testTarget(
             name: "DBOSTests",
             dependencies: [
                 "DBOS",
+                "DBOSTestSupport",
                 "dbos-swift",
                 "dbos-test-fixture",
                 "annotated-crash-fixture",
@@ -99,55 +138,10 @@ let package = Package(
                 "dbos-queue-fixture",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "SQLiteNIO", package: "sqlite-nio"),
-            ]
-        ),
-        // MARK: Examples (see README "Examples")
-        .target(
-            name: "AgentSupport",
-            dependencies: [
-                "DBOS",
-                .product(name: "ArgumentParser", package: "swift-argument-parser"),
-                .product(name: "AsyncHTTPClient", package: "async-http-client"),
-            ],
-            path: "Examples/AgentSupport"
-        ),
-        .executableTarget(
-            name: "agent-debugging",
-            dependencies: ["DBOS", "AgentSupport", .product(name: "ArgumentParser", package: "swift-argument-parser")],
-            path: "Examples/agent-debugging"
-        ),
-        .executableTarget(
-            name: "agent-inbox",
-            dependencies: [
-                "DBOS", "AgentSupport",
-                .product(name: "ArgumentParser", package: "swift-argument-parser"),
-                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
             ],
-            path: "Examples/agent-inbox"
-        ),
-        .executableTarget(
-            name: "document-ingestion",
-            dependencies: [
-                "DBOS", "AgentSupport",
-                .product(name: "ArgumentParser", package: "swift-argument-parser"),
-                .product(name: "SQLiteNIO", package: "sqlite-nio"),
-                .product(name: "NIOPosix", package: "swift-nio"),
-                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
-            ],
-            path: "Examples/document-ingestion",
-            exclude: ["corpus"]
-        ),
-        .testTarget(
-            name: "ExamplesTests",
-            dependencies: [
-                "DBOS",
-                "dbos-swift",
-                "agent-debugging",
-                "agent-inbox",
-                "document-ingestion",
-                .product(name: "AsyncHTTPClient", package: "async-http-client"),
-            ]
+            swiftSettings: upcomingFeatures
         ),
         .testTarget(
             name: "DBOSMacrosTests",
@@ -157,7 +151,70 @@ let package = Package(
                 .product(name: "SwiftSyntaxMacros", package: "swift-syntax"),
                 .product(name: "SwiftSyntaxMacroExpansion", package: "swift-syntax"),
                 .product(name: "SwiftSyntaxMacrosGenericTestSupport", package: "swift-syntax"),
-            ]
+                .product(name: "SwiftDiagnostics", package: "swift-syntax"),
+            ],
+            swiftSettings: upcomingFeatures
+        ),
+
+        // MARK: Examples (see README "Examples"), their own products' dependencies
+
+        .target(
+            name: "AgentSupport",
+            dependencies: [
+                "DBOS",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
+            path: "Examples/AgentSupport",
+            swiftSettings: upcomingFeatures
+        ),
+        .executableTarget(
+            name: "agent-debugging",
+            dependencies: ["DBOS", "AgentSupport", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            path: "Examples/agent-debugging",
+            swiftSettings: upcomingFeatures
+        ),
+        .executableTarget(
+            name: "agent-inbox",
+            dependencies: [
+                "DBOS", "AgentSupport",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            path: "Examples/agent-inbox",
+            swiftSettings: upcomingFeatures
+        ),
+        .executableTarget(
+            name: "document-ingestion",
+            dependencies: [
+                "DBOS", "AgentSupport",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "SQLiteNIO", package: "sqlite-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Examples/document-ingestion",
+            exclude: ["corpus"],
+            swiftSettings: upcomingFeatures
+        ),
+        .testTarget(
+            name: "ExamplesTests",
+            dependencies: [
+                "DBOS",
+                "DBOSTestSupport",
+                "dbos-swift",
+                "agent-debugging",
+                "agent-inbox",
+                "document-ingestion",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            ],
+            swiftSettings: upcomingFeatures
         ),
     ],
     swiftLanguageModes: [.v6]

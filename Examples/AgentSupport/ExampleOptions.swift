@@ -1,5 +1,6 @@
-import ArgumentParser
-import DBOS
+import Logging
+public import ArgumentParser
+public import DBOS
 import Foundation
 import Synchronization
 

@@ -1,5 +1,6 @@
+import NIOHTTP1
 import AsyncHTTPClient
-import Foundation
+public import Foundation
 import NIOCore
 
 /// A language model behind an OpenAI-compatible HTTP API (`POST {base}/chat/completions`,

@@ -34,7 +34,7 @@ struct AgentOptions: ParsableArguments {
         Agent.model.set(try example.languageModel(script: ResearchScript.reply))
         Agent.fixedPrompt.set(fixedPrompt)
         Agent.toolLog.set(toolLog)
-        let dbos = try await DBOS(config: example.config(name: "agent-debugging"))
+        let dbos = try DBOS(config: example.config(name: "agent-debugging"))
         try dbos.register($researchAgent)
         dbos.registerError(MalformedModelOutput.self)
         try await dbos.launch()
@@ -123,9 +123,7 @@ extension AgentDebuggingCommand {
 
         private func stepToForkFrom(_ dbos: DBOS) async throws -> Int {
             if let fromStep { return fromStep }
-            guard try await dbos.getWorkflowStatus(workflowID) != nil else {
-                throw DBOSError.nonexistentWorkflow(workflowID: workflowID)
-            }
+            _ = try await dbos.retrieve(workflowID, as: JSONValue.self)   // throws when there is no such workflow
             guard let failed = try await dbos.listSteps(workflowID).first(where: { $0.error != nil }) else {
                 throw ValidationError("workflow \(workflowID) has no failed step: pass --from-step N")
             }

@@ -34,7 +34,7 @@ struct AgentInboxCommand: AsyncParsableCommand {
         Inbox.model.set(try example.languageModel(script: InboxScript.reply))
         Inbox.defaultWaitSeconds.set(waitSeconds)
 
-        let dbos = try await DBOS(config: example.config(name: "agent-inbox"))
+        let dbos = try DBOS(config: example.config(name: "agent-inbox"))
         try dbos.register($inboxAgent)
         try await dbos.launch()   // resumes agents left waiting by an earlier (killed) process
         let waiting = try await dbos.listWorkflows(ListWorkflowsFilter(name: $inboxAgent.name, status: [.pending], loadPayloads: false))

@@ -60,9 +60,9 @@ func inboxAgent(_ request: AgentRequest) async throws -> AgentStatus {
     let wait = request.waitSeconds ?? 3600  // the service fills it in; the input must not depend on its flags
     let deadline = try await DBOS.now().timeIntervalSince1970 + wait
     var status = AgentStatus(state: .waiting, task: request.task, proposal: proposal, deadline: deadline)
-    try await DBOS.setEvent(Inbox.statusKey, status)
+    try await DBOS.setEvent(Inbox.statusKey, to: status)
 
-    let decision = try await DBOS.recv(Decision.self, topic: Inbox.decisionTopic, timeout: .milliseconds(Int64(wait * 1000)))
+    let decision = try await DBOS.receive(Decision.self, topic: Inbox.decisionTopic, timeout: .milliseconds(Int64(wait * 1000)))
     switch decision {
     case nil:
         status.state = .expired
@@ -74,6 +74,6 @@ func inboxAgent(_ request: AgentRequest) async throws -> AgentStatus {
         status.state = .rejected
         status.note = decision.note
     }
-    try await DBOS.setEvent(Inbox.statusKey, status)
+    try await DBOS.setEvent(Inbox.statusKey, to: status)
     return status
 }

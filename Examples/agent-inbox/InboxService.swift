@@ -1,3 +1,4 @@
+import AgentSupport
 import DBOS
 import Foundation
 import Hummingbird
@@ -69,12 +70,12 @@ struct InboxService: Sendable {
         let now = Date().timeIntervalSince1970
         var views: [AgentView] = []
         for workflow in workflows {
-            let status = try await dbos.getEvent(workflow.workflowID, Inbox.statusKey, as: AgentStatus.self, timeout: .zero)
-            let active = workflow.state?.isActive ?? false
+            let status = try await dbos.event(Inbox.statusKey, of: workflow.workflowID, as: AgentStatus.self, timeout: .zero)
+            let active = workflow.state.isActive
             let waiting = active && status?.state == .waiting
             views.append(AgentView(
-                id: workflow.workflowID, workflowStatus: workflow.status,
-                state: status?.state.rawValue ?? (active ? "drafting" : workflow.status.lowercased()),
+                id: workflow.workflowID, workflowStatus: workflow.state.rawValue,
+                state: status?.state.rawValue ?? (active ? "drafting" : workflow.state.rawValue.lowercased()),
                 waitingForHuman: waiting, task: status?.task, proposal: status?.proposal, deadline: status?.deadline,
                 secondsLeft: waiting ? status.map { max(0, $0.deadline - now) } : nil,
                 note: status?.note, result: status?.result, createdAt: workflow.createdAt.timeIntervalSince1970))
@@ -86,11 +87,11 @@ struct InboxService: Sendable {
         guard let workflow = try await dbos.getWorkflowStatus(id), workflow.name == $inboxAgent.name else {
             throw HTTPError(.notFound, message: "no agent \(id)")
         }
-        let status = try await dbos.getEvent(id, Inbox.statusKey, as: AgentStatus.self, timeout: .zero)
-        guard workflow.state?.isActive == true, status?.state == .waiting else {
-            throw HTTPError(.conflict, message: "agent \(id) is not waiting for a decision (state: \(status?.state.rawValue ?? workflow.status))")
+        let status = try await dbos.event(Inbox.statusKey, of: id, as: AgentStatus.self, timeout: .zero)
+        guard workflow.state.isActive, status?.state == .waiting else {
+            throw HTTPError(.conflict, message: "agent \(id) is not waiting for a decision (state: \(status?.state.rawValue ?? workflow.state.rawValue))")
         }
-        try await dbos.send(to: id, decision, topic: Inbox.decisionTopic)
+        try await dbos.send(decision, to: id, topic: Inbox.decisionTopic)
         return DecisionSent(id: id, approved: decision.approved)
     }
 

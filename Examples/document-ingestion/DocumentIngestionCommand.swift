@@ -1,3 +1,4 @@
+import UnixSignals
 import AgentSupport
 import ArgumentParser
 import DBOS
@@ -32,7 +33,7 @@ struct IngestionOptions: ParsableArguments {
     /// every subcommand, so all processes share one application version).
     func launch() async throws -> DBOS {
         Answering.model.set(try example.languageModel(script: AnswerScript.reply))
-        let dbos = try await DBOS(config: example.config(name: "document-ingestion"))
+        let dbos = try DBOS(config: example.config(name: "document-ingestion"))
         try dbos.register($ingestBatch, $ingestDocument, $answerQuestion)
         try dbos.register(queues: ingestionQueue)
         dbos.registerError(CorpusError.self)

@@ -98,13 +98,13 @@ final class DeterminismChecker: SyntaxVisitor {
             'UUID()' in a workflow is not deterministic: it returns a different UUID when the workflow is \
             recovered; use 'try await DBOS.uuid()', which is recorded
             """
-        if let parent = node.parent?.as(MemberAccessExprSyntax.self), parent.declName.baseName.text == "uuidString" {
+        if node.parent?.is(MemberAccessExprSyntax.self) == true {
             warn(Syntax(node), "UUID()", message, fixIt: (
-                "Replace with 'try await DBOS.uuid()'", replacement(for: ExprSyntax(parent), "try await DBOS.uuid()")))
+                "Replace with '(try await DBOS.uuid())'",
+                replacement(for: ExprSyntax(node), "(try await DBOS.uuid())", parenthesize: false)))
         } else {
             warn(Syntax(node), "UUID()", message, fixIt: (
-                "Replace with 'UUID(uuidString: try await DBOS.uuid())!'",
-                replacement(for: ExprSyntax(node), "UUID(uuidString: try await DBOS.uuid())!", parenthesize: false)))
+                "Replace with 'try await DBOS.uuid()'", replacement(for: ExprSyntax(node), "try await DBOS.uuid()")))
         }
     }
 

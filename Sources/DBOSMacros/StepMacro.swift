@@ -1,7 +1,7 @@
 import SwiftDiagnostics
-import SwiftSyntax
+public import SwiftSyntax
 import SwiftSyntaxBuilder
-import SwiftSyntaxMacros
+public import SwiftSyntaxMacros
 
 /// `@Step` and `@Step(name:retries:)`: wraps a function's body in `DBOS.step`, so that inside a
 /// workflow its outcome is checkpointed (and replayed on recovery).

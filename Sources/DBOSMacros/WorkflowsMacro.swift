@@ -1,7 +1,7 @@
 import SwiftDiagnostics
-import SwiftSyntax
+public import SwiftSyntax
 import SwiftSyntaxBuilder
-import SwiftSyntaxMacros
+public import SwiftSyntaxMacros
 
 /// `@Workflows` on a type: adds `static var workflows: [any WorkflowDefinition]` listing the
 /// workflows of its static `@Workflow` methods, for `try dbos.register(MyWorkflows.workflows)`.

@@ -74,7 +74,7 @@ struct InProcessSender: MessageSender {
     var wakeup: String { "in-process" }
 
     func send(to workflowID: String) async throws {
-        try await dbos.send(to: workflowID, EpochClock.micros(), topic: pingTopic)
+        try await dbos.send(EpochClock.micros(), to: workflowID, topic: pingTopic)
     }
 
     func burst(to workflowID: String, count: Int) async throws {
@@ -123,11 +123,11 @@ struct ChildSender: MessageSender {
                 let words = line.split(separator: " ").map(String.init)
                 switch (words.first, words.count) {
                 case ("send", 2):
-                    try await client.send(to: words[1], EpochClock.micros(), topic: pingTopic)
+                    try await client.send(EpochClock.micros(), to: words[1], topic: pingTopic)
                     emit("sent")
                 case ("burst", 3):
                     guard let count = Int(words[2]) else { throw BenchFailure("bad command '\(line)'") }
-                    for _ in 0..<count { try await client.send(to: words[1], EpochClock.micros(), topic: pingTopic) }
+                    for _ in 0..<count { try await client.send(EpochClock.micros(), to: words[1], topic: pingTopic) }
                     emit("done")
                 default:
                     throw BenchFailure("bad command '\(line)'")
@@ -188,7 +188,7 @@ struct MessagingResult: BenchReport {
 
 /// Send-to-recv latency and one waiting workflow's receive rate.
 ///
-/// Latency (`p50_ms`, `p99_ms`): one workflow loops on `DBOS.recv(topic: "ping")`. Before each
+/// Latency (`p50_ms`, `p99_ms`): one workflow loops on `DBOS.receive(topic: "ping")`. Before each
 /// recv it tells the driver (in this process) which message it waits for; the driver waits
 /// `settle` (so the workflow is parked in its wait, not still writing its recv's deadline), then
 /// has the sender send a message whose payload is the epoch microseconds at which `send`
@@ -203,7 +203,7 @@ enum MessagingBench {
         defer { RecvProbe.shared.bodyEnded() }
         for index in 0..<count {
             RecvProbe.shared.aboutToReceive(index)
-            guard let sent = try await DBOS.recv(Int.self, topic: pingTopic, timeout: .seconds(30)) else {
+            guard let sent = try await DBOS.receive(Int.self, topic: pingTopic, timeout: .seconds(30)) else {
                 throw BenchFailure("message \(index) did not arrive within 30 s")
             }
             RecvProbe.shared.received(index, sentMicros: sent, receivedMicros: EpochClock.micros())

@@ -81,7 +81,7 @@ enum QueueBench {
         let queue = Queue(queueName, workerConcurrency: settings.workerConcurrency, pollingInterval: settings.pollingInterval)
 
         // Enqueue everything through a runtime that does not serve the queue.
-        let enqueuer = try await DBOS(config: DBOSConfig(
+        let enqueuer = try DBOS(config: DBOSConfig(
             name: "dbos-bench-enqueuer", systemDatabaseURL: target.url, executorID: "dbos-bench-enqueuer-\(run)",
             applicationVersion: version, maxPostgresConnections: settings.poolSize, logger: logger))
         let enqueued: Measurement
@@ -116,9 +116,9 @@ enum QueueBench {
             var statuses: [WorkflowStatus] = []
             while true {
                 statuses = try await client.listWorkflows(ListWorkflowsFilter(queueName: queueName, loadPayloads: false))
-                let finished = statuses.filter { !($0.state?.isActive ?? true) }
+                let finished = statuses.filter { !$0.state.isActive }
                 if let failed = finished.first(where: { $0.state != .success }) {
-                    throw BenchFailure("workflow \(failed.workflowID) ended \(failed.status)")
+                    throw BenchFailure("workflow \(failed.workflowID) ended \(failed.state)")
                 }
                 if finished.count == settings.workflows { break }
                 if clock.now - started > settings.timeout {
@@ -161,7 +161,7 @@ enum QueueBench {
     /// The worker's side: serves the queue until its input ends.
     static func serve(databaseURL: String, queueName: String, executorID: String, applicationVersion: String,
                       workerConcurrency: Int, pollingInterval: Duration, poolSize: Int, logger: Logger) async throws {
-        let dbos = try await DBOS(config: DBOSConfig(
+        let dbos = try DBOS(config: DBOSConfig(
             name: "dbos-bench-worker", systemDatabaseURL: databaseURL, executorID: executorID,
             applicationVersion: applicationVersion, maxPostgresConnections: poolSize, logger: logger))
         do {

@@ -24,7 +24,7 @@ enum WorkflowBench {
         let config = DBOSConfig(
             name: "dbos-bench-\(UUID().uuidString.prefix(8).lowercased())", systemDatabaseURL: url,
             maxPostgresConnections: poolSize, logger: logger)
-        let dbos = try await DBOS(config: config)
+        let dbos = try DBOS(config: config)
         do {
             try dbos.register(threeSteps, MessagingBench.recvLoop)
             try await dbos.launch()

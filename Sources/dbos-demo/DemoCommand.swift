@@ -1,3 +1,5 @@
+import Synchronization
+import Logging
 import ArgumentParser
 import DBOS
 import Foundation
@@ -25,7 +27,7 @@ struct DemoCommand: AsyncParsableCommand {
     func run() async throws {
         var config = DBOSConfig(name: "dbos-demo", systemDatabaseURL: databaseURL)
         config.logger.logLevel = .warning
-        let dbos = try await DBOS(config: config)
+        let dbos = try DBOS(config: config)
         try dbos.register($researchAgent)
         let crashAfter = crashAfterStep
         DemoProbe.afterStep.withLock { $0 = { step in
@@ -37,17 +39,15 @@ struct DemoCommand: AsyncParsableCommand {
             }
         } }
 
-        _ = try await dbos.migrate()
-        let unfinished = try await dbos.listWorkflows(ListWorkflowsFilter(name: $researchAgent.name, status: [.pending]))
+        let recovery = try await dbos.launch()   // recovers unfinished workflows of this executor
         print("dbos-demo on \(dbos.backendName) (executor \(dbos.executorID), version \(dbos.applicationVersion))")
-        if let resumed = unfinished.first {
-            print("Found unfinished workflow \(resumed.workflowID) from an earlier run: launching recovers it.")
+        if let resumed = recovery.recovered.first {
+            print("Found unfinished workflow \(resumed) from an earlier run: launching recovered it.")
         }
-        try await dbos.launch()   // recovers unfinished workflows of this executor
 
         let workflowID: String
-        if let resumed = unfinished.first {
-            workflowID = resumed.workflowID
+        if let resumed = recovery.recovered.first {
+            workflowID = resumed
         } else {
             workflowID = "research-\(UUID().uuidString.prefix(8).lowercased())"
             print("Starting workflow \(workflowID): research '\(topic)' in 4 steps.")

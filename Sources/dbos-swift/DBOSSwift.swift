@@ -1,3 +1,4 @@
+import DBOS
 import ArgumentParser
 
 /// `dbos-swift`: manage a DBOS system database (SQLite or PostgreSQL) from the command line.

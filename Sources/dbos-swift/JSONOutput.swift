@@ -56,7 +56,7 @@ extension JSON {
     init(_ workflow: WorkflowStatus) {
         self = .object([
             ("workflow_id", .string(workflow.workflowID)),
-            ("status", .string(workflow.status)),
+            ("status", .string(workflow.state.rawValue)),
             ("name", .string(workflow.name)),
             ("class_name", .string(workflow.className)),
             ("config_name", .string(workflow.configName)),

@@ -23,8 +23,8 @@ struct CancelWorkflow: AsyncParsableCommand {
     func run() async throws {
         try await database.withClient { client in
             try await client.cancel(workflowID, includeChildren: includeChildren)
-            let status = try await client.getWorkflowStatus(workflowID)?.status ?? WorkflowState.cancelled.rawValue
-            if status == WorkflowState.cancelled.rawValue {
+            let status = try await client.getWorkflowStatus(workflowID)?.state ?? .cancelled
+            if status == .cancelled {
                 print("Cancelled workflow '\(workflowID)'\(includeChildren ? " and its descendants" : "")")
             } else {
                 print("Workflow '\(workflowID)' had already finished with status \(status); nothing to cancel")

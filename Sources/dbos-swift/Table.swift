@@ -21,9 +21,9 @@ enum Table {
         render(
             header: ["WORKFLOW ID", "STATUS", "NAME", "QUEUE", "EXECUTOR", "CREATED (UTC)", "DURATION"],
             rows: workflows.map { workflow in
-                let finished = workflow.state.map { !$0.isActive } ?? false
+                let finished = !workflow.state.isActive
                 return [
-                    workflow.workflowID, workflow.status, workflow.name, workflow.queueName ?? "-",
+                    workflow.workflowID, workflow.state.rawValue, workflow.name, workflow.queueName ?? "-",
                     workflow.executorID ?? "-", timestamp(workflow.createdAt),
                     finished ? duration(from: workflow.createdAt, to: workflow.completedAt ?? workflow.updatedAt) : "-",
                 ]
@@ -37,7 +37,7 @@ enum Table {
             rows: workflows.map { workflow in
                 let since = workflow.state == .pending ? workflow.startedAt ?? workflow.updatedAt : workflow.createdAt
                 return [
-                    workflow.workflowID, workflow.queueName ?? "-", workflow.status, workflow.name, String(workflow.priority),
+                    workflow.workflowID, workflow.queueName ?? "-", workflow.state.rawValue, workflow.name, String(workflow.priority),
                     workflow.executorID.flatMap { $0.isEmpty ? nil : $0 } ?? "-", timestamp(workflow.createdAt),
                     duration(from: since, to: now),
                 ]
@@ -47,7 +47,7 @@ enum Table {
     static func details(of workflow: WorkflowStatus) -> String {
         let fields: [(String, String?)] = [
             ("Workflow ID", workflow.workflowID),
-            ("Status", workflow.status),
+            ("Status", workflow.state.rawValue),
             ("Name", workflow.name),
             ("Class", workflow.className),
             ("Config", workflow.configName),

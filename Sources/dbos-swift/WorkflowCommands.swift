@@ -49,8 +49,9 @@ struct ListWorkflows: AsyncParsableCommand {
     func validate() throws {
         guard limit > 0 else { throw ValidationError("--limit must be positive") }
         if let offset, offset < 0 { throw ValidationError("--offset must not be negative") }
-        for value in status where WorkflowState(rawValue: value.uppercased()) == nil {
-            throw ValidationError("unknown status '\(value)'; use one of \(WorkflowState.allCases.map(\.rawValue).joined(separator: ", "))")
+        let known = WorkflowState.known.map(\.rawValue)
+        for value in status where !known.contains(value.uppercased()) {
+            throw ValidationError("unknown status '\(value)'; use one of \(known.joined(separator: ", "))")
         }
     }
 
@@ -62,7 +63,7 @@ struct ListWorkflows: AsyncParsableCommand {
                 }
             }
         }
-        let states = status.compactMap { WorkflowState(rawValue: $0.uppercased()) }
+        let states = status.map { WorkflowState(rawValue: $0.uppercased()) }
         let filter = ListWorkflowsFilter(
             workflowIDPrefix: idPrefix, name: name, status: states.isEmpty ? nil : states, queueName: queue,
             applicationVersion: applicationVersion, executorID: executorID,
@@ -100,7 +101,7 @@ struct GetWorkflow: AsyncParsableCommand {
     func run() async throws {
         try await database.withClient { client in
             guard let workflow = try await client.getWorkflowStatus(workflowID) else {
-                throw DBOSError.nonexistentWorkflow(workflowID: workflowID)
+                throw CLIFailure("workflow '\(workflowID)' does not exist")
             }
             if json {
                 JSON(workflow).print()
@@ -128,7 +129,7 @@ struct WorkflowSteps: AsyncParsableCommand {
     func run() async throws {
         try await database.withClient { client in
             guard try await client.getWorkflowStatus(workflowID) != nil else {
-                throw DBOSError.nonexistentWorkflow(workflowID: workflowID)
+                throw CLIFailure("workflow '\(workflowID)' does not exist")
             }
             let steps = try await client.listSteps(workflowID)
             if json {

@@ -1,3 +1,4 @@
+import SwiftDiagnostics
 import SwiftSyntaxMacrosGenericTestSupport
 import Testing
 
@@ -69,12 +70,12 @@ import Testing
             let id = UUID()
             """, [
                 DiagnosticSpec(message: Self.uuidMessage, line: 2, column: 15, severity: .warning,
-                               fixIts: [FixItSpec(message: "Replace with 'try await DBOS.uuid()'")]),
+                               fixIts: [FixItSpec(message: "Replace with '(try await DBOS.uuid())'")]),
                 DiagnosticSpec(message: Self.uuidMessage, line: 3, column: 14, severity: .warning,
-                               fixIts: [FixItSpec(message: "Replace with 'UUID(uuidString: try await DBOS.uuid())!'")]),
+                               fixIts: [FixItSpec(message: "Replace with 'try await DBOS.uuid()'")]),
             ], fixed: """
-            let key = try await DBOS.uuid()
-            let id = UUID(uuidString: try await DBOS.uuid())!
+            let key = (try await DBOS.uuid()).uuidString
+            let id = try await DBOS.uuid()
             """)
     }
 

@@ -1,3 +1,4 @@
+import SwiftDiagnostics
 import DBOSMacros
 import SwiftSyntax
 import SwiftSyntaxMacroExpansion

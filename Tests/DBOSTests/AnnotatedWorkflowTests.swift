@@ -1,3 +1,4 @@
+import DBOSTestSupport
 import Foundation
 import Testing
 @testable import DBOS
@@ -135,7 +136,7 @@ struct AnnotatedGreeter: Sendable {
         #expect(a.input == #"{"positionalArgs":["https://example.com/a","\#(annotatedTag)"],"namedArgs":{}}"#)
         #expect(a.output == c.output)
         #expect(a.error == c.error)
-        #expect(a.status == c.status)
+        #expect(a.state == c.state)
         #expect(a.serialization == c.serialization)
         #expect(annotated.1.map(\.functionID) == plain.1.map(\.functionID))
         #expect(annotated.1.map(\.functionName) == plain.1.map(\.functionName))
@@ -201,7 +202,7 @@ struct AnnotatedGreeter: Sendable {
     func staticWorkflowsRegisterThroughTheGeneratedList(backend: Backend) async throws {
         #expect(AnnotatedIngest.workflows.map(\.registration.name) == ["AnnotatedIngest.total", "greetAll"])
         let tag = Self.tag()
-        let dbos = try await DBOS(config: DBOSConfig(name: "test", systemDatabaseURL: backend.freshDatabaseURL()))
+        let dbos = try DBOS(config: DBOSConfig(name: "test", systemDatabaseURL: backend.freshDatabaseURL()))
         try dbos.register(AnnotatedIngest.workflows)
         try await dbos.launch()
         do {
@@ -234,14 +235,14 @@ struct AnnotatedGreeter: Sendable {
     func killedAnnotatedWorkflowResumesAfterItsLastCompletedStep(backend: Backend) async throws {
         let run = try FixtureRun(backend: backend, program: "annotated-crash-fixture")
         let crashed = try run.launch(["--crash-after-step", "2"])
-        crashed.waitUntilExit()
-        #expect(crashed.terminationReason == .uncaughtSignal && crashed.terminationStatus == SIGKILL)
+        let crashedStatus = try await crashed.waitForExit()
+        #expect(crashedStatus == 128 + SIGKILL)
         #expect(run.counterLines() == ["step1", "step2"])
 
         let restarted = try run.launch([])
-        restarted.waitUntilExit()
-        let output = run.output(of: restarted)
-        #expect(restarted.terminationStatus == 0, "\(output)")
+        let restartedStatus = try await restarted.waitForExit()
+        let output = restarted.output
+        #expect(restartedStatus == 0, "\(output)")
         #expect(output.contains("RESULT [10,20,30]"))
         #expect(run.counterLines() == ["step1", "step2", "step3"], "each completed step body ran exactly once")
 

@@ -1,3 +1,4 @@
+import DBOSTestSupport
 import Foundation
 import Testing
 @testable import DBOS
@@ -12,24 +13,27 @@ import Testing
     ])
     func malformedDatabaseURLsAreRejected(url: String, reason: String) async throws {
         do {
-            _ = try await DBOS(config: DBOSConfig(name: "bad", systemDatabaseURL: url))
+            _ = try DBOS(config: DBOSConfig(name: "bad", systemDatabaseURL: url))
             Issue.record("expected \(url) to be rejected")
         } catch let error as DBOSError {
-            guard case .invalidDatabaseURL = error else { Issue.record("wrong error: \(error)"); return }
+            #expect(error.code == .invalidDatabaseURL, "\(error)")
             #expect(error.description.contains(reason), "\(error)")
         }
     }
 
+    /// Creating a runtime does no I/O; starting it reports the unreachable database.
     @Test func unreachableDatabasesSayWhere() async throws {
+        let unreachable = try DBOS(config: DBOSConfig(name: "bad", systemDatabaseURL: "postgresql://postgres@127.0.0.1:1/nowhere"))
         do {
-            _ = try await DBOS(config: DBOSConfig(name: "bad", systemDatabaseURL: "postgresql://postgres@127.0.0.1:1/nowhere"))
+            try await unreachable.launch()
             Issue.record("expected a connection error")
         } catch let error as DBOSError {
-            guard case .databaseUnreachable(let url, _) = error else { Issue.record("wrong error: \(error)"); return }
-            #expect(url == "postgresql://postgres@127.0.0.1:1/nowhere")
+            #expect(error.code == .databaseUnreachable, "\(error)")
+            #expect(error.message.hasPrefix("cannot reach system database postgresql://postgres@127.0.0.1:1/nowhere:"), "\(error)")
         }
+        let missingFolder = try DBOS(config: DBOSConfig(name: "bad", systemDatabaseURL: "/no/such/folder/app.sqlite"))
         do {
-            _ = try await DBOS(config: DBOSConfig(name: "bad", systemDatabaseURL: "/no/such/folder/app.sqlite"))
+            try await missingFolder.launch()
             Issue.record("expected an error for a missing folder")
         } catch let error as DBOSError {
             #expect(error.description.contains("directory '/no/such/folder' does not exist"), "\(error)")
@@ -87,17 +91,16 @@ import Testing
             do {
                 _ = try await dbos.retrieve("typed", as: Int.self).result()
                 Issue.record("expected a decoding error")
-            } catch DBOSError.decodingFailed(let what, let type, _) {
-                #expect(what == "output of workflow 'typed'")
-                #expect(type == "Int")
+            } catch let error as DBOSError where error.code == .decodingFailed {
+                #expect(error.message.hasPrefix("cannot decode output of workflow 'typed' as Int:"), "\(error)")
             }
             _ = try await dbos.rawSQL("UPDATE dbos.workflow_output SET output = '{not json' WHERE workflow_uuid = 'typed'")
             do {
                 _ = try await dbos.retrieve("typed", as: String.self).result()
                 Issue.record("expected a decoding error")
-            } catch DBOSError.decodingFailed(let what, _, let reason) {
-                #expect(what == "output of workflow 'typed'")
-                #expect(reason.contains("malformed"))
+            } catch let error as DBOSError where error.code == .decodingFailed {
+                #expect(error.message.hasPrefix("cannot decode output of workflow 'typed' as String:"), "\(error)")
+                #expect(error.message.contains("malformed"), "\(error)")
             }
             // The committed row is untouched by the failed reads.
             let status = try #require(try await dbos.getWorkflowStatus("typed"))

@@ -1,3 +1,4 @@
+import DBOSTestSupport
 import Foundation
 import Testing
 #if canImport(Glibc)
@@ -93,7 +94,7 @@ import Glibc
         let url = backend.freshDatabaseURL("cli")
         let waiter = Workflow("cliWaiter") { () async throws -> String in
             _ = try await DBOS.step("before") { "ready" }
-            let message = try await DBOS.recv(String.self, topic: "go", timeout: .seconds(30))
+            let message = try await DBOS.receive(String.self, topic: "go", timeout: .seconds(30))
             return "got \(message ?? "nothing")"
         }
         try await withRuntime(url, waiter) { dbos in
@@ -111,7 +112,7 @@ import Glibc
 
             let resume = try await CLI.run(["workflow", "resume", "cli-wait"], database: url)
             #expect(resume.status == 0, "\(resume.stderr)")
-            try await withClient(url) { client in try await client.send(to: "cli-wait", "go", topic: "go") }
+            try await withClient(url) { client in try await client.send("go", to: "cli-wait", topic: "go") }
             #expect(try await dbos.retrieve("cli-wait", as: String.self).result() == "got go")
 
             let late = try await CLI.run(["workflow", "cancel", "cli-wait"], database: url)
@@ -245,37 +246,16 @@ enum CLI {
         var stderr: String
     }
 
-    /// The built executable `name` (a product of this package) next to the test binary.
-    static func executable(_ name: String = "dbos-swift") -> URL {
-        let candidates = [
-            URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent(),
-            Bundle.main.bundleURL,
-            Bundle.main.bundleURL.deletingLastPathComponent(),
-        ].map { $0.appendingPathComponent(name) }
-        return candidates.first { FileManager.default.isExecutableFile(atPath: $0.path) } ?? candidates[0]
-    }
-
     /// Runs `program arguments` (plus `--database-url database` when given), with the
     /// test's environment minus ``urlVariable``, plus `environment`. `program` is `dbos-swift`
     /// unless given.
-    ///
     static func run(_ arguments: [String], database: String? = nil, environment: [String: String] = [:],
                     program: String = "dbos-swift") async throws -> Result {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("dbos-cli-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: directory) }
-        let outPath = directory.appendingPathComponent("stdout").path
-        let errPath = directory.appendingPathComponent("stderr").path
-
-        var variables = ProcessInfo.processInfo.environment
-        variables[urlVariable] = nil
-        variables.merge(environment) { $1 }
-        let argv = [executable(program).path] + arguments + (database.map { ["--database-url", $0] } ?? [])
-        let pid = try ChildProcess.spawn(argv: argv, environment: variables.map { "\($0.key)=\($0.value)" },
-                                         stdout: outPath, stderr: errPath)
-        return Result(status: try await ChildProcess.waitForExit(pid),
-                      stdout: try String(contentsOfFile: outPath, encoding: .utf8),
-                      stderr: try String(contentsOfFile: errPath, encoding: .utf8))
+        var variables: [String: String?] = [urlVariable: nil]
+        for (name, value) in environment { variables[name] = value }
+        let run = try await ChildProcess.run(program, arguments + (database.map { ["--database-url", $0] } ?? []),
+                                             environment: variables)
+        return Result(status: run.status, stdout: run.stdout, stderr: run.stderr)
     }
 
     /// A JSON array of objects.

@@ -1,3 +1,4 @@
+import DBOSTestSupport
 import Foundation
 import Testing
 @testable import DBOS
@@ -9,14 +10,13 @@ import Testing
     func killedAfterAStepResumesFromTheNextOne(backend: Backend) async throws {
         let run = try FixtureRun(backend: backend)
         let crashed = try run.launch(["--crash-after-step", "2"])
-        crashed.waitUntilExit()
-        #expect(crashed.terminationReason == .uncaughtSignal && crashed.terminationStatus == SIGKILL)
+        let crashedStatus = try await crashed.waitForExit()
+        #expect(crashedStatus == 128 + SIGKILL)
         #expect(run.counterLines() == ["step1", "step2"])
 
         let restarted = try run.launch([])
-        restarted.waitUntilExit()
-        #expect(restarted.terminationStatus == 0)
-        #expect(run.output(of: restarted).contains("RESULT [10,20,30]"))
+        #expect(try await restarted.waitForExit() == 0)
+        #expect(restarted.output.contains("RESULT [10,20,30]"))
         #expect(run.counterLines() == ["step1", "step2", "step3"], "each completed step body ran exactly once")
         try await run.expectCompleted(stepNames: ["step1", "step2", "step3"], recoveryAttempts: 2)
     }
@@ -26,13 +26,12 @@ import Testing
         let run = try FixtureRun(backend: backend)
         let hanging = try run.launch(["--hang-at-step", "3", "--steps", "4"])
         try await eventually("step 3 to start in the child") { run.counterLines().contains("step3-start") }
-        kill(hanging.processIdentifier, SIGKILL)
-        hanging.waitUntilExit()
-        #expect(hanging.terminationReason == .uncaughtSignal)
+        hanging.kill(SIGKILL)
+        let hangingStatus = try await hanging.waitForExit()
+        #expect(hangingStatus == 128 + SIGKILL)
 
         let restarted = try run.launch(["--steps", "4"])
-        restarted.waitUntilExit()
-        #expect(restarted.terminationStatus == 0, "\(run.output(of: restarted))")
+        #expect(try await restarted.waitForExit() == 0, "\(restarted.output)")
         #expect(run.counterLines() == ["step1", "step2", "step3-start", "step3", "step4"])
         try await run.expectCompleted(stepNames: ["step1", "step2", "step3", "step4"], recoveryAttempts: 2)
     }
@@ -45,33 +44,18 @@ struct FixtureRun {
     let counterFile: String
     let outputDirectory: URL
     /// The fixture executable: `dbos-test-fixture`, or another product taking the same options.
-    let executable: URL
+    let program: String
 
     init(backend: Backend, program: String = "dbos-test-fixture") throws {
-        executable = CLI.executable(program)
+        self.program = program
         databaseURL = backend.freshDatabaseURL("crash")
-        outputDirectory = FileManager.default.temporaryDirectory.appendingPathComponent("dbos-fixture-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: outputDirectory, withIntermediateDirectories: true)
+        outputDirectory = try ScratchDirectory.fresh("fixture")
         counterFile = outputDirectory.appendingPathComponent("counter.txt").path
     }
 
-    func launch(_ extra: [String], environment: [String: String] = [:]) throws -> Process {
-        let process = Process()
-        process.executableURL = executable
-        process.arguments = ["--database-url", databaseURL, "--workflow-id", workflowID, "--counter-file", counterFile] + extra
-        let log = outputDirectory.appendingPathComponent("run-\(UUID().uuidString).log")
-        _ = FileManager.default.createFile(atPath: log.path, contents: nil)
-        let handle = try FileHandle(forWritingTo: log)
-        process.standardOutput = handle
-        process.standardError = handle
-        process.environment = ProcessInfo.processInfo.environment.merging(environment.merging(["FIXTURE_LOG": log.path]) { $1 }) { $1 }
-        try process.run()
-        return process
-    }
-
-    func output(of process: Process) -> String {
-        guard let path = process.environment?["FIXTURE_LOG"] else { return "" }
-        return (try? String(contentsOfFile: path, encoding: .utf8)) ?? ""
+    func launch(_ extra: [String], environment: [String: String?] = [:]) throws -> ChildProcess {
+        try ChildProcess.start(program, ["--database-url", databaseURL, "--workflow-id", workflowID, "--counter-file", counterFile] + extra,
+                               environment: environment)
     }
 
     func counterLines() -> [String] {
@@ -98,12 +82,12 @@ struct FixtureRun {
         try await eventually("the recv deadline to be recorded") {
             (try? await client.listSteps(run.workflowID).contains { $0.functionName == "DBOS.sleep" }) ?? false
         }
-        kill(waiting.processIdentifier, SIGKILL)
-        waiting.waitUntilExit()
-        try await client.send(to: run.workflowID, "approved", topic: "approval")
+        waiting.kill(SIGKILL)
+        _ = try await waiting.waitForExit()
+        try await client.send("approved", to: run.workflowID, topic: "approval")
         let restarted = try run.launch(["--recv-timeout", "60"])
-        restarted.waitUntilExit()
-        #expect(run.output(of: restarted).contains(#"RESULT "approved""#), "\(run.output(of: restarted))")
+        _ = try await restarted.waitForExit()
+        #expect(restarted.output.contains(#"RESULT "approved""#), "\(restarted.output)")
         #expect(run.counterLines() == ["prepare"])
         await client.close()
     }
@@ -121,13 +105,13 @@ struct FixtureRun {
         let sleepRow = try #require(try await client.listSteps(run.workflowID).first { $0.functionName == "DBOS.sleep" })
         let deadline = try PortableJSON.decode(Double.self, from: sleepRow.output ?? "", what: "deadline")
         try await Task.sleep(until: .now + .seconds(max(0, deadline - 10 - Date().timeIntervalSince1970)))
-        kill(waiting.processIdentifier, SIGKILL)
-        waiting.waitUntilExit()
+        waiting.kill(SIGKILL)
+        _ = try await waiting.waitForExit()
         let restartedAt = Date()
         let restarted = try run.launch(["--recv-timeout", "30"])
-        restarted.waitUntilExit()
+        _ = try await restarted.waitForExit()
         let finishedAt = Date()
-        #expect(run.output(of: restarted).contains(#"RESULT "timeout""#), "\(run.output(of: restarted))")
+        #expect(restarted.output.contains(#"RESULT "timeout""#), "\(restarted.output)")
         #expect(finishedAt.timeIntervalSince1970 >= deadline - 0.05)
         #expect(finishedAt.timeIntervalSince(restartedAt) < 15.0, "waited the whole timeout again")
         await client.close()
@@ -141,23 +125,23 @@ struct FixtureRun {
     func replayAfterACrashDoesNotDuplicateSendsEventsOrStreamEntries(backend: Backend) async throws {
         let run = try FixtureRun(backend: backend)
         let crashed = try run.launch(["--publish", "--crash-after-step", "1"])
-        crashed.waitUntilExit()
-        #expect(crashed.terminationReason == .uncaughtSignal && crashed.terminationStatus == SIGKILL)
+        let crashedStatus = try await crashed.waitForExit()
+        #expect(crashedStatus == 128 + SIGKILL)
 
         let restarted = try run.launch(["--publish"])
-        restarted.waitUntilExit()
-        #expect(run.output(of: restarted).contains(#"RESULT "published""#), "\(run.output(of: restarted))")
+        _ = try await restarted.waitForExit()
+        #expect(restarted.output.contains(#"RESULT "published""#), "\(restarted.output)")
         #expect(run.counterLines() == ["mark"])
 
         let client = try await DBOSClient(databaseURL: run.databaseURL)
-        let id = SQLValue.text(run.workflowID)
-        let messages = try await client.rawSQL("SELECT topic FROM dbos.notifications WHERE destination_uuid = $1", [id])
+        let id = run.workflowID
+        let messages = try await client.rawSQL("SELECT topic FROM dbos.notifications WHERE destination_uuid = \(id)")
         #expect(messages.map { $0.string("topic") } == ["note"], "one message, not two")
-        let history = try await client.rawSQL("SELECT key FROM dbos.workflow_events_history WHERE workflow_uuid = $1", [id])
+        let history = try await client.rawSQL("SELECT key FROM dbos.workflow_events_history WHERE workflow_uuid = \(id)")
         #expect(history.map { $0.string("key") } == ["progress"], "one event write, not two")
-        let stream = try await client.rawSQL(#"SELECT "offset" FROM dbos.streams WHERE workflow_uuid = $1 AND key = 'log' ORDER BY "offset""#, [id])
+        let stream = try await client.rawSQL(#"SELECT "offset" FROM dbos.streams WHERE workflow_uuid = \#(id) AND key = 'log' ORDER BY "offset""#)
         #expect(stream.map { $0.int("offset") } == [0, 1, 2], "a, b and the close marker, each once")
-        #expect(try await client.getEvent(run.workflowID, "progress", as: String.self) == "sent")
+        #expect(try await client.event("progress", of: run.workflowID, as: String.self) == "sent")
         let status = try #require(try await client.getWorkflowStatus(run.workflowID))
         #expect(status.state == .success && status.recoveryAttempts == 2)
         await client.close()

@@ -1,3 +1,4 @@
+import DBOSTestSupport
 import Foundation
 import Testing
 

@@ -1,3 +1,4 @@
+import DBOSTestSupport
 import Foundation
 import Testing
 @testable import DBOS
@@ -29,7 +30,8 @@ import Testing
         do {
             _ = try await second.retrieve("agent-1", as: String.self).result()
             Issue.record("expected a determinism error")
-        } catch DBOSError.workflowFailed(let failure) {
+        } catch let error as DBOSError where error.code == .workflowFailed {
+            let failure = try #require(error.failure)
             #expect(failure.message.contains("operation 1 was recorded as 'searchWeb' but the code now calls 'searchDatabase'"))
             #expect(failure.code == .string("unexpectedStep"))
         }

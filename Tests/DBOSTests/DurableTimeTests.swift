@@ -1,3 +1,4 @@
+import DBOSTestSupport
 import Foundation
 import Testing
 @testable import DBOS
@@ -41,7 +42,7 @@ import Testing
 
     @Test(arguments: Backend.available)
     func nowRandomAndUUIDAreCheckpointed(backend: Backend) async throws {
-        struct Draws: Codable, Equatable { var time: Date; var number: Int; var id: String }
+        struct Draws: Codable, Equatable { var time: Date; var number: Int; var id: UUID }
         let url = backend.freshDatabaseURL()
         let draw = Workflow("draw") { () async throws -> Draws in
             let draws = Draws(time: try await DBOS.now(), number: try await DBOS.random(in: 0...1_000_000), id: try await DBOS.uuid())
@@ -55,16 +56,15 @@ import Testing
         #expect(recorded.map(\.functionName) == ["DBOS.now", "DBOS.random", "DBOS.uuid", "DBOS.sleep"])
         await first.shutdown()
         // Pretend the sleep is over, then recover: the draws come back identical.
-        let second = try await DBOS(config: DBOSConfig(name: "test", systemDatabaseURL: url, applicationVersion: "test-version"))
-        try second.register(draw)
-        let now = Date().timeIntervalSince1970
-        _ = try await second.rawSQL("UPDATE dbos.operation_outputs SET output = $1 WHERE workflow_uuid = 'draw-1' AND function_name = 'DBOS.sleep'",
-                                    [.text(String(now))])
-        try await second.launch()
+        let client = try await DBOSClient(databaseURL: url)
+        let now = String(Date().timeIntervalSince1970)
+        _ = try await client.rawSQL("UPDATE dbos.operation_outputs SET output = \(now) WHERE workflow_uuid = 'draw-1' AND function_name = 'DBOS.sleep'")
+        await client.close()
+        let second = try await launchRuntime(url, draw)
         let draws = try await second.retrieve("draw-1", as: Draws.self).result()
         #expect(try PortableJSON.encode(draws.time) == recorded[0].output)
         #expect(String(draws.number) == recorded[1].output)
-        #expect("\"\(draws.id)\"" == recorded[2].output)
+        #expect("\"\(draws.id.uuidString.lowercased())\"" == recorded[2].output)
         await second.shutdown()
     }
 }

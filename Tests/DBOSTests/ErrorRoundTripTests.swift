@@ -1,3 +1,4 @@
+import DBOSTestSupport
 import Foundation
 import Testing
 @testable import DBOS
@@ -43,7 +44,8 @@ struct PaymentDeclined: Error, Codable, Equatable {
             do {
                 _ = try await plain.retrieve("pay-1", as: String.self).result()
                 Issue.record("expected an error")
-            } catch DBOSError.workflowFailed(let failure) {
+            } catch let error as DBOSError where error.code == .workflowFailed {
+                let failure = try #require(error.failure)
                 #expect(failure.name == "PaymentDeclined")
                 #expect(try failure.decode(as: PaymentDeclined.self).amount == 30)
             }
@@ -60,7 +62,8 @@ struct PaymentDeclined: Error, Codable, Equatable {
             do {
                 _ = try await dbos.run(failing, options: WorkflowOptions(workflowID: "broken"))
                 Issue.record("expected an error")
-            } catch DBOSError.workflowFailed(let failure) {
+            } catch let error as DBOSError where error.code == .workflowFailed {
+                let failure = try #require(error.failure)
                 #expect(failure.name == "Broken")
                 #expect(failure.message == "the body broke")
             }

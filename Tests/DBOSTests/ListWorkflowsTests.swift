@@ -1,3 +1,4 @@
+import DBOSTestSupport
 import Foundation
 import Testing
 @testable import DBOS
@@ -13,7 +14,7 @@ import Testing
         let alpha = Workflow("alpha") { (n: Int) async throws -> Int in try await DBOS.step("double") { n * 2 } }
         let beta = Workflow("beta") { () async throws -> Int in throw Oops() }
         let parent = Workflow("parent") { () async throws -> Int in try await DBOS.runWorkflow(alpha, 7) }
-        let dbos = try await DBOS(config: DBOSConfig(name: "list", systemDatabaseURL: url, executorID: "exec-a", applicationVersion: "v1"))
+        let dbos = try DBOS(config: DBOSConfig(name: "list", systemDatabaseURL: url, executorID: "exec-a", applicationVersion: "v1"))
         try dbos.register(alpha, beta, parent)
         dbos.registerError(Oops.self)
         try await dbos.launch()

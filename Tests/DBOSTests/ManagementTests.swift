@@ -1,3 +1,4 @@
+import DBOSTestSupport
 import Foundation
 import Testing
 @testable import DBOS
@@ -8,7 +9,7 @@ import Testing
         Workflow("stepper") { () async throws -> String in
             _ = try await DBOS.step("one") { counter.hit("one") }
             _ = try await DBOS.step("two") { counter.hit("two") }
-            _ = try await DBOS.recv(String.self, topic: "go", timeout: pause)
+            _ = try await DBOS.receive(String.self, topic: "go", timeout: pause)
             _ = try await DBOS.step("three") { counter.hit("three") }
             return "done"
         }
@@ -25,7 +26,7 @@ import Testing
             await #expect(throws: DBOSError.workflowCancelled(workflowID: "c1")) { _ = try await handle.result() }
             #expect(try await dbos.getWorkflowStatus("c1")?.state == .cancelled)
             // The message arrives, but the cancelled workflow stops instead of running step three.
-            try await dbos.send(to: "c1", "go", topic: "go")
+            try await dbos.send("go", to: "c1", topic: "go")
             try await eventually("the execution to stop") { !dbos.running.isRunning("c1") }
             #expect(counter.count("three") == 0)
 
@@ -58,7 +59,7 @@ import Testing
             let childStatus = try #require(try await dbos.getWorkflowStatus("t1-1"))
             let parentStatus = try #require(try await dbos.getWorkflowStatus("t1"))
             #expect(childStatus.deadline == parentStatus.deadline)
-            #expect(parentStatus.timeoutMilliseconds == 2000)
+            #expect(parentStatus.timeout == .seconds(2))
         }
     }
 
@@ -110,7 +111,7 @@ import Testing
         }
         let queue = Queue("client-queue")
         let url = backend.freshDatabaseURL()
-        let dbos = try await DBOS(config: DBOSConfig(name: "q", systemDatabaseURL: url, applicationVersion: "v"))
+        let dbos = try DBOS(config: DBOSConfig(name: "q", systemDatabaseURL: url, applicationVersion: "v"))
         try dbos.register(greet)
         try dbos.register(queues: queue)
         try await dbos.launch()

@@ -1,3 +1,4 @@
+import DBOSTestSupport
 import Foundation
 import Testing
 @testable import DBOS
@@ -6,7 +7,7 @@ import Testing
     static let inbox = Workflow("inbox") { (count: Int, topic: String?) async throws -> [String] in
         var received: [String] = []
         for _ in 0..<count {
-            guard let message = try await DBOS.recv(String.self, topic: topic, timeout: .seconds(20)) else { break }
+            guard let message = try await DBOS.receive(String.self, topic: topic, timeout: .seconds(20)) else { break }
             received.append(message)
         }
         return received
@@ -17,16 +18,16 @@ import Testing
         try await withRuntime(backend.freshDatabaseURL(), Self.inbox) { dbos in
             let plain = try await dbos.start(Self.inbox, 3, nil, options: WorkflowOptions(workflowID: "inbox-plain"))
             let topical = try await dbos.start(Self.inbox, 2, "orders", options: WorkflowOptions(workflowID: "inbox-topic"))
-            for index in 1...3 { try await dbos.send(to: "inbox-plain", "m\(index)") }
-            try await dbos.send(to: "inbox-topic", "o1", topic: "orders")
-            try await dbos.send(to: "inbox-topic", "ignored", topic: "other")
-            try await dbos.send(to: "inbox-topic", "o2", topic: "orders")
+            for index in 1...3 { try await dbos.send("m\(index)", to: "inbox-plain") }
+            try await dbos.send("o1", to: "inbox-topic", topic: "orders")
+            try await dbos.send("ignored", to: "inbox-topic", topic: "other")
+            try await dbos.send("o2", to: "inbox-topic", topic: "orders")
             #expect(try await plain.result() == ["m1", "m2", "m3"])
             #expect(try await topical.result() == ["o1", "o2"])
             let steps = try await dbos.listSteps("inbox-topic")
             #expect(steps.map(\.functionName) == ["DBOS.recv", "DBOS.sleep", "DBOS.recv", "DBOS.sleep"])
             #expect(steps.filter { $0.functionName == "DBOS.recv" }.map(\.output) == [#""o1""#, #""o2""#])
-            let leftover = try await dbos.rawSQL("SELECT message FROM dbos.notifications WHERE destination_uuid = 'inbox-topic' AND consumed = $1", [.bool(false)])
+            let leftover = try await dbos.rawSQL("SELECT message FROM dbos.notifications WHERE destination_uuid = 'inbox-topic' AND consumed = \(false)")
             #expect(leftover.map { $0.string("message") } == [#""ignored""#])
         }
     }
@@ -34,7 +35,7 @@ import Testing
     @Test(arguments: Backend.available)
     func recvTimesOutWithNil(backend: Backend) async throws {
         let waiter = Workflow("waiter") { () async throws -> String in
-            let message = try await DBOS.recv(String.self, timeout: .milliseconds(300))
+            let message = try await DBOS.receive(String.self, timeout: .milliseconds(300))
             return message ?? "timed out"
         }
         try await withRuntime(backend.freshDatabaseURL(), waiter) { dbos in
@@ -55,7 +56,7 @@ import Testing
             try await withThrowingTaskGroup(of: Void.self) { group in
                 for sender in 0..<6 {
                     group.addTask {
-                        for index in 0..<10 { try await dbos.send(to: "busy", "s\(sender)-\(index)") }
+                        for index in 0..<10 { try await dbos.send("s\(sender)-\(index)", to: "busy") }
                     }
                 }
                 try await group.waitForAll()
@@ -74,12 +75,12 @@ import Testing
     func sendErrorsAndIdempotency(backend: Backend) async throws {
         try await withRuntime(backend.freshDatabaseURL(), Self.inbox) { dbos in
             await #expect(throws: DBOSError.nonexistentWorkflow(workflowID: "nobody")) {
-                try await dbos.send(to: "nobody", "hello")
+                try await dbos.send("hello", to: "nobody")
             }
             let handle = try await dbos.start(Self.inbox, 2, nil, options: WorkflowOptions(workflowID: "dedup"))
-            try await dbos.send(to: "dedup", "once", idempotencyKey: "k1")
-            try await dbos.send(to: "dedup", "once", idempotencyKey: "k1")
-            try await dbos.send(to: "dedup", "twice")
+            try await dbos.send("once", to: "dedup", idempotencyKey: "k1")
+            try await dbos.send("once", to: "dedup", idempotencyKey: "k1")
+            try await dbos.send("twice", to: "dedup")
             #expect(try await handle.result() == ["once", "twice"])
         }
     }
@@ -88,7 +89,7 @@ import Testing
     func sendFromAWorkflowIsNotRepeatedOnReplay(backend: Backend) async throws {
         let url = backend.freshDatabaseURL()
         let sender = Workflow("sender") { (target: String) async throws -> String in
-            try await DBOS.send(to: target, "ping")
+            try await DBOS.send("ping", to: target)
             try await DBOS.sleep(for: .milliseconds(400))
             return "sent"
         }
@@ -107,21 +108,21 @@ import Testing
     @Test(arguments: Backend.available)
     func eventsLatestValueHistoryAndTimeout(backend: Backend) async throws {
         let publisher = Workflow("publisher") { () async throws -> Int in
-            try await DBOS.setEvent("progress", 1)
-            try await DBOS.setEvent("progress", 2)
-            _ = try await DBOS.recv(String.self, topic: "go", timeout: .seconds(20))
-            try await DBOS.setEvent("done", true)
+            try await DBOS.setEvent("progress", to: 1)
+            try await DBOS.setEvent("progress", to: 2)
+            _ = try await DBOS.receive(String.self, topic: "go", timeout: .seconds(20))
+            try await DBOS.setEvent("done", to: true)
             return 0
         }
         let url = backend.freshDatabaseURL()
         try await withRuntime(url, publisher) { dbos in
             let handle = try await dbos.start(publisher, options: WorkflowOptions(workflowID: "pub"))
-            try await eventually("progress 2") { try await dbos.getEvent("pub", "progress", as: Int.self, timeout: .zero) == 2 }
-            #expect(try await dbos.getEvent("pub", "done", as: Bool.self, timeout: .milliseconds(200)) == nil)
+            try await eventually("progress 2") { try await dbos.event("progress", of: "pub", as: Int.self, timeout: .zero) == 2 }
+            #expect(try await dbos.event("done", of: "pub", as: Bool.self, timeout: .milliseconds(200)) == nil)
             // A waiter in another runtime (as another process) is woken when the event is set.
             let other = try await launchRuntime(url, applicationVersion: "reader", publisher)
-            async let done = other.getEvent("pub", "done", as: Bool.self, timeout: .seconds(20))
-            try await dbos.send(to: "pub", "go", topic: "go")
+            async let done = other.event("done", of: "pub", as: Bool.self, timeout: .seconds(20))
+            try await dbos.send("go", to: "pub", topic: "go")
             #expect(try await done == true)
             await other.shutdown()
             _ = try await handle.result()
@@ -133,11 +134,11 @@ import Testing
     @Test(arguments: Backend.available)
     func getEventInsideAWorkflowIsCheckpointed(backend: Backend) async throws {
         let publisher = Workflow("pub2") { () async throws -> Int in
-            try await DBOS.setEvent("answer", 42)
+            try await DBOS.setEvent("answer", to: 42)
             return 1
         }
         let reader = Workflow("reader") { (target: String) async throws -> Int? in
-            try await DBOS.getEvent(target, "answer", as: Int.self, timeout: .seconds(20))
+            try await DBOS.event("answer", of: target, as: Int.self, timeout: .seconds(20))
         }
         try await withRuntime(backend.freshDatabaseURL(), publisher, reader) { dbos in
             _ = try await dbos.run(publisher, options: WorkflowOptions(workflowID: "p2"))
@@ -152,22 +153,22 @@ import Testing
     func streamsDeliverInOrderToEarlyAndLateReaders(backend: Backend) async throws {
         let producer = Workflow("producer") { (count: Int) async throws -> Int in
             for index in 0..<count {
-                try await DBOS.writeStream("tokens", "t\(index)")
-                if index == 1 { _ = try await DBOS.recv(String.self, topic: "continue", timeout: .seconds(20)) }
+                try await DBOS.write("t\(index)", toStream: "tokens")
+                if index == 1 { _ = try await DBOS.receive(String.self, topic: "continue", timeout: .seconds(20)) }
             }
             try await DBOS.closeStream("tokens")
             return count
         }
         try await withRuntime(backend.freshDatabaseURL(), producer) { dbos in
-            let early = dbos.readStream("stream-1", "tokens", as: String.self)
+            let early = dbos.stream("tokens", of: "stream-1", as: String.self)
             let earlyTask = Task { var all: [String] = []; for try await value in early { all.append(value) }; return all }
             let handle = try await dbos.start(producer, 4, options: WorkflowOptions(workflowID: "stream-1"))
             try await eventually("two values") { try await dbos.listSteps("stream-1").count >= 2 }
-            try await dbos.send(to: "stream-1", "go", topic: "continue")
+            try await dbos.send("go", to: "stream-1", topic: "continue")
             #expect(try await handle.result() == 4)
             #expect(try await earlyTask.value == ["t0", "t1", "t2", "t3"])
             var late: [String] = []
-            for try await value in dbos.readStream("stream-1", "tokens", as: String.self) { late.append(value) }
+            for try await value in dbos.stream("tokens", of: "stream-1", as: String.self) { late.append(value) }
             #expect(late == ["t0", "t1", "t2", "t3"])
             let rows = try await dbos.rawSQL(#"SELECT "offset", value FROM dbos.streams WHERE workflow_uuid = 'stream-1' ORDER BY "offset""#)
             #expect(rows.map { $0.string("value") } == [#""t0""#, #""t1""#, #""t2""#, #""t3""#, #""__DBOS_STREAM_CLOSED__""#])
@@ -182,11 +183,12 @@ import Testing
                 INSERT INTO dbos.notifications (message_uuid, destination_uuid, topic, message, created_at_epoch_ms, serialization)
                 VALUES ('m-pickle', 'foreign', '__null__topic__', 'gASVBQAAAAAAAACMAWiULg==', 1, 'py_pickle')
                 """)
-            try await dbos.send(to: "foreign", "wake up")   // a portable message behind it
+            try await dbos.send("wake up", to: "foreign")   // a portable message behind it
             do {
                 _ = try await handle.result()
                 Issue.record("expected an error")
-            } catch DBOSError.workflowFailed(let failure) {
+            } catch let error as DBOSError where error.code == .workflowFailed {
+                let failure = try #require(error.failure)
                 #expect(failure.message.contains("serialization format 'py_pickle'"))
                 #expect(failure.message.contains("message on topic '__null__topic__' for workflow 'foreign'"))
             }

@@ -1,3 +1,4 @@
+import DBOSTestSupport
 import Foundation
 import Testing
 @testable import DBOS
@@ -12,10 +13,10 @@ import Testing
         let again = try await client.migrate()
         #expect(again == MigrationReport(previousVersion: 125, version: 125))
         let database = client.systemDatabase as! SQLSystemDatabase
-        let table = database.driver.dialect.table("dbos_migrations")
-        _ = try await database.driver.write(SQLStatement("UPDATE \(table) SET version = 131"))
+        let table = database.dialect.table(.migrations)
+        _ = try await database.driver.write("UPDATE \(table) SET version = 131")
         #expect(try await client.migrate() == MigrationReport(previousVersion: 131, version: 131))
-        let rows = try await database.driver.read(SQLStatement("SELECT version FROM \(table)"))
+        let rows = try await database.driver.read("SELECT version FROM \(table)")
         #expect(rows.map { $0.int("version") } == [131])
         await client.close()
     }
@@ -25,13 +26,13 @@ import Testing
         let client = try await DBOSClient(databaseURL: backend.freshDatabaseURL())
         _ = try await client.migrate()
         let database = client.systemDatabase as! SQLSystemDatabase
-        _ = try await database.driver.write(SQLStatement("UPDATE \(database.driver.dialect.table("dbos_migrations")) SET version = 42"))
+        _ = try await database.driver.write("UPDATE \(database.dialect.table(.migrations)) SET version = 42")
         do {
             _ = try await client.migrate()
             Issue.record("expected an error")
-        } catch DBOSError.unsupportedSchemaVersion(let found, let reason) {
-            #expect(found == 42)
-            #expect(reason.contains("dbos migrate"))
+        } catch let error as DBOSError where error.code == .unsupportedSchemaVersion {
+            #expect(error.message.hasPrefix("system database schema version 42 is not supported:"), "\(error)")
+            #expect(error.message.contains("dbos migrate"))
         }
         await client.close()
     }
@@ -41,14 +42,15 @@ import Testing
         let client = try await DBOSClient(databaseURL: backend.freshDatabaseURL())
         _ = try await client.migrate()
         let database = client.systemDatabase as! SQLSystemDatabase
-        let sql = database.driver.dialect.isPostgres
+        let postgres = client.backendName == "postgres"
+        let sql: SQLQuery = postgres
             ? "SELECT table_name AS name FROM information_schema.tables WHERE table_schema = 'dbos'"
             : "SELECT name FROM sqlite_master WHERE type = 'table'"
-        let tables = Set(try await database.driver.read(SQLStatement(sql)).compactMap { $0.string("name") })
+        let tables = Set(try await database.driver.read(sql).compactMap { $0.string("name") })
         var expected: Set<String> = ["dbos_migrations", "workflow_status", "workflow_input", "workflow_output", "operation_outputs",
                                      "notifications", "workflow_events", "workflow_events_history", "streams",
                                      "workflow_schedules", "queues", "application_versions"]
-        if database.driver.dialect.isPostgres { expected.insert("event_dispatch_kv") }
+        if postgres { expected.insert("event_dispatch_kv") }
         #expect(tables == expected)
         await client.close()
     }

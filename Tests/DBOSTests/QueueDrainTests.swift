@@ -1,3 +1,4 @@
+import DBOSTestSupport
 import Foundation
 import Testing
 @testable import DBOS
@@ -27,7 +28,7 @@ import Testing
             SELECT priority, created_at, started_at_epoch_ms FROM dbos.workflow_status WHERE queue_name = 'drain'
             """).map { (key: [$0.int("priority") ?? 0, $0.int("created_at") ?? 0], started: $0.int("started_at_epoch_ms") ?? 0) }
         let groups = Dictionary(grouping: rows, by: \.key).sorted { $0.key.lexicographicallyPrecedes($1.key) }
-        var latestEarlierStart: Int64 = 0
+        var latestEarlierStart = 0
         var inversions = 0
         for (_, group) in groups {
             inversions += group.filter { $0.started < latestEarlierStart }.count
@@ -114,8 +115,7 @@ struct Drain {
 
     /// How many workflows `executor` holds PENDING.
     func pending(executor: String) async throws -> Int {
-        Int(try await client.rawSQL("SELECT count(*) AS n FROM dbos.workflow_status WHERE status = 'PENDING' AND executor_id = $1",
-                                    [.text(executor)]).first?.int("n") ?? 0)
+        Int(try await client.rawSQL("SELECT count(*) AS n FROM dbos.workflow_status WHERE status = 'PENDING' AND executor_id = \(executor)").first?.int("n") ?? 0)
     }
 
     /// Every label a step body ran for, across the workers' counter files.

@@ -1,3 +1,4 @@
+import DBOSTestSupport
 import Foundation
 import Testing
 @testable import DBOS
@@ -24,7 +25,7 @@ import Testing
         }
         let queue = Queue("tenants", workerConcurrency: 6, partitionConcurrency: 1, pollingInterval: .milliseconds(50))
         #expect(queue.isPartitioned)
-        let dbos = try await DBOS(config: DBOSConfig(name: "q", systemDatabaseURL: backend.freshDatabaseURL(), applicationVersion: "v"))
+        let dbos = try DBOS(config: DBOSConfig(name: "q", systemDatabaseURL: backend.freshDatabaseURL(), applicationVersion: "v"))
         try dbos.register(work)
         try dbos.register(queues: queue)
         try await dbos.launch()
@@ -54,7 +55,7 @@ import Testing
         let work = QueueTests.work(probe, pause: .milliseconds(30), company: 2)
         let queue = Queue("per-tenant", partitionWorkerConcurrency: 2, partitionRateLimit: RateLimit(limit: 2, period: .seconds(1)),
                           pollingInterval: .milliseconds(50))
-        let dbos = try await DBOS(config: DBOSConfig(name: "q", systemDatabaseURL: backend.freshDatabaseURL(), applicationVersion: "v"))
+        let dbos = try DBOS(config: DBOSConfig(name: "q", systemDatabaseURL: backend.freshDatabaseURL(), applicationVersion: "v"))
         try dbos.register(work)
         try dbos.register(queues: queue)
         try await dbos.launch()
@@ -78,7 +79,7 @@ import Testing
         let work = Workflow("checked") { (text: String) async throws -> String in text }
         let partitioned = Queue("needs-keys", partitionConcurrency: 2)
         let plain = Queue("plain")
-        let dbos = try await DBOS(config: DBOSConfig(name: "q", systemDatabaseURL: backend.freshDatabaseURL(), applicationVersion: "v"))
+        let dbos = try DBOS(config: DBOSConfig(name: "q", systemDatabaseURL: backend.freshDatabaseURL(), applicationVersion: "v"))
         try dbos.register(work)
         #expect(throws: DBOSError.invalidArgument("queue 'zero': workerConcurrency must be at least 1, got 0")) {
             try dbos.register(queues: Queue("zero", workerConcurrency: 0))
@@ -104,12 +105,12 @@ import Testing
     @Test(arguments: Backend.available)
     func aDuplicateCanReturnTheExistingWorkflow(backend: Backend) async throws {
         let gate = Workflow("held") { (label: String) async throws -> String in
-            _ = try await DBOS.recv(String.self, topic: "go", timeout: .seconds(20))
+            _ = try await DBOS.receive(String.self, topic: "go", timeout: .seconds(20))
             return label
         }
         let queue = Queue("dedup-existing")
         let url = backend.freshDatabaseURL()
-        let dbos = try await DBOS(config: DBOSConfig(name: "q", systemDatabaseURL: url, applicationVersion: "v"))
+        let dbos = try DBOS(config: DBOSConfig(name: "q", systemDatabaseURL: url, applicationVersion: "v"))
         try dbos.register(gate)
         try dbos.register(queues: queue)
         try await dbos.launch()
@@ -124,7 +125,7 @@ import Testing
         await #expect(throws: DBOSError.queueDeduplicated(queue: "dedup-existing", deduplicationID: "job")) {
             _ = try await client.enqueue(workflowName: "held", queue: "dedup-existing", "fourth", options: EnqueueOptions(deduplicationID: "job"))
         }
-        try await dbos.send(to: "held-1", "go", topic: "go")
+        try await dbos.send("go", to: "held-1", topic: "go")
         #expect(try await first.result() == "first")
         #expect(try await dbos.listWorkflows(ListWorkflowsFilter(name: "held")).map(\.workflowID) == ["held-1"])
         await client.close()

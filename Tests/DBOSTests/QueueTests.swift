@@ -1,3 +1,4 @@
+import DBOSTestSupport
 import Foundation
 import Synchronization
 import Testing
@@ -44,7 +45,7 @@ final class ConcurrencyProbe: Sendable {
         let probe = ConcurrencyProbe()
         let work = Self.work(probe, company: 2)
         let queue = Queue("limited", workerConcurrency: 2)
-        let dbos = try await DBOS(config: DBOSConfig(name: "q", systemDatabaseURL: backend.freshDatabaseURL(), applicationVersion: "v"))
+        let dbos = try DBOS(config: DBOSConfig(name: "q", systemDatabaseURL: backend.freshDatabaseURL(), applicationVersion: "v"))
         try dbos.register(work)
         try dbos.register(queues: queue)
         try await dbos.launch()
@@ -67,11 +68,11 @@ final class ConcurrencyProbe: Sendable {
         let probe = ConcurrencyProbe()
         let work = Self.work(probe, pause: .milliseconds(1))
         let gate = Workflow("gate") { () async throws -> String in
-            _ = try await DBOS.recv(String.self, topic: "open", timeout: .seconds(20))
+            _ = try await DBOS.receive(String.self, topic: "open", timeout: .seconds(20))
             return "open"
         }
         let queue = Queue("ordered", workerConcurrency: 1, priorityEnabled: true)
-        let dbos = try await DBOS(config: DBOSConfig(name: "q", systemDatabaseURL: backend.freshDatabaseURL(), applicationVersion: "v"))
+        let dbos = try DBOS(config: DBOSConfig(name: "q", systemDatabaseURL: backend.freshDatabaseURL(), applicationVersion: "v"))
         try dbos.register(work, gate)
         try dbos.register(queues: queue)
         try await dbos.launch()
@@ -81,7 +82,7 @@ final class ConcurrencyProbe: Sendable {
         for (label, priority) in [("c1", 5), ("a1", 1), ("c2", 5), ("b1", 3), ("a2", 1)] {
             handles.append(try await dbos.enqueue(work, label, on: queue, options: EnqueueOptions(priority: priority)))
         }
-        try await dbos.send(to: "gate", "go", topic: "open")
+        try await dbos.send("go", to: "gate", topic: "open")
         for handle in handles { _ = try await handle.result() }
         #expect(probe.order == ["a1", "a2", "b1", "c1", "c2"])
         await dbos.shutdown()
@@ -92,7 +93,7 @@ final class ConcurrencyProbe: Sendable {
         let probe = ConcurrencyProbe()
         let work = Self.work(probe, pause: .milliseconds(300))
         let queue = Queue("dedup")
-        let dbos = try await DBOS(config: DBOSConfig(name: "q", systemDatabaseURL: backend.freshDatabaseURL(), applicationVersion: "v"))
+        let dbos = try DBOS(config: DBOSConfig(name: "q", systemDatabaseURL: backend.freshDatabaseURL(), applicationVersion: "v"))
         try dbos.register(work)
         try dbos.register(queues: queue)
         try await dbos.launch()
@@ -119,7 +120,7 @@ final class ConcurrencyProbe: Sendable {
         let probe = ConcurrencyProbe()
         let work = Self.work(probe, pause: .milliseconds(1))
         let queue = Queue("limited-rate", rateLimit: RateLimit(limit: 20, period: .seconds(2)), pollingInterval: .milliseconds(50))
-        let dbos = try await DBOS(config: DBOSConfig(name: "q", systemDatabaseURL: backend.freshDatabaseURL(), applicationVersion: "v"))
+        let dbos = try DBOS(config: DBOSConfig(name: "q", systemDatabaseURL: backend.freshDatabaseURL(), applicationVersion: "v"))
         try dbos.register(work)
         try dbos.register(queues: queue)
         try await dbos.launch()
@@ -149,7 +150,7 @@ final class ConcurrencyProbe: Sendable {
         let url = backend.freshDatabaseURL()
         var runtimes: [DBOS] = []
         for index in 0..<3 {
-            let dbos = try await DBOS(config: DBOSConfig(name: "q", systemDatabaseURL: url, executorID: "worker-\(index)", applicationVersion: "v"))
+            let dbos = try DBOS(config: DBOSConfig(name: "q", systemDatabaseURL: url, executorID: "worker-\(index)", applicationVersion: "v"))
             try dbos.register(work)
             try dbos.register(queues: queue)
             try await dbos.launch()
@@ -175,7 +176,7 @@ final class ConcurrencyProbe: Sendable {
         }
         let queue = Queue("slow-poll", pollingInterval: .seconds(30))
         let url = backend.freshDatabaseURL()
-        let dbos = try await DBOS(config: DBOSConfig(name: "q", systemDatabaseURL: url, applicationVersion: "v"))
+        let dbos = try DBOS(config: DBOSConfig(name: "q", systemDatabaseURL: url, applicationVersion: "v"))
         try dbos.register(work)
         try dbos.register(queues: queue)
         try await dbos.launch()

@@ -1,3 +1,4 @@
+import DBOSTestSupport
 import Foundation
 import Testing
 @testable import DBOS
@@ -111,11 +112,9 @@ import Testing
     ])
     func invalidExpressionsNameTheField(expression: String, message: String) throws {
         let error = try #require(throws: DBOSError.self) { try CronSchedule(expression) }
-        guard case .invalidArgument(let text) = error else {
-            Issue.record("expected invalidArgument, got \(error)")
-            return
-        }
-        #expect(text.hasPrefix("cron '\(expression)': "), "\(text)")
+        #expect(error.code == .invalidArgument, "\(error)")
+        let text = error.message
+        #expect(text.hasPrefix("invalid argument: cron '\(expression)': "), "\(text)")
         #expect(text.contains(message), "\(text)")
     }
 }
@@ -134,7 +133,7 @@ struct ScheduledRun: Codable, Sendable, Equatable {
     /// Launches a runtime with `workflows` and what `setup` schedules, runs `body`, and always shuts down.
     static func withScheduler(_ url: String, _ workflows: any WorkflowDefinition..., setup: (DBOS) throws -> Void,
                               body: (DBOS) async throws -> Void) async throws {
-        let dbos = try await DBOS(config: DBOSConfig(name: "test", systemDatabaseURL: url, applicationVersion: "test-version"))
+        let dbos = try DBOS(config: DBOSConfig(name: "test", systemDatabaseURL: url, applicationVersion: "test-version"))
         try dbos.register(workflows)
         try setup(dbos)
         try await dbos.launch()
@@ -193,8 +192,8 @@ struct ScheduledRun: Codable, Sendable, Equatable {
             }
 
             let tagged = try await dbos.rawSQL(
-                "SELECT count(*) AS n FROM dbos.workflow_status WHERE schedule_name = $1", [.text("every-second")])
-            #expect((tagged.first?.int("n") ?? 0) >= Int64(runs.count), "runs carry their schedule's name")
+                "SELECT count(*) AS n FROM dbos.workflow_status WHERE schedule_name = \("every-second")")
+            #expect((tagged.first?.int("n") ?? 0) >= runs.count, "runs carry their schedule's name")
             let stored = try #require(try await dbos.listSchedules().first { $0.name == "every-second" })
             #expect(stored.workflowName == "scheduledTick")
             #expect(stored.cron == "* * * * * *")
@@ -230,7 +229,7 @@ struct ScheduledRun: Codable, Sendable, Equatable {
     func badSchedulesAreRejectedAtRegistration(backend: Backend) async throws {
         let tick = Workflow("scheduledTick") { (scheduledAt: Date, context: Int) async throws -> Int in context }
         let other = Workflow("notRegistered") { (scheduledAt: Date) async throws -> Int in 1 }
-        let dbos = try await DBOS(config: DBOSConfig(name: "test", systemDatabaseURL: backend.freshDatabaseURL("sched")))
+        let dbos = try DBOS(config: DBOSConfig(name: "test", systemDatabaseURL: backend.freshDatabaseURL("sched")))
         try dbos.register(tick)
 
         #expect(throws: DBOSError.invalidArgument("cron '* 25 * * *': field 'hour' value 25 out of range 0-23")) {
@@ -264,7 +263,7 @@ struct ScheduledRun: Codable, Sendable, Equatable {
         let url = backend.freshDatabaseURL("sched")
         let tick = Workflow("scheduledTick") { (scheduledAt: Date, context: String) async throws -> String in context }
         func runtime() async throws -> DBOS {
-            let dbos = try await DBOS(config: DBOSConfig(name: "test", systemDatabaseURL: url, applicationVersion: "test-version"))
+            let dbos = try DBOS(config: DBOSConfig(name: "test", systemDatabaseURL: url, applicationVersion: "test-version"))
             try dbos.register(tick)
             try dbos.schedule("yearly", cron: "0 0 0 1 1 *", workflow: tick, context: "c")
             try await dbos.launch()
@@ -282,7 +281,7 @@ struct ScheduledRun: Codable, Sendable, Equatable {
         #expect(try await first.listWorkflows(ListWorkflowsFilter(workflowIDPrefix: "sched-yearly-")).map(\.workflowID) == [id])
         #expect(try await first.listSchedules().first?.lastFiredAt == "2030-01-01T00:00:00+00:00")
 
-        _ = try await first.rawSQL("UPDATE dbos.workflow_schedules SET status = 'PAUSED' WHERE schedule_name = $1", [.text("yearly")])
+        _ = try await first.rawSQL("UPDATE dbos.workflow_schedules SET status = 'PAUSED' WHERE schedule_name = \("yearly")")
         let paused = CronScheduleTests.date("2031-01-01T00:00:00Z")
         try await second.fire(registered, at: paused)
         #expect(try await first.getWorkflowStatus("sched-yearly-2031-01-01T00:00:00+00:00") == nil, "a paused schedule does not fire")
@@ -308,10 +307,9 @@ struct ScheduledRun: Codable, Sendable, Equatable {
         let processes = try (1...2).map { index in
             try run.launch(["--schedule", "5"], environment: ["DBOS__VMID": "scheduler-\(index)"])
         }
-        for process in processes { process.waitUntilExit() }
         for process in processes {
-            #expect(process.terminationStatus == 0, "\(run.output(of: process))")
-            #expect(run.output(of: process).contains("RESULT \"scheduled\""))
+            #expect(try await process.waitForExit() == 0, "\(process.output)")
+            #expect(process.output.contains("RESULT \"scheduled\""))
         }
 
         let all = try await client.listWorkflows(ListWorkflowsFilter(workflowIDPrefix: "sched-every-second-"))

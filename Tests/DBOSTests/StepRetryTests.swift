@@ -1,3 +1,4 @@
+import DBOSTestSupport
 import Foundation
 import Testing
 @testable import DBOS
@@ -45,7 +46,8 @@ struct Flaky: Error, CustomStringConvertible {
             do {
                 _ = try await dbos.run(doomed, options: WorkflowOptions(workflowID: "doomed-1"))
                 Issue.record("expected the workflow to fail")
-            } catch DBOSError.workflowFailed(let failure) {
+            } catch let error as DBOSError where error.code == .workflowFailed {
+                let failure = try #require(error.failure)
                 #expect(failure.name == "DBOSError")
                 #expect(failure.message.contains("step 'call' failed after 3 attempts"))
                 #expect(failure.message.contains("Flaky: flaky failure on attempt 3"))

@@ -1,3 +1,4 @@
+import DBOSTestSupport
 import Foundation
 import Testing
 
@@ -21,11 +22,11 @@ import Testing
 
     /// A running service and its base URL.
     struct Service {
-        let child: ExampleProcess
+        let child: ChildProcess
         let base: String
 
         static func start(_ database: String, in directory: URL) async throws -> Service {
-            let child = try ExampleProcess.start("agent-inbox", ["--database-url", database, "--port", "0"], in: directory)
+            let child = try ChildProcess.start("agent-inbox", ["--database-url", database, "--port", "0"], in: directory)
             let port = try await child.awaitMatch(#"listening on http://127\.0\.0\.1:(\d+)"#)
             return Service(child: child, base: "http://127.0.0.1:\(port)")
         }
@@ -68,8 +69,8 @@ import Testing
         }
         #expect(page.body.contains("Renew the TLS certificates") && page.body.contains("Waiting for you (3)"))
 
-        await first.child.kill9()
-        #expect(first.child.process.terminationReason == .uncaughtSignal)
+        first.child.kill(SIGKILL)
+        #expect(try await first.child.waitForExit() == 128 + SIGKILL)
 
         let second = try await Service.start(database, in: directory)
         let after = try await second.agents()
@@ -94,8 +95,7 @@ import Testing
         #expect(finished[expiring]?.state == "expired")
         #expect(try await second.respond(approved, approved: true).status == 409, "a finished agent takes no more answers")
 
-        second.child.process.terminate()
-        await second.child.waitForExit()
-        #expect(second.child.process.terminationStatus == 0, "SIGTERM shuts the service down cleanly: \(second.child.output)")
+        second.child.kill(SIGTERM)
+        #expect(try await second.child.waitForExit() == 0, "SIGTERM shuts the service down cleanly: \(second.child.output)")
     }
 }

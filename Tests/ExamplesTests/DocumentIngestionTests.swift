@@ -1,3 +1,4 @@
+import DBOSTestSupport
 import DBOS
 import Foundation
 import Testing
@@ -35,14 +36,14 @@ import Testing
         let storeLog = directory.appendingPathComponent("stores.txt").path
         let common = ["--database-url", database, "--index", index, "--store-log", storeLog]
 
-        let first = try ExampleProcess.start("document-ingestion", ["index", "--corpus", corpus.path, "--embed-delay-ms", "1000"] + common,
+        let first = try ChildProcess.start("document-ingestion", ["index", "--corpus", corpus.path, "--embed-delay-ms", "1000"] + common,
                                              in: directory)
         try await eventually("some documents to be stored") {
-            guard first.process.isRunning else { throw TestFailure("the first run exited early:\n\(first.output)") }
+            guard first.isRunning else { throw TestFailure("the first run exited early:\n\(first.output)") }
             return lines(of: storeLog).count >= 5
         }
-        await first.kill9()
-        #expect(first.process.terminationReason == .uncaughtSignal)
+        first.kill(SIGKILL)
+        #expect(try await first.waitForExit() == 128 + SIGKILL)
         let storedBeforeKill = lines(of: storeLog).count
         #expect(storedBeforeKill < Self.documentCount, "the batch was killed halfway (\(storedBeforeKill) stored)")
 
@@ -50,7 +51,7 @@ import Testing
         let finishedBeforeKill = try await client.listWorkflows(ListWorkflowsFilter(name: "ingestDocument", status: [.success]))
             .map { try $0.decodedOutput(as: DocumentResult.self).name }
 
-        let rerun = try await ExampleProcess.run("document-ingestion", ["index"] + common, in: directory)
+        let rerun = try await ChildProcess.run("document-ingestion", ["index"] + common, in: directory, separateErrors: false)
         #expect(rerun.status == 0, "\(rerun.output)")
         #expect(rerun.output.contains("Resuming unfinished batch"), "\(rerun.output)")
         #expect(rerun.output.contains("\(Self.documentCount) documents, \(2 * Self.documentCount) chunks"), "\(rerun.output)")
@@ -58,7 +59,7 @@ import Testing
         await client.close()
         #expect(batches.count == 1 && batches.first?.status == "SUCCESS", "the rerun finished the killed batch, not a new one")
 
-        let status = try await ExampleProcess.run("document-ingestion", ["status", "--index", index, "--json"], in: directory)
+        let status = try await ChildProcess.run("document-ingestion", ["status", "--index", index, "--json"], in: directory, separateErrors: false)
         let documents = try JSONDecoder().decode([IndexedDocument].self, from: Data(status.output.utf8))
         #expect(documents.count == Self.documentCount)
         #expect(documents.allSatisfy { $0.chunks == 2 }, "each document's chunks are stored exactly once: \(documents)")
@@ -70,7 +71,7 @@ import Testing
         }
         #expect(lines(of: storeLog).count <= Self.documentCount + 10, "only documents in flight at the kill (at most 10) ran twice")
 
-        let answer = try await ExampleProcess.run("document-ingestion", ["query", "Who operates cobalt17?", "--database-url", database, "--index", index],
+        let answer = try await ChildProcess.run("document-ingestion", ["query", "Who operates cobalt17?", "--database-url", database, "--index", index],
                                                  in: directory)
         #expect(answer.status == 0, "\(answer.output)")
         #expect(answer.output.contains("cobalt17") && answer.output.contains("doc-17.md"), "\(answer.output)")

@@ -5,43 +5,33 @@ import Synchronization
 let nullTopic = "__null__topic__"
 
 extension DBOS {
-    /// Sends `message` to a workflow's inbox (FIFO per topic; see ``recv(_:topic:timeout:)``).
+    /// Sends `message` to a workflow's inbox (FIFO per topic; see ``receive(_:topic:timeout:)``).
     ///
     /// Inside a workflow the send is checkpointed: a replay does not send again. Outside one,
     /// an `idempotencyKey` makes repeated sends deliver once. Sending to a workflow ID that does
-    /// not exist throws ``DBOSError/nonexistentWorkflow(workflowID:)``.
+    /// not exist throws ``DBOSError/Code/nonexistentWorkflow``.
     public func send<Message: Encodable & Sendable>(
-        to destination: String, _ message: Message, topic: String? = nil, idempotencyKey: String? = nil
+        _ message: Message, to destination: String, topic: String? = nil, idempotencyKey: String? = nil
     ) async throws {
-        let text = try PortableJSON.encode(message)
-        let topic = topic ?? nullTopic
-        var outgoing = OutgoingMessage(
-            messageUUID: idempotencyKey.map { "\($0)::\(destination)" } ?? UUID().uuidString.lowercased(),
-            destination: destination, topic: topic, message: text, createdAt: MonotonicMillis.next())
-        if let context = WorkflowContext.current, context.runtime === self, !WorkflowContext.insideStep {
-            try context.checkRunnable()
-            let functionID = context.nextFunctionID()
-            let name = "DBOS.send"
-            if try context.recorded(functionID, expecting: name) != nil { return }
-            if idempotencyKey == nil { outgoing.messageUUID = "\(context.workflowID)-\(functionID)::\(destination)" }
-            let now = Date()
-            let step = StepRecord(workflowID: context.workflowID, functionID: functionID, functionName: name,
-                                  startedAt: now, completedAt: now, serialization: nil)
-            _ = try await context.recordWithEffect(step) {
-                try await systemDatabase.send(outgoing, from: step, ownerXID: context.ownerXID)
-            }
-        } else {
-            try await systemDatabase.send(outgoing, from: nil, ownerXID: nil)
+        var outgoing = try OutgoingMessage(message, to: destination, topic: topic, idempotencyKey: idempotencyKey)
+        guard let context = WorkflowContext.forOperation(on: self) else {
+            try await service.send(outgoing)
+            return
         }
-        hub.signal(WakeupHub.key(.notifications, "\(destination)::\(topic)"))
+        try await context.operation("DBOS.send", replay: { _ in }) { operation in
+            if idempotencyKey == nil { outgoing.messageUUID = "\(operation.workflowID)-\(operation.functionID)::\(destination)" }
+            let write = try await systemDatabase.send(outgoing, as: operation.record(serialization: nil), ownerXID: operation.ownerXID)
+            try operation.resolve(write) { _ in }
+        }
+        hub.signal(WakeupHub.key(.notifications, "\(destination)::\(outgoing.topic)"))
     }
 
     /// Sends a message from inside a workflow (checkpointed) or, outside one, through the
-    /// single launched runtime. See ``send(to:_:topic:idempotencyKey:)``.
+    /// single launched runtime. See ``send(_:to:topic:idempotencyKey:)``.
     public static func send<Message: Encodable & Sendable>(
-        to destination: String, _ message: Message, topic: String? = nil, idempotencyKey: String? = nil
+        _ message: Message, to destination: String, topic: String? = nil, idempotencyKey: String? = nil
     ) async throws {
-        try await (currentRuntime ?? launchedRuntime()).send(to: destination, message, topic: topic, idempotencyKey: idempotencyKey)
+        try await (currentRuntime ?? launchedRuntime()).send(message, to: destination, topic: topic, idempotencyKey: idempotencyKey)
     }
 
     /// Receives the oldest unconsumed message on `topic` sent to the current workflow, waiting
@@ -49,49 +39,66 @@ extension DBOS {
     ///
     /// The deadline is stored: after a crash or restart the workflow waits only for the time
     /// that is left, and still receives a message that arrived while it was down.
+    public static func receive<Message: Codable & Sendable>(
+        _ type: Message.Type = Message.self, topic: String? = nil, timeout: Duration = .seconds(60)
+    ) async throws -> Message? {
+        guard let context = WorkflowContext.forOperation() else { throw DBOSError.outsideWorkflow(operation: "DBOS.receive") }
+        let topic = topic ?? nullTopic
+        let service = context.runtime.service
+        return try await context.operation("DBOS.recv", withDeadline: true) { (operation: Operation<Message?>) in
+            let deadline = try await operation.deadline!.durableDeadline(after: timeout)
+            let started = Date()
+            let pending = operation.record(startedAt: started, completedAt: nil)
+            let key = WakeupHub.key(.notifications, "\(operation.workflowID)::\(topic)")
+            // A message, once one is consumed and recorded (`.some`, whose value may be nil: a
+            // `null` message); nil while none is waiting.
+            let received: Message?? = try await service.waitFor(key, until: deadline) {
+                try context.checkRunnable()
+                guard let write = try await service.systemDatabase.consumeMessage(
+                    workflowID: operation.workflowID, topic: topic, as: pending, ownerXID: operation.ownerXID,
+                    readableFormat: PortableJSON.formatName) else { return nil }
+                return .some(try operation.resolve(write) { try context.decoded($0) })
+            }
+            if let received { return received }
+            // Timed out: record that this receive returned nothing, so a replay also returns nil.
+            return try await operation.commit(operation.record(output: "null", startedAt: started)) { nil }
+        }
+    }
+
+    /// Receives a message; see ``receive(_:topic:timeout:)``.
+    @available(*, deprecated, renamed: "receive(_:topic:timeout:)")
     public static func recv<Message: Codable & Sendable>(
         _ type: Message.Type = Message.self, topic: String? = nil, timeout: Duration = .seconds(60)
     ) async throws -> Message? {
-        guard let context = WorkflowContext.current, !WorkflowContext.insideStep else {
-            throw DBOSError.outsideWorkflow(operation: "DBOS.recv")
-        }
-        try context.checkRunnable()
-        let runtime = context.runtime
-        let topic = topic ?? nullTopic
-        let functionID = context.nextFunctionID()
-        let timeoutID = context.nextFunctionID()
-        let name = "DBOS.recv"
-        if let record = try context.recorded(functionID, expecting: name) {
-            return try context.replay(record, as: Message?.self)
-        }
-        let deadline = try await context.durableDeadline(functionID: timeoutID, timeout: timeout)
-        let started = Date()
-        let pending = StepRecord(workflowID: context.workflowID, functionID: functionID, functionName: name, startedAt: started)
-        let key = WakeupHub.key(.notifications, "\(context.workflowID)::\(topic)")
-        let consumed = try await runtime.waitFor(key, until: deadline) { () async throws -> StepRecord? in
-            try context.checkRunnable()
-            var taken: StepRecord?
-            do {
-                let stored = try await context.recordWithEffect(pending) {
-                    taken = try await runtime.systemDatabase.consumeMessage(
-                        workflowID: context.workflowID, topic: topic, step: pending, ownerXID: context.ownerXID)
-                    if taken == nil { throw NothingToConsume() }
-                }
-                // `stored` differs from `pending` only when an earlier execution recorded this recv.
-                return stored == pending ? taken : stored
-            } catch is NothingToConsume {
-                return nil
-            }
-        }
-        if let consumed { return try context.replay(consumed, as: Message?.self) }
-        // Timed out: record that this recv returned nothing, so a replay also returns nil.
-        let timedOut = StepRecord(workflowID: context.workflowID, functionID: functionID, functionName: name,
-                                  output: "null", startedAt: started, completedAt: Date())
-        return try context.replay(try await context.record(timedOut), as: Message?.self)
+        try await receive(type, topic: topic, timeout: timeout)
+    }
+
+    /// Sends a message; see ``send(_:to:topic:idempotencyKey:)``.
+    @available(*, deprecated, renamed: "send(_:to:topic:idempotencyKey:)")
+    public func send<Message: Encodable & Sendable>(
+        to destination: String, _ message: Message, topic: String? = nil, idempotencyKey: String? = nil
+    ) async throws {
+        try await send(message, to: destination, topic: topic, idempotencyKey: idempotencyKey)
+    }
+
+    /// Sends a message; see ``send(_:to:topic:idempotencyKey:)``.
+    @available(*, deprecated, renamed: "send(_:to:topic:idempotencyKey:)")
+    public static func send<Message: Encodable & Sendable>(
+        to destination: String, _ message: Message, topic: String? = nil, idempotencyKey: String? = nil
+    ) async throws {
+        try await send(message, to: destination, topic: topic, idempotencyKey: idempotencyKey)
     }
 }
 
-private struct NothingToConsume: Error {}
+extension OutgoingMessage {
+    /// A portable-JSON message; its UUID deduplicates repeated sends of one idempotency key.
+    init<Message: Encodable>(_ message: Message, to destination: String, topic: String?, idempotencyKey: String?) throws {
+        self.init(
+            messageUUID: idempotencyKey.map { "\($0)::\(destination)" } ?? UUID().uuidString.lowercased(),
+            destination: destination, topic: topic ?? nullTopic, message: try PortableJSON.encode(message),
+            serialization: PortableJSON.formatName, createdAt: MonotonicMillis.next())
+    }
+}
 
 /// Epoch milliseconds that never repeat or go back within this process, so messages one
 /// process sends keep their order in the FIFO even within one millisecond.
@@ -99,7 +106,7 @@ enum MonotonicMillis {
     private static let last = Mutex<Int64>(0)
     static func next() -> Int64 {
         last.withLock { last in
-            last = max(last + 1, Clock.nowMillis())
+            last = max(last + 1, Date().epochMilliseconds)
             return last
         }
     }

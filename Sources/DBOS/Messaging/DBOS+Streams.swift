@@ -7,7 +7,7 @@ extension DBOS {
     /// Appends `value` to the current workflow's stream `key`. From the workflow body the write
     /// is checkpointed (a replay does not append again); from inside a step it belongs to the
     /// step, which may run again if it is interrupted before completing.
-    public static func writeStream<Value: Encodable & Sendable>(_ key: String, _ value: Value) async throws {
+    public static func write<Value: Encodable & Sendable>(_ value: Value, toStream key: String) async throws {
         try await appendToStream(key, try PortableJSON.encode(value), operation: "DBOS.writeStream")
     }
 
@@ -16,33 +16,49 @@ extension DBOS {
         try await appendToStream(key, streamClosedSentinel, operation: "DBOS.closeStream")
     }
 
-    private static func appendToStream(_ key: String, _ text: String, operation: String) async throws {
-        guard let context = WorkflowContext.current else { throw DBOSError.outsideWorkflow(operation: operation) }
-        let runtime = context.runtime
-        let database = runtime.systemDatabase
-        if WorkflowContext.insideStep {
-            try await database.writeStream(workflowID: context.workflowID, key: key, value: text, functionID: 0, step: nil, ownerXID: nil)
-        } else {
-            try context.checkRunnable()
-            let functionID = context.nextFunctionID()
-            if try context.recorded(functionID, expecting: operation) != nil { return }
-            let now = Date()
-            let step = StepRecord(workflowID: context.workflowID, functionID: functionID, functionName: operation,
-                                  startedAt: now, completedAt: now, serialization: nil)
-            _ = try await context.recordWithEffect(step) {
-                try await database.writeStream(workflowID: context.workflowID, key: key, value: text,
-                                               functionID: functionID, step: step, ownerXID: context.ownerXID)
+    /// Appends to a stream; see ``write(_:toStream:)``.
+    @available(*, deprecated, renamed: "write(_:toStream:)")
+    public static func writeStream<Value: Encodable & Sendable>(_ key: String, _ value: Value) async throws {
+        try await write(value, toStream: key)
+    }
+
+    private static func appendToStream(_ key: String, _ text: String, operation name: String) async throws {
+        guard let current = WorkflowContext.current else { throw DBOSError.outsideWorkflow(operation: name) }
+        let entry = StoredValueWrite(workflowID: current.workflowID, key: key, value: text, serialization: PortableJSON.formatName)
+        if let context = WorkflowContext.forOperation() {
+            try await context.operation(name, replay: { _ in }) { operation in
+                let write = try await operation.systemDatabase.appendStream(entry, as: operation.record(serialization: nil),
+                                                                            ownerXID: operation.ownerXID)
+                try operation.resolve(write) { _ in }
             }
+        } else {
+            try await current.runtime.systemDatabase.appendStream(entry)
         }
-        runtime.hub.signal(WakeupHub.key(.streams, "\(context.workflowID)::\(key)"))
+        current.runtime.hub.signal(WakeupHub.key(.streams, "\(current.workflowID)::\(key)"))
     }
 
     /// The values of workflow `workflowID`'s stream `key`, in order, as they are written.
     /// The sequence finishes when the stream is closed, or when the workflow has ended and
     /// every value has been read.
+    public func stream<Value: Decodable & Sendable>(
+        _ key: String, of workflowID: String, as type: Value.Type = Value.self
+    ) -> AsyncThrowingStream<Value, any Error> {
+        service.stream(key, of: workflowID, as: type)
+    }
+
+    /// Reads a stream; see ``stream(_:of:as:)``.
+    @available(*, deprecated, renamed: "stream(_:of:as:)")
     public func readStream<Value: Decodable & Sendable>(
         _ workflowID: String, _ key: String, as type: Value.Type = Value.self
     ) -> AsyncThrowingStream<Value, any Error> {
+        stream(key, of: workflowID, as: type)
+    }
+}
+
+extension WorkflowService {
+    /// A stream's values as they are written (see ``DBOS/stream(_:of:as:)``).
+    func stream<Value: Decodable & Sendable>(_ key: String, of workflowID: String, as type: Value.Type)
+        -> AsyncThrowingStream<Value, any Error> {
         let waitKey = WakeupHub.key(.streams, "\(workflowID)::\(key)")
         let what = "stream '\(key)' of workflow '\(workflowID)'"
         return AsyncThrowingStream { continuation in
@@ -51,18 +67,17 @@ extension DBOS {
                 do {
                     reading: while true {
                         // Read the status first: values written before the workflow ended are all visible then.
-                        let ended = try await self.systemDatabase.workflowStatus(workflowID: workflowID).map { !($0.state?.isActive ?? true) } ?? false
-                        let rows = try await self.systemDatabase.readStream(workflowID: workflowID, key: key, fromOffset: offset)
-                        for row in rows {
-                            if row.value == streamClosedSentinel { break reading }
-                            try Payload.requirePortable(row.serialization, what: what)
-                            continuation.yield(try PortableJSON.decode(Value.self, from: row.value, what: what))
-                            offset = row.offset + 1
+                        let ended = try await self.status(workflowID).map { !$0.state.isActive } ?? false
+                        let entries = try await self.systemDatabase.readStream(workflowID: workflowID, key: key, fromOffset: offset)
+                        for entry in entries {
+                            if entry.value == streamClosedSentinel { break reading }
+                            continuation.yield(try PortableJSON.decode(Value.self, from: entry.value, serialization: entry.serialization, what: what))
+                            offset = entry.offset + 1
                         }
-                        if rows.isEmpty && ended { break reading }
-                        if !rows.isEmpty { continue }
-                        _ = try await self.waitFor(waitKey, until: Date().timeIntervalSince1970 + self.systemDatabase.fallbackPollInterval.seconds) {
-                            () async throws -> Bool? in
+                        if entries.isEmpty && ended { break reading }
+                        if !entries.isEmpty { continue }
+                        let recheck = Date().timeIntervalSince1970 + self.systemDatabase.fallbackPollInterval.seconds
+                        _ = try await self.waitFor(waitKey, until: recheck) { () async throws -> Bool? in
                             let next = try await self.systemDatabase.readStream(workflowID: workflowID, key: key, fromOffset: offset)
                             return next.isEmpty ? nil : true
                         }

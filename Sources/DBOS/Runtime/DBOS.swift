@@ -2,14 +2,25 @@ import Foundation
 import Logging
 import Synchronization
 
-/// A DBOS runtime: the registry of workflows, the system database connection and the
-/// background work (recovery) of one process. Several runtimes may live in one process.
+/// A DBOS runtime: the registry of workflows, the system database and the work of one process
+/// (running workflows, queue dispatchers, schedules, recovery). Several runtimes may live in one
+/// process.
+///
+/// Creating a runtime does no I/O. Run it as a swift-service-lifecycle `Service` next to your
+/// server, or launch and shut it down by hand in a script:
 ///
 /// ```swift
-/// let dbos = try await DBOS(config: .init(name: "ingest"))   // ./ingest.sqlite
+/// let dbos = try DBOS(config: .init(name: "ingest"))          // ./ingest.sqlite
 /// try dbos.register(indexDocument)
+///
+/// // In a server: one service among others; SIGTERM drains it.
+/// let group = ServiceGroup(services: [dbos, server], gracefulShutdownSignals: [.sigterm], logger: logger)
+/// try await group.run()
+///
+/// // In a script:
 /// try await dbos.launch()                                     // resumes unfinished work
 /// let pages = try await dbos.run(indexDocument, url)
+/// await dbos.shutdown()
 /// ```
 public final class DBOS: Sendable {
     /// The configuration this runtime was created with.
@@ -18,32 +29,36 @@ public final class DBOS: Sendable {
     public let executorID: String
     let systemDatabase: any SystemDatabase
     let logger: Logger
-    let running = RunningWorkflows()
-    let errors = ErrorRegistry()
-    let hub = WakeupHub()
+    /// The workflow operations shared with ``DBOSClient``.
+    let service: WorkflowService
+    /// Every loop and workflow execution of this runtime, as children of one task group.
+    let tasks = RuntimeTasks()
     let schedules = ScheduleRegistry()
-    private let signal = ShutdownSignal()
-    private let changeFeed = Mutex<Task<Void, Never>?>(nil)
-    let backgroundTasks = Mutex<[Task<Void, Never>]>([])
+    let lifecycle = Lifecycle()
     private let state = Mutex(State())
+
+    var running: RunningWorkflows { service.running }
+    var hub: WakeupHub { service.hub }
+    var errors: ErrorRegistry { service.errors }
 
     private struct State {
         var registry: [String: WorkflowRegistration] = [:]
-        var queues: [String: QueueDefinition] = [Queue.internalQueue.name: Queue.internalQueue.definition]
-        var launched = false
-        var shutDown = false
+        var queues: [String: QueueDefinition] = [QueueDefinition.internalQueueName: Queue.internalQueue.definition]
         var applicationVersion: String?
     }
 
-    /// Opens the system database (creating the SQLite file or PostgreSQL database if missing).
-    /// Call ``register(_:)`` and then ``launch()``.
-    public init(config: DBOSConfig) async throws {
+    /// Prepares a runtime: checks the configuration and the database URL, but connects to
+    /// nothing until ``run()`` or ``launch()``. Register workflows, queues and schedules next.
+    ///
+    /// - Throws: ``DBOSError/Code/invalidDatabaseURL`` for a URL that cannot be parsed.
+    public init(config: DBOSConfig) throws {
         self.config = config
         self.executorID = config.resolvedExecutorID
         self.logger = config.logger
-        self.systemDatabase = try await SystemDatabaseFactory.open(
-            url: config.resolvedDatabaseURL, schema: config.postgresSchema, synchronous: config.sqliteSynchronous,
-            maxConnections: config.maxPostgresConnections, logger: config.logger)
+        self.systemDatabase = try SQLSystemDatabase(
+            url: DatabaseURL(parsing: config.resolvedDatabaseURL), schema: config.postgresSchema,
+            synchronous: config.sqliteSynchronous, maxConnections: config.maxPostgresConnections, logger: config.logger)
+        self.service = WorkflowService(systemDatabase: systemDatabase)
     }
 
     /// `"sqlite"` or `"postgres"`.
@@ -51,17 +66,15 @@ public final class DBOS: Sendable {
 
     // MARK: Registration
 
-    /// Registers workflows. Must happen before ``launch()`` so recovery can find them.
+    /// Registers workflows. Must happen before the runtime starts, so recovery can find them.
     public func register(_ workflows: any WorkflowDefinition...) throws {
         try register(workflows)
     }
 
     /// Registers a list of workflows (for example a macro-generated one).
     public func register(_ workflows: [any WorkflowDefinition]) throws {
+        try lifecycle.requireNotStarted("register workflows")
         try state.withLock { state in
-            guard !state.launched else {
-                throw DBOSError.registrationError("register workflows before launch()")
-            }
             for workflow in workflows {
                 let registration = workflow.registration
                 if state.registry[registration.name] != nil {
@@ -73,7 +86,7 @@ public final class DBOS: Sendable {
     }
 
     /// Registers a Swift error type so stored errors of that type are rethrown as it
-    /// (rather than as ``DBOSError/workflowFailed(_:)``) to every caller, in any process.
+    /// (rather than as ``DBOSError/Code/workflowFailed``) to every caller, in any process.
     public func registerError<E: Error & Decodable>(_ type: E.Type) {
         errors.register(type)
     }
@@ -83,8 +96,8 @@ public final class DBOS: Sendable {
     }
 
     func registerQueues(_ queues: [Queue]) throws {
+        try lifecycle.requireNotStarted("register queues")
         try state.withLock { state in
-            guard !state.launched else { throw DBOSError.registrationError("register queues before launch()") }
             for queue in queues {
                 try queue.definition.validate()
                 if state.queues[queue.name] != nil {
@@ -106,6 +119,16 @@ public final class DBOS: Sendable {
         }
     }
 
+    /// Fixes the application version once registration is closed.
+    func settleApplicationVersion() {
+        let version = state.withLock { state in
+            let version = Self.defaultApplicationVersion(config: config, names: Array(state.registry.keys))
+            state.applicationVersion = version
+            return version
+        }
+        service.setForkVersion(version)
+    }
+
     /// `config.applicationVersion`, else `DBOS__APPVERSION`, else a stable hash of the
     /// registered workflow names: rebuilding the same code keeps the same version.
     static func defaultApplicationVersion(config: DBOSConfig, names: [String]) -> String {
@@ -118,106 +141,11 @@ public final class DBOS: Sendable {
         return String(hash, radix: 16)
     }
 
-    // MARK: Lifecycle
+    var isShuttingDown: Bool { service.signal.isTriggered }
 
-    /// Migrates the system database if needed and resumes this executor's unfinished workflows.
-    public func launch() async throws {
-        try state.withLock { state in
-            guard !state.shutDown else { throw DBOSError.notLaunched(operation: "launch after shutdown") }
-            guard !state.launched else { throw DBOSError.registrationError("launch() was already called") }
-        }
-        _ = try await systemDatabase.migrate()
-        state.withLock { state in
-            state.applicationVersion = Self.defaultApplicationVersion(config: config, names: Array(state.registry.keys))
-            state.launched = true
-        }
-        Self.launchedRuntimes.add(self)
-        startChangeFeed()
-        logger.info("DBOS launched", metadata: [
-            "executorID": "\(executorID)", "applicationVersion": "\(applicationVersion)", "backend": "\(backendName)",
-        ])
-        try await startLeaseKeeper()
-        let report = try await recoverPendingWorkflows()
-        for failure in report.failures {
-            logger.error("could not recover workflow", metadata: ["workflowID": "\(failure.workflowID)", "error": "\(failure.error)"])
-        }
-        try await startQueues()
-        try await startSchedules()
-    }
-
-    /// Creates or upgrades the system database schema without launching.
-    public func migrate() async throws -> MigrationReport {
-        try await systemDatabase.migrate()
-    }
-
-    /// Stops the runtime: no new operations start, running steps finish, waits for running
-    /// workflows to stop (at most `timeout`) and closes the database. Unfinished workflows
-    /// stay PENDING and are recovered at the next launch.
-    public func shutdown(timeout: Duration = .seconds(30)) async {
-        let first = state.withLock { state in
-            defer { state.shutDown = true }
-            return !state.shutDown
-        }
-        guard first else { return }
-        Self.launchedRuntimes.remove(self)
-        signal.trigger()
-        hub.signalAll()
-        let tasks = running.tasks
-        await withTaskGroup(of: Void.self) { group in
-            group.addTask { for task in tasks { await task.value } }
-            group.addTask { try? await Task.sleep(for: timeout) }
-            await group.next()
-            group.cancelAll()
-        }
-        for task in backgroundTasks.withLock({ $0 }) {
-            task.cancel()
-            await task.value
-        }
-        if let feed = changeFeed.withLock({ $0 }) {
-            feed.cancel()
-            await feed.value
-        }
-        await systemDatabase.close()
-        logger.info("DBOS shut down")
-    }
-
-    var isShuttingDown: Bool { signal.isTriggered }
-
-    /// Forwards database change signals (NOTIFY, SQLite commits) to the wake-up hub.
-    private func startChangeFeed() {
-        let hub = self.hub
-        let database = systemDatabase
-        let task = Task {
-            await database.runChangeFeed { channel, payload in
-                if channel == WakeupHub.Channel.queues.rawValue {
-                    hub.signal(WakeupHub.queueKey(payload))
-                } else if let channel, let known = WakeupHub.Channel(rawValue: channel) {
-                    hub.signal(WakeupHub.key(known, payload))
-                } else {
-                    hub.signalAll()
-                    hub.signalQueues()
-                }
-            }
-        }
-        changeFeed.withLock { $0 = task }
-    }
-
+    /// Throws unless the runtime has started and is not stopping.
     func requireLaunched(_ operation: String) throws {
-        try state.withLock { state in
-            guard state.launched, !state.shutDown else { throw DBOSError.notLaunched(operation: operation) }
-        }
-    }
-
-    /// Sleeps, but wakes with ``DBOSError/shuttingDown`` when the runtime shuts down.
-    func pause(for duration: Duration) async throws {
-        guard duration > .zero else { return }
-        try await withThrowingTaskGroup(of: Bool.self) { group in
-            group.addTask { try await Task.sleep(for: duration); return true }
-            group.addTask { [signal] in await signal.wait(); return false }
-            let slept = try await group.next() ?? false
-            group.cancelAll()
-            if !slept { throw DBOSError.shuttingDown }
-        }
+        try lifecycle.requireRunning(operation)
     }
 }
 

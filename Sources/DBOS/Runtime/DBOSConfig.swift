@@ -1,5 +1,5 @@
 import Foundation
-import Logging
+public import Logging
 
 /// How a ``DBOS`` runtime connects and identifies itself.
 public struct DBOSConfig: Sendable {
@@ -36,6 +36,9 @@ public struct DBOSConfig: Sendable {
     /// resumes what is still its own once it can renew again), so a workflow never makes
     /// progress in two places. Every process needs its own ``executorID``. Default nil (off).
     public var executorLease: Duration?
+    /// How long a graceful shutdown waits for running workflows to reach their next operation
+    /// (running steps finish and are recorded) before it cancels them. Default 30 seconds.
+    public var shutdownTimeout: Duration
 
     /// SQLite's `PRAGMA synchronous` setting for the system database.
     public enum SQLiteSynchronous: String, Sendable {
@@ -46,7 +49,8 @@ public struct DBOSConfig: Sendable {
     public init(name: String, systemDatabaseURL: String? = nil, executorID: String? = nil,
                 applicationVersion: String? = nil, sqliteSynchronous: SQLiteSynchronous = .full,
                 postgresSchema: String = "dbos", maxPostgresConnections: Int = 32,
-                maxRecoveryAttempts: Int = 100, executorLease: Duration? = nil, logger: Logger? = nil) {
+                maxRecoveryAttempts: Int = 100, executorLease: Duration? = nil, shutdownTimeout: Duration = .seconds(30),
+                logger: Logger? = nil) {
         self.name = name
         self.systemDatabaseURL = systemDatabaseURL
         self.executorID = executorID
@@ -56,6 +60,7 @@ public struct DBOSConfig: Sendable {
         self.maxPostgresConnections = maxPostgresConnections
         self.maxRecoveryAttempts = maxRecoveryAttempts
         self.executorLease = executorLease
+        self.shutdownTimeout = shutdownTimeout
         self.logger = logger ?? Logger(label: "dbos.\(name)")
     }
 
@@ -68,21 +73,5 @@ public struct DBOSConfig: Sendable {
 
     var resolvedExecutorID: String {
         executorID ?? ProcessInfo.processInfo.environment["DBOS__VMID"].flatMap { $0.isEmpty ? nil : $0 } ?? "local"
-    }
-}
-
-/// Opens the system database named by a URL.
-enum SystemDatabaseFactory {
-    static func open(url text: String, schema: String, synchronous: DBOSConfig.SQLiteSynchronous,
-                     maxConnections: Int, logger: Logger) async throws -> any SystemDatabase {
-        let url = try DatabaseURL(parsing: text)
-        let driver: any SQLDriver
-        switch url {
-        case .postgres(let location):
-            driver = try await PostgresDriver.open(location, schema: schema, maxConnections: maxConnections, logger: logger)
-        case .sqlite(let path):
-            driver = try await SQLiteDriver.open(path: path, synchronous: synchronous == .full ? .full : .normal, logger: logger)
-        }
-        return SQLSystemDatabase(driver: driver, schema: schema, logger: logger)
     }
 }

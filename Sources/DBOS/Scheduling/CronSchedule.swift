@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 
 /// A cron expression, read the way DBOS Python reads it (croniter with
 /// `second_at_beginning=True`):
@@ -32,7 +32,7 @@ public struct CronSchedule: Sendable, Equatable, CustomStringConvertible {
     /// Both day fields are restricted: a day matching either one matches.
     let dayOr: Bool
 
-    /// Parses `expression`; throws ``DBOSError/invalidArgument(_:)`` naming the field and the
+    /// Parses `expression`; throws ``DBOSError/Code/invalidArgument`` naming the field and the
     /// value that is wrong.
     public init(_ expression: String, timeZone: TimeZone = TimeZone(identifier: "UTC")!) throws {
         self.expression = expression

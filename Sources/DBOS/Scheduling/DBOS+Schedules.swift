@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 
 extension DBOS {
     /// Runs `workflow` on a cron schedule, in every process that registers the schedule, and
@@ -27,8 +27,8 @@ extension DBOS {
     ///   - context: passed unchanged to every run; stored as portable JSON.
     ///   - queue: the registered queue to enqueue on (default: the internal queue).
     ///   - timeZone: the time zone the cron fields are read in (default UTC).
-    /// - Throws: ``DBOSError/invalidArgument(_:)`` for a malformed cron expression or name,
-    ///   ``DBOSError/registrationError(_:)`` after launch, for a duplicate name, or for an
+    /// - Throws: ``DBOSError/Code/invalidArgument`` for a malformed cron expression or name,
+    ///   ``DBOSError/Code/registrationError`` after launch, for a duplicate name, or for an
     ///   unregistered workflow or queue.
     public func schedule<Context: Codable & Sendable, Output: Codable & Sendable>(
         _ name: String, cron: String, workflow: Workflow<Date, Context, Output>, context: Context,
@@ -74,83 +74,10 @@ extension DBOS {
             name: name, cron: parsed, workflowName: workflowName, context: context, passesContext: passesContext,
             queueName: queueName, timeZoneName: timeZone?.identifier))
     }
-
-    /// At launch: stores the registered schedules and starts one firing loop per schedule.
-    func startSchedules() async throws {
-        let registered = try schedules.start()
-        for schedule in registered {
-            try await systemDatabase.upsertSchedule(ScheduleRow(
-                scheduleID: UUID().uuidString.lowercased(), name: schedule.name, workflowName: schedule.workflowName,
-                cron: schedule.cron.expression, context: schedule.context, timeZone: schedule.timeZoneName,
-                queueName: schedule.queueName == Queue.internalQueue.name ? nil : schedule.queueName))
-        }
-        let tasks = registered.map { schedule in Task { await self.runSchedule(schedule) } }
-        backgroundTasks.withLock { $0.append(contentsOf: tasks) }
-    }
-
-    /// Sleeps until each tick (plus up to 10% jitter, at most 10 s, as DBOS Python does, so
-    /// processes do not all write at once), then fires it. Ends at shutdown.
-    private func runSchedule(_ schedule: RegisteredSchedule) async {
-        var after = Date()
-        while !Task.isCancelled && !isShuttingDown {
-            guard let tick = schedule.cron.next(after: after) else {
-                logger.error("schedule has no future tick; stopping it", metadata: [
-                    "schedule": "\(schedule.name)", "cron": "\(schedule.cron.expression)"])
-                return
-            }
-            let wait = max(0, tick.timeIntervalSinceNow)
-            let jitter = Double.random(in: 0...min(wait / 10, 10))
-            do {
-                try await pause(for: .milliseconds(Int64((wait + jitter) * 1000)))
-            } catch {
-                return
-            }
-            do {
-                try await fire(schedule, at: tick)
-            } catch {
-                if !isShuttingDown {
-                    logger.warning("scheduled workflow not enqueued", metadata: [
-                        "schedule": "\(schedule.name)", "tick": "\(schedule.cron.isoformat(tick))", "error": "\(error)"])
-                }
-            }
-            after = tick
-        }
-    }
-
-    /// Enqueues the tick's workflow unless a process already did, and records the tick.
-    func fire(_ schedule: RegisteredSchedule, at tick: Date) async throws {
-        guard let row = try await systemDatabase.schedule(named: schedule.name), row.status == "ACTIVE" else { return }
-        let time = schedule.cron.isoformat(tick)
-        let workflowID = "sched-\(schedule.name)-\(time)"
-        if try await systemDatabase.workflowStatus(workflowID: workflowID) == nil {
-            let arguments = [try PortableJSON.encode(tick)] + (schedule.passesContext ? [schedule.context] : [])
-            let inputs = "{\"positionalArgs\":[" + arguments.joined(separator: ",") + "],\"namedArgs\":{}}"
-            _ = try await enqueueWorkflow(name: schedule.workflowName, inputs: inputs, queue: schedule.queueName,
-                                          options: EnqueueOptions(workflowID: workflowID))
-        }
-        try await systemDatabase.recordScheduleFired(scheduleName: schedule.name, workflowID: workflowID, firedAt: time)
-    }
 }
 
-/// A stored cron schedule (a row of `workflow_schedules`).
-public struct ScheduleInfo: Sendable, Equatable {
-    /// The schedule's unique name.
-    public var name: String
-    /// The workflow it enqueues.
-    public var workflowName: String
-    /// The cron expression.
-    public var cron: String
-    /// `ACTIVE`, or `PAUSED` (paused from DBOS Python; a paused schedule does not fire).
-    public var status: String
-    /// The context passed to every run, as portable JSON text.
-    public var context: String
-    /// The last tick fired, as stored (`2026-11-30T01:10:05+00:00`).
-    public var lastFiredAt: String?
-    /// The queue its workflows are enqueued on; nil means the internal queue.
-    public var queueName: String?
-    /// The IANA time zone its cron fields are read in; nil means UTC.
-    public var timeZone: String?
-
+extension ScheduleInfo {
+    /// The public form of a stored schedule row.
     init(_ row: ScheduleRow) {
         name = row.name
         workflowName = row.workflowName

@@ -27,13 +27,36 @@ public enum PortableJSON {
         }
     }
 
+    /// Decodes a stored payload: throws ``DBOSError/Code/unsupportedSerialization`` (naming the
+    /// format) unless it is portable JSON, then decodes it as `T`. A missing format is read as
+    /// portable JSON: rows written by DBOS's SQL functions leave none on some tables.
+    public static func decode<T: Decodable>(_ type: T.Type, from text: String, serialization: String?, what: String) throws -> T {
+        try requireReadable(serialization, what: what)
+        return try decode(type, from: text, what: what)
+    }
+
+    /// Throws ``DBOSError/Code/unsupportedSerialization`` unless `serialization` is portable JSON (or absent).
+    static func requireReadable(_ serialization: String?, what: String) throws {
+        if let serialization, serialization != formatName {
+            throw DBOSError.unsupportedSerialization(format: serialization, what: what)
+        }
+    }
+
+    /// An empty workflow input (no arguments).
+    static let noArguments = "{\"positionalArgs\":[],\"namedArgs\":{}}"
+
     /// Encodes positional arguments as a DBOS workflow input object.
     public static func encodeArguments<each A: Encodable>(_ arguments: repeat each A) throws -> String {
         var parts: [String] = []
         for argument in repeat each arguments {
             parts.append(try encode(argument))
         }
-        return "{\"positionalArgs\":[" + parts.joined(separator: ",") + "],\"namedArgs\":{}}"
+        return Self.arguments(encoded: parts)
+    }
+
+    /// A workflow input object from already-encoded positional arguments.
+    static func arguments(encoded parts: [String]) -> String {
+        "{\"positionalArgs\":[" + parts.joined(separator: ",") + "],\"namedArgs\":{}}"
     }
 
     /// Decodes a DBOS workflow input object into the given positional argument types.

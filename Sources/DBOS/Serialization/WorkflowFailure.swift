@@ -4,7 +4,7 @@ import Foundation
 ///
 /// Any Swift error thrown by a step or workflow is stored this way. `name` is the Swift type
 /// name, `message` its description, `data` the error itself when it is `Encodable`.
-/// Callers receive it as ``DBOSError/workflowFailed(_:)``, or as the original Swift error
+/// Callers receive it as ``DBOSError/Code/workflowFailed``, or as the original Swift error
 /// type when that type was registered with ``DBOS/registerError(_:)``.
 public struct WorkflowFailure: Error, Sendable, Equatable, Codable, CustomStringConvertible {
     /// The error's type name (for Swift errors, the Swift type name).
@@ -29,10 +29,10 @@ public struct WorkflowFailure: Error, Sendable, Equatable, Codable, CustomString
         switch error {
         case let failure as WorkflowFailure:
             self = failure
-        case DBOSError.workflowFailed(let failure):
-            self = failure
+        case let dbos as DBOSError where dbos.code == .workflowFailed && dbos.failure != nil:
+            self = dbos.failure!
         case let dbos as DBOSError:
-            self.init(name: "DBOSError", message: dbos.description, code: .string(Self.caseName(dbos)))
+            self.init(name: "DBOSError", message: dbos.description, code: .string(dbos.code.description))
         default:
             let data = (error as? any Encodable).flatMap { try? JSONValue(encoding: $0) }
             self.init(name: String(describing: type(of: error)), message: Self.message(of: error), data: data)
@@ -52,9 +52,5 @@ public struct WorkflowFailure: Error, Sendable, Equatable, Codable, CustomString
     private static func message(of error: any Error) -> String {
         if let localized = error as? any LocalizedError, let description = localized.errorDescription { return description }
         return String(describing: error)
-    }
-
-    private static func caseName(_ error: DBOSError) -> String {
-        Mirror(reflecting: error).children.first?.label ?? "shuttingDown"
     }
 }

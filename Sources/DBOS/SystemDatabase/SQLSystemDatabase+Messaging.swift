@@ -2,120 +2,109 @@ import Foundation
 
 /// Messages, events and streams on the DBOS tables.
 extension SQLSystemDatabase {
-    private var notifications: String { driver.dialect.table("notifications") }
-    private var events: String { driver.dialect.table("workflow_events") }
-    private var eventHistory: String { driver.dialect.table("workflow_events_history") }
-    private var streams: String { driver.dialect.table("streams") }
-
-    /// `NOTIFY` inside the writing transaction (delivered at commit); nothing on SQLite.
-    private func notify(_ channel: WakeupHub.Channel, _ payload: String, _ executor: any SQLExecutor) async throws {
-        guard driver.dialect.isPostgres else { return }
-        _ = try await executor.execute(SQLStatement("SELECT pg_notify($1, $2)", [.text(channel.rawValue), .text(payload)]))
-    }
-
-    func send(_ message: OutgoingMessage, from sender: StepRecord?, ownerXID: String?) async throws {
-        try await driver.transaction { executor in
-            do {
-                _ = try await executor.execute(SQLStatement("""
-                    INSERT INTO \(self.notifications) (message_uuid, destination_uuid, topic, message, created_at_epoch_ms, serialization)
-                    VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (message_uuid) DO NOTHING
-                    """, [.text(message.messageUUID), .text(message.destination), .text(message.topic), .text(message.message),
-                          .int(message.createdAt), .text(PortableJSON.formatName)]))
-            } catch where error.isForeignKeyViolation {
-                throw DBOSError.nonexistentWorkflow(workflowID: message.destination)
-            }
-            if let sender {
-                try await self.recordInTransaction(sender, ownerXID: ownerXID, executor)
-            }
+    private func insertMessage(_ message: OutgoingMessage, _ execute: (SQLQuery) async throws -> [SQLRow]) async throws {
+        do {
+            _ = try await execute("""
+                INSERT INTO \(tables.notifications) (message_uuid, destination_uuid, topic, message, created_at_epoch_ms, serialization)
+                VALUES (\(message.messageUUID), \(message.destination), \(message.topic), \(message.message), \(message.createdAt),
+                        \(message.serialization))
+                ON CONFLICT (message_uuid) DO NOTHING
+                """)
+        } catch where error.isForeignKeyViolation {
+            throw DBOSError.nonexistentWorkflow(workflowID: message.destination)
         }
     }
 
-    /// Consumes the oldest unconsumed message for (workflow, topic) and records it as the
-    /// operation `step` in the same transaction. Returns nil (recording nothing) when there is none.
-    func consumeMessage(workflowID: String, topic: String, step: StepRecord, ownerXID: String) async throws -> StepRecord? {
-        let lock = driver.dialect.isPostgres ? " FOR UPDATE SKIP LOCKED" : ""
-        let order = driver.dialect.isPostgres ? "created_at_epoch_ms, message_uuid" : "created_at_epoch_ms, rowid"
-        return try await driver.transaction { executor in
-            let oldest = try await executor.execute(SQLStatement("""
-                SELECT message_uuid, serialization FROM \(self.notifications)
-                WHERE destination_uuid = $1 AND topic = $2 AND consumed = $3
-                ORDER BY \(order) LIMIT 1\(lock)
-                """, [.text(workflowID), .text(topic), .bool(false)]))
-            guard let next = oldest.first, let messageUUID = next.string("message_uuid") else { return nil }
+    func send(_ message: OutgoingMessage) async throws {
+        try await insertMessage(message, driver.write)
+    }
+
+    func send(_ message: OutgoingMessage, as operation: StepRecord, ownerXID: String) async throws -> OperationWrite<Void> {
+        try await driver.transaction { executor in
+            try await self.record(operation, ownerXID: ownerXID, executor) { try await self.insertMessage(message, executor.execute) }
+        }
+    }
+
+    func consumeMessage(workflowID: String, topic: String, as operation: StepRecord, ownerXID: String,
+                        readableFormat: String) async throws -> OperationWrite<StepRecord>? {
+        try await driver.transaction { executor in
+            let oldest = try await executor.execute("""
+                SELECT message_uuid, message, serialization FROM \(self.tables.notifications)
+                WHERE destination_uuid = \(workflowID) AND topic = \(topic) AND consumed = \(false)
+                ORDER BY \(self.dialect.messageOrder) LIMIT 1\(self.dialect.skipLocked)
+                """)
+            guard let next = oldest.first else { return nil }
+            let serialization: String? = try next.decode("serialization")
             // A message this library cannot decode stays unconsumed: the error names its format.
-            try Payload.requirePortable(next.string("serialization"),
-                                        what: "message on topic '\(topic)' for workflow '\(workflowID)'")
-            let rows = try await executor.execute(SQLStatement("""
-                UPDATE \(self.notifications) SET consumed = $2, consumed_by_function_id = $3
-                WHERE message_uuid = $1 RETURNING message, serialization
-                """, [.text(messageUUID), .bool(true), .int(Int64(step.functionID))]))
-            guard let row = rows.first else { return nil }
-            var record = step
-            record.output = row.string("message")
-            record.serialization = row.string("serialization")
-            record.completedAt = Date()
-            try await self.recordInTransaction(record, ownerXID: ownerXID, executor)
-            return record
+            if let serialization, serialization != readableFormat {
+                throw DBOSError.unsupportedSerialization(format: serialization, what: "message on topic '\(topic)' for workflow '\(workflowID)'")
+            }
+            var received = operation
+            received.output = try next.decode("message")
+            received.serialization = serialization
+            received.completedAt = Date()
+            let messageUUID: String = try next.decode("message_uuid")
+            return try await self.record(received, ownerXID: ownerXID, executor) {
+                _ = try await executor.execute("""
+                    UPDATE \(self.tables.notifications) SET consumed = \(true), consumed_by_function_id = \(operation.functionID)
+                    WHERE message_uuid = \(messageUUID)
+                    """)
+                return received
+            }
         }
     }
 
-    func setEvent(workflowID: String, key: String, value: String, step: StepRecord, ownerXID: String) async throws {
+    func setEvent(_ event: StoredValueWrite, as operation: StepRecord, ownerXID: String) async throws -> OperationWrite<Void> {
+        let notify = dialect.notify(.events, "\(event.workflowID)::\(event.key)")
+        return try await driver.transaction { executor in
+            try await self.record(operation, ownerXID: ownerXID, executor) {
+                _ = try await executor.execute("""
+                    INSERT INTO \(self.tables.events) (workflow_uuid, key, value, serialization)
+                    VALUES (\(event.workflowID), \(event.key), \(event.value), \(event.serialization))
+                    ON CONFLICT (workflow_uuid, key) DO UPDATE SET value = excluded.value, serialization = excluded.serialization
+                    """)
+                _ = try await executor.execute("""
+                    INSERT INTO \(self.tables.eventHistory) (workflow_uuid, function_id, key, value, serialization)
+                    VALUES (\(event.workflowID), \(operation.functionID), \(event.key), \(event.value), \(event.serialization))
+                    ON CONFLICT (workflow_uuid, function_id, key) DO UPDATE SET value = excluded.value, serialization = excluded.serialization
+                    """)
+                if let notify { _ = try await executor.execute(notify) }
+            }
+        }
+    }
+
+    func getEvent(workflowID: String, key: String) async throws -> StoredValue? {
+        try await driver.read(
+            "SELECT value, serialization FROM \(tables.events) WHERE workflow_uuid = \(workflowID) AND key = \(key)"
+        ).first.map { StoredValue(value: try $0.decode("value"), serialization: try $0.decode("serialization")) }
+    }
+
+    /// Appends at the stream's next offset (function ID 0 outside an operation) and notifies readers.
+    private func insertStreamEntry(_ entry: StoredValueWrite, functionID: Int, _ executor: any SQLExecutor) async throws {
+        _ = try await executor.execute("""
+            INSERT INTO \(tables.streams) (workflow_uuid, key, value, "offset", function_id, serialization)
+            SELECT \(entry.workflowID), \(entry.key), \(entry.value), COALESCE(MAX("offset") + 1, 0), \(functionID), \(entry.serialization)
+            FROM \(tables.streams) WHERE workflow_uuid = \(entry.workflowID) AND key = \(entry.key)
+            """)
+        if let notify = dialect.notify(.streams, "\(entry.workflowID)::\(entry.key)") { _ = try await executor.execute(notify) }
+    }
+
+    func appendStream(_ entry: StoredValueWrite) async throws {
+        try await driver.transaction { executor in try await self.insertStreamEntry(entry, functionID: 0, executor) }
+    }
+
+    func appendStream(_ entry: StoredValueWrite, as operation: StepRecord, ownerXID: String) async throws -> OperationWrite<Void> {
         try await driver.transaction { executor in
-            _ = try await executor.execute(SQLStatement("""
-                INSERT INTO \(self.events) (workflow_uuid, key, value, serialization) VALUES ($1, $2, $3, $4)
-                ON CONFLICT (workflow_uuid, key) DO UPDATE SET value = excluded.value, serialization = excluded.serialization
-                """, [.text(workflowID), .text(key), .text(value), .text(PortableJSON.formatName)]))
-            _ = try await executor.execute(SQLStatement("""
-                INSERT INTO \(self.eventHistory) (workflow_uuid, function_id, key, value, serialization) VALUES ($1, $2, $3, $4, $5)
-                ON CONFLICT (workflow_uuid, function_id, key) DO UPDATE SET value = excluded.value, serialization = excluded.serialization
-                """, [.text(workflowID), .int(Int64(step.functionID)), .text(key), .text(value), .text(PortableJSON.formatName)]))
-            try await self.recordInTransaction(step, ownerXID: ownerXID, executor)
-            try await self.notify(.events, "\(workflowID)::\(key)", executor)
+            try await self.record(operation, ownerXID: ownerXID, executor) {
+                try await self.insertStreamEntry(entry, functionID: operation.functionID, executor)
+            }
         }
     }
 
-    func getEvent(workflowID: String, key: String) async throws -> (value: String, serialization: String?)? {
-        let rows = try await driver.read(SQLStatement(
-            "SELECT value, serialization FROM \(events) WHERE workflow_uuid = $1 AND key = $2", [.text(workflowID), .text(key)]))
-        return rows.first.map { ($0.string("value") ?? "null", $0.string("serialization")) }
+    func readStream(workflowID: String, key: String, fromOffset: Int) async throws -> [StreamEntry] {
+        try await driver.read("""
+            SELECT "offset", value, serialization FROM \(tables.streams)
+            WHERE workflow_uuid = \(workflowID) AND key = \(key) AND "offset" >= \(fromOffset) ORDER BY "offset"
+            """).map { StreamEntry(offset: try $0.decode("offset"), value: try $0.decode("value"), serialization: try $0.decode("serialization")) }
     }
-
-    /// Appends a value at the stream's next offset; with `step`, records that operation atomically.
-    func writeStream(workflowID: String, key: String, value: String, functionID: Int, step: StepRecord?, ownerXID: String?) async throws {
-        try await driver.transaction { executor in
-            _ = try await executor.execute(SQLStatement("""
-                INSERT INTO \(self.streams) (workflow_uuid, key, value, "offset", function_id, serialization)
-                SELECT $1, $2, $3, COALESCE(MAX("offset") + 1, 0), $4, $5 FROM \(self.streams) WHERE workflow_uuid = $1 AND key = $2
-                """, [.text(workflowID), .text(key), .text(value), .int(Int64(functionID)), .text(PortableJSON.formatName)]))
-            if let step { try await self.recordInTransaction(step, ownerXID: ownerXID, executor) }
-            try await self.notify(.streams, "\(workflowID)::\(key)", executor)
-        }
-    }
-
-    func readStream(workflowID: String, key: String, fromOffset: Int) async throws -> [(offset: Int, value: String, serialization: String?)] {
-        try await driver.read(SQLStatement("""
-            SELECT "offset", value, serialization FROM \(streams) WHERE workflow_uuid = $1 AND key = $2 AND "offset" >= $3 ORDER BY "offset"
-            """, [.text(workflowID), .text(key), .int(Int64(fromOffset))]))
-            .map { (Int($0.int("offset") ?? 0), $0.string("value") ?? "null", $0.string("serialization")) }
-    }
-
-    /// Records an operation inside a transaction, failing the transaction when the workflow is
-    /// no longer ours or the operation was already recorded (so its side effect is undone too).
-    private func recordInTransaction(_ step: StepRecord, ownerXID: String?, _ executor: any SQLExecutor) async throws {
-        let rows = try await executor.execute(stepInsert(step, ownerXID: ownerXID))
-        if rows.isEmpty { throw StepNotRecorded() }
-    }
-}
-
-/// Thrown inside a transaction whose operation record could not be written; callers re-read
-/// the state to report why.
-struct StepNotRecorded: Error {}
-
-/// A message to insert into `notifications`.
-struct OutgoingMessage: Sendable {
-    var messageUUID: String
-    var destination: String
-    var topic: String
-    var message: String
-    var createdAt: Int64
 }

@@ -1,17 +1,17 @@
-import Foundation
+public import Foundation
 
 extension DBOS {
     /// Sleeps durably: the wake-up time is recorded, so after a crash or restart the
     /// workflow sleeps only for what is left. Outside a workflow it is a plain sleep.
     public static func sleep(for duration: Duration) async throws {
-        guard let context = WorkflowContext.current, !WorkflowContext.insideStep else {
+        guard let context = WorkflowContext.forOperation() else {
             try await Task.sleep(for: duration)
             return
         }
-        try context.checkRunnable()
-        let wakeUp = try await context.durableDeadline(functionID: context.nextFunctionID(), timeout: duration)
+        let sleep: Operation<Double> = try context.reserve(Operation<Double>.sleepName) { try context.decoded($0) }
+        let wakeUp = try await sleep.durableDeadline(after: duration)
         let remaining = wakeUp - Date().timeIntervalSince1970
-        if remaining > 0 { try await context.runtime.pause(for: .seconds(remaining)) }
+        if remaining > 0 { try await context.runtime.service.pause(for: .seconds(remaining)) }
     }
 
     /// The current time, recorded on first execution and replayed afterwards.
@@ -29,26 +29,26 @@ extension DBOS {
         try await step("DBOS.random") { Double.random(in: range) }
     }
 
-    /// A new UUID string, recorded on first execution and replayed afterwards.
+    /// A new UUID, recorded on first execution (as lowercase text, as DBOS Python records it)
+    /// and replayed afterwards.
+    public static func uuid() async throws -> UUID {
+        let text = try await step("DBOS.uuid") { UUID().uuidString.lowercased() }
+        guard let uuid = UUID(uuidString: text) else {
+            throw DBOSError.decodingFailed(what: "recorded DBOS.uuid", type: "UUID", reason: "'\(text)' is not a UUID")
+        }
+        return uuid
+    }
+
+    /// A new UUID as lowercase text, recorded and replayed.
+    @available(*, deprecated, message: "use uuid(), which returns a UUID")
+    @_disfavoredOverload
     public static func uuid() async throws -> String {
-        try await step("DBOS.uuid") { UUID().uuidString.lowercased() }
+        try await uuid().uuidString.lowercased()
     }
 
     /// The ID of the running workflow, or nil outside a workflow.
     public static var workflowID: String? { WorkflowContext.current?.workflowID }
-}
 
-extension Duration {
-    /// The duration in (fractional) seconds.
-    var seconds: Double {
-        let parts = components
-        return Double(parts.seconds) + Double(parts.attoseconds) / 1e18
-    }
-
-    var milliseconds: Int64 { Int64((seconds * 1000).rounded()) }
-}
-
-extension DBOS {
     /// The runtime executing the current workflow, or nil outside a workflow.
     public static var currentRuntime: DBOS? { WorkflowContext.current?.runtime }
 }

@@ -9,11 +9,8 @@ extension DBOS {
     public static func step<T: Codable & Sendable>(
         _ name: String, retries: RetryPolicy = .none, _ body: @Sendable () async throws -> T
     ) async throws -> T {
-        guard let context = WorkflowContext.current, !WorkflowContext.insideStep else {
-            return try await body()
-        }
-        try context.checkRunnable()
-        return try await context.runStep(functionID: context.nextFunctionID(), name: name, retries: retries, body)
+        guard let context = WorkflowContext.forOperation() else { return try await body() }
+        return try await context.operation(name) { try await $0.runStep(retries: retries, body) }
     }
 
     /// Starts a step concurrently with the workflow and returns at once.
@@ -24,14 +21,9 @@ extension DBOS {
     public static func startStep<T: Codable & Sendable>(
         _ name: String, retries: RetryPolicy = .none, _ body: @escaping @Sendable () async throws -> T
     ) throws -> StepTask<T> {
-        guard let context = WorkflowContext.current, !WorkflowContext.insideStep else {
-            return StepTask(task: Task { try await body() })
-        }
-        try context.checkRunnable()
-        let functionID = context.nextFunctionID()
-        return StepTask(task: Task {
-            try await context.runStep(functionID: functionID, name: name, retries: retries, body)
-        })
+        guard let context = WorkflowContext.forOperation() else { return StepTask(task: Task { try await body() }) }
+        let operation: Operation<T> = try context.reserve(name) { try context.decoded($0) }
+        return StepTask(task: Task { try await context.perform(operation) { try await $0.runStep(retries: retries, body) } })
     }
 
     /// Runs one checkpointed step per element concurrently, operation IDs in element order,
@@ -54,38 +46,5 @@ public struct StepTask<T: Sendable>: Sendable {
     /// The step's result (or its error).
     public var value: T {
         get async throws { try await task.value }
-    }
-}
-
-extension WorkflowContext {
-    /// The step protocol: replay a recorded outcome, or run the body and record its outcome.
-    func runStep<T: Codable & Sendable>(
-        functionID: Int, name: String, retries: RetryPolicy, _ body: @Sendable () async throws -> T
-    ) async throws -> T {
-        if let record = try recorded(functionID, expecting: name) {
-            return try replay(record, as: T.self)
-        }
-        let started = Date()
-        let value: T
-        do {
-            value = try await WorkflowContext.$insideStep.withValue(true) {
-                try await retries.run(step: name, pause: { try await self.runtime.pause(for: $0) }, body)
-            }
-        } catch {
-            if case DBOSError.shuttingDown = error { throw error }
-            let ours = StepRecord(
-                workflowID: workflowID, functionID: functionID, functionName: name,
-                error: try PortableJSON.encode(WorkflowFailure(error)), startedAt: started, completedAt: Date())
-            let stored = try await record(ours)
-            // Another execution recorded this step first: its outcome is the one that counts.
-            if stored != ours { return try replay(stored, as: T.self) }
-            throw error
-        }
-        let ours = StepRecord(
-            workflowID: workflowID, functionID: functionID, functionName: name,
-            output: try PortableJSON.encode(value), startedAt: started, completedAt: Date())
-        let stored = try await record(ours)
-        if stored != ours { return try replay(stored, as: T.self) }
-        return value
     }
 }

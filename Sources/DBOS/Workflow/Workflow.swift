@@ -35,38 +35,3 @@ public struct Workflow<each Input: Codable & Sendable, Output: Codable & Sendabl
         }
     }
 }
-
-/// Anything that can be registered as a workflow: ``Workflow`` and macro-generated declarations.
-public protocol WorkflowDefinition: Sendable {
-    /// The type-erased form the runtime stores in its registry.
-    var registration: WorkflowRegistration { get }
-}
-
-/// A workflow with its types erased: it runs from, and returns, portable JSON text.
-public struct WorkflowRegistration: Sendable {
-    public let name: String
-    public let maxRecoveryAttempts: Int?
-    let invoke: @Sendable (_ inputs: String) async throws -> String
-
-    /// Creates a registration from a body that decodes its inputs and encodes its output.
-    public init(name: String, maxRecoveryAttempts: Int?, invoke: @escaping @Sendable (_ inputs: String) async throws -> String) {
-        self.name = name
-        self.maxRecoveryAttempts = maxRecoveryAttempts
-        self.invoke = invoke
-    }
-}
-
-/// Options for starting one workflow.
-public struct WorkflowOptions: Sendable {
-    /// The workflow ID, which is also its idempotency key. Default: a random UUID
-    /// (for a child workflow: `<parent ID>-<operation ID>`).
-    public var workflowID: String?
-    /// Cancel the workflow if it has not finished this long after it starts. Child workflows
-    /// inherit the deadline.
-    public var timeout: Duration?
-
-    public init(workflowID: String? = nil, timeout: Duration? = nil) {
-        self.workflowID = workflowID
-        self.timeout = timeout
-    }
-}

@@ -1,49 +1,67 @@
 import Foundation
 
-/// A started workflow. Await ``result()`` for its output; the handle works from any process
-/// that shares the system database.
+/// A started workflow. Await ``result()`` for its output, read its ``status()``, or manage
+/// it: ``cancel(includeChildren:)``, ``resume()``, ``fork(fromStep:newID:applicationVersion:)``.
+/// The handle works from any process that shares the system database (from a ``DBOS``
+/// runtime or a ``DBOSClient``).
 public struct WorkflowHandle<Output: Codable & Sendable>: Sendable {
     /// The workflow's ID.
     public let workflowID: String
-    let runtime: DBOS
+    let service: WorkflowService
 
-    init(workflowID: String, runtime: DBOS) {
+    init(workflowID: String, service: WorkflowService) {
         self.workflowID = workflowID
-        self.runtime = runtime
+        self.service = service
     }
 
     /// Waits for the workflow to finish and returns its output.
     ///
     /// Throws the workflow's error (its registered Swift type, else
-    /// ``DBOSError/workflowFailed(_:)``), ``DBOSError/workflowCancelled(workflowID:)``,
-    /// or ``DBOSError/decodingFailed(what:type:reason:)`` when the output is not an `Output`.
+    /// ``DBOSError/Code/workflowFailed``), ``DBOSError/Code/workflowCancelled``,
+    /// or ``DBOSError/Code/decodingFailed`` when the output is not an `Output`.
     /// Inside a workflow, the wait is itself a checkpointed operation (`DBOS.getResult`).
     public func result() async throws -> Output {
-        guard let context = WorkflowContext.current, !WorkflowContext.insideStep, context.runtime === runtime else {
-            return try runtime.decodeOutcome(try await runtime.awaitOutcome(workflowID), workflowID: workflowID, as: Output.self)
+        guard let context = WorkflowContext.forOperation(), context.runtime.service === service else {
+            return try await service.result(of: workflowID, as: Output.self)
         }
-        try context.checkRunnable()
-        let functionID = context.nextFunctionID()
-        let name = "DBOS.getResult"
-        if let record = try context.recorded(functionID, expecting: name) {
-            return try context.replay(record, as: Output.self)
+        let workflowID = self.workflowID
+        return try await context.operation("DBOS.getResult") { (operation: Operation<Output>) in
+            let started = Date()
+            let outcome = try await service.awaitOutcome(workflowID)
+            let succeeded = outcome.state == .success
+            let ours = operation.record(output: succeeded ? outcome.output : nil,
+                                        error: succeeded ? nil : try outcome.storedError(workflowID: workflowID),
+                                        childWorkflowID: workflowID, startedAt: started, serialization: outcome.serialization)
+            return try await operation.commit(ours) { try context.decoded(ours) }
         }
-        let started = Date()
-        let outcome = try await runtime.awaitOutcome(workflowID)
-        let ours = StepRecord(workflowID: context.workflowID, functionID: functionID, functionName: name,
-                              output: outcome.status == WorkflowState.success.rawValue ? outcome.output : nil,
-                              error: outcome.status == WorkflowState.success.rawValue ? nil : try runtime.storedError(of: outcome, workflowID: workflowID),
-                              childWorkflowID: workflowID, startedAt: started, completedAt: Date(),
-                              serialization: outcome.serialization)
-        let stored = try await context.record(ours)
-        return try context.replay(stored, as: Output.self)
     }
 
     /// The workflow's current status row.
     public func status() async throws -> WorkflowStatus {
-        guard let status = try await runtime.systemDatabase.workflowStatus(workflowID: workflowID) else {
-            throw DBOSError.nonexistentWorkflow(workflowID: workflowID)
-        }
-        return status
+        try await service.existingStatus(workflowID)
+    }
+
+    /// Cancels the workflow if it has not finished: it stops before its next step (a running
+    /// step finishes), here or in any other process. With `includeChildren`, its descendants too.
+    public func cancel(includeChildren: Bool = false) async throws {
+        try await service.cancel(workflowID, includeChildren: includeChildren)
+    }
+
+    /// Continues a cancelled (or stranded) workflow from its last completed step, on the
+    /// internal queue of whichever process runs its application version.
+    public func resume() async throws {
+        try await service.resume(workflowID)
+    }
+
+    /// Starts a new workflow that reuses the recorded outcomes of this one's operations before
+    /// `fromStep` and runs the current code from that step on. Returns the new workflow's handle.
+    public func fork(fromStep: Int, newID: String? = nil, applicationVersion: String? = nil) async throws -> WorkflowHandle<Output> {
+        let id = try await service.fork(workflowID, fromStep: fromStep, newID: newID, applicationVersion: applicationVersion)
+        return WorkflowHandle(workflowID: id, service: service)
+    }
+
+    /// The workflow's recorded operations, in order.
+    public func steps() async throws -> [StepRecord] {
+        try await service.steps(workflowID)
     }
 }

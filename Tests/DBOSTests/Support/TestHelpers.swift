@@ -1,3 +1,4 @@
+import DBOSTestSupport
 import Foundation
 import Synchronization
 @testable import DBOS
@@ -13,7 +14,7 @@ final class Counter: Sendable {
 /// Creates and launches a runtime on `url` with the given workflows.
 func launchRuntime(_ url: String, name: String = "test", applicationVersion: String = "test-version",
                    _ workflows: any WorkflowDefinition...) async throws -> DBOS {
-    let dbos = try await DBOS(config: DBOSConfig(name: name, systemDatabaseURL: url, applicationVersion: applicationVersion))
+    let dbos = try DBOS(config: DBOSConfig(name: name, systemDatabaseURL: url, applicationVersion: applicationVersion))
     try dbos.register(workflows)
     try await dbos.launch()
     return dbos
@@ -23,7 +24,7 @@ func launchRuntime(_ url: String, name: String = "test", applicationVersion: Str
 @discardableResult
 func withRuntime<T>(_ url: String, applicationVersion: String = "test-version", _ workflows: any WorkflowDefinition...,
                     body: (DBOS) async throws -> T) async throws -> T {
-    let dbos = try await DBOS(config: DBOSConfig(name: "test", systemDatabaseURL: url, applicationVersion: applicationVersion))
+    let dbos = try DBOS(config: DBOSConfig(name: "test", systemDatabaseURL: url, applicationVersion: applicationVersion))
     try dbos.register(workflows)
     try await dbos.launch()
     do {
@@ -36,39 +37,31 @@ func withRuntime<T>(_ url: String, applicationVersion: String = "test-version", 
     }
 }
 
-/// Waits (by reading the database, without fixed sleeps) until `condition` holds, or fails after `timeout`.
-func eventually(timeout: Duration = .seconds(20), _ what: String, _ condition: () async throws -> Bool) async throws {
-    let deadline = ContinuousClock.now + timeout
-    while ContinuousClock.now < deadline {
-        if try await condition() { return }
-        try await Task.sleep(for: .milliseconds(10))
-    }
-    throw TestFailure("timed out waiting for \(what)")
-}
-
-struct TestFailure: Error, CustomStringConvertible {
-    var description: String
-    init(_ description: String) { self.description = description }
-}
-
 /// Raw SQL for tests that need to look at or damage rows directly; `dbos.` names a table of
-/// the system database on either backend.
-func rawSQL(_ systemDatabase: any SystemDatabase, _ sql: String, _ binds: [SQLValue] = []) async throws -> [SQLRow] {
+/// the system database on either backend. Interpolated values are binds, as everywhere.
+func rawSQL(_ systemDatabase: any SystemDatabase, _ query: SQLQuery) async throws -> [SQLRow] {
     let database = systemDatabase as! SQLSystemDatabase
-    let prefixed = sql.replacingOccurrences(of: "dbos.", with: database.driver.dialect.prefix)
-    return try await database.driver.write(SQLStatement(prefixed, binds))
+    let prefix = database.dialect.tablePrefix.text
+    return try await database.driver.write(query.mappingText { $0.replacingOccurrences(of: "dbos.", with: prefix) })
 }
 
 extension DBOSClient {
-    /// See ``rawSQL(_:_:_:)``.
-    func rawSQL(_ sql: String, _ binds: [SQLValue] = []) async throws -> [SQLRow] {
-        try await DBOSTests.rawSQL(systemDatabase, sql, binds)
+    /// See ``rawSQL(_:_:)``.
+    func rawSQL(_ query: SQLQuery) async throws -> [SQLRow] {
+        try await DBOSTests.rawSQL(systemDatabase, query)
     }
 }
 
 extension DBOS {
-    /// See ``rawSQL(_:_:_:)``.
-    func rawSQL(_ sql: String, _ binds: [SQLValue] = []) async throws -> [SQLRow] {
-        try await DBOSTests.rawSQL(systemDatabase, sql, binds)
+    /// See ``rawSQL(_:_:)``.
+    func rawSQL(_ query: SQLQuery) async throws -> [SQLRow] {
+        try await DBOSTests.rawSQL(systemDatabase, query)
     }
+}
+
+extension SQLRow {
+    /// A column's value for a test's assertions (nil when missing, NULL or of another type).
+    func string(_ column: String) -> String? { (try? decode(column, as: String?.self)) ?? nil }
+    func int(_ column: String) -> Int? { (try? decode(column, as: Int?.self)) ?? nil }
+    func bool(_ column: String) -> Bool? { (try? decode(column, as: Bool?.self)) ?? nil }
 }

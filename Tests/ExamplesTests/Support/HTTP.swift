@@ -1,3 +1,5 @@
+import NIOHTTP1
+import DBOSTestSupport
 import AsyncHTTPClient
 import Foundation
 import NIOCore

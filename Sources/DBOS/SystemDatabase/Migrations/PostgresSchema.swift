@@ -4,7 +4,7 @@
 
 enum PostgresSchema {
     /// The DDL that creates the whole schema in the (already created) schema `s` (quoted).
-    static func statements(schema s: String) -> [String] {
+    static func statements(schema s: SQLFragment) -> [SQLQuery] {
         [
             """
             CREATE TABLE IF NOT EXISTS \(s).application_versions (

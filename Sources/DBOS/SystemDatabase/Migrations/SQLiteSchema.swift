@@ -2,7 +2,7 @@
 // as `dbos migrate -s sqlite:///FILE` of DBOS Python 3.4.0 creates it.
 
 enum SQLiteSchema {
-    static let statements: [String] = [
+    static let statements: [SQLQuery] = [
         """
         CREATE TABLE workflow_status (
             workflow_uuid TEXT PRIMARY KEY,

@@ -1,99 +1,99 @@
+import Foundation
 import Logging
 import NIOCore
 import NIOSSL
 import PostgresNIO
 
-/// PostgreSQL behind ``SQLDriver``: a postgres-nio `PostgresClient` connection pool.
+/// PostgreSQL behind ``SQLDriver``: a postgres-nio `PostgresClient` connection pool, driven by
+/// ``run()`` in the owner's task group.
 final class PostgresDriver: SQLDriver {
     let dialect: SQLDialect
-    let client: PostgresClient
-    let location: DatabaseURL.PostgresLocation
-    private let runTask: Task<Void, Never>
+    private let client: PostgresClient
+    private let location: DatabaseURL.PostgresLocation
     private let logger: Logger
 
-    private init(client: PostgresClient, location: DatabaseURL.PostgresLocation, schema: String, logger: Logger) {
-        self.client = client
-        self.location = location
-        self.logger = logger
-        self.dialect = SQLDialect(kind: .postgres, prefix: "\"\(schema)\".")
-        self.runTask = Task { await client.run() }
-    }
-
-    /// Connects (creating the database when it is missing, as DBOS does) and starts the pool.
-    static func open(_ location: DatabaseURL.PostgresLocation, schema: String, maxConnections: Int, logger: Logger) async throws -> PostgresDriver {
-        try await createDatabaseIfMissing(location, logger: logger)
+    /// Prepares the pool; connects nothing until ``run()`` and ``open()``.
+    init(_ location: DatabaseURL.PostgresLocation, schema: String, maxConnections: Int, logger: Logger) throws {
         var configuration = PostgresClient.Configuration(
             host: location.host, port: location.port, username: location.user,
-            password: location.password, database: location.database, tls: try tls(location))
+            password: location.password, database: location.database,
+            tls: location.requireTLS ? .require(.makeClientConfiguration()) : .disable)
         configuration.options.maximumConnections = maxConnections
         configuration.options.minimumConnections = 0
-        // The pool warns when the first query races the start of run(); that is harmless here.
-        var background = logger
-        background.logLevel = max(logger.logLevel, .error)
-        let client = PostgresClient(configuration: configuration, backgroundLogger: background)
-        let driver = PostgresDriver(client: client, location: location, schema: schema, logger: logger)
+        self.client = PostgresClient(configuration: configuration, backgroundLogger: logger)
+        self.location = location
+        self.logger = logger
+        self.dialect = .postgres(schema: schema)
+    }
+
+    func run() async {
+        await client.run()
+    }
+
+    func open() async throws {
+        try await createDatabaseIfMissing()
         do {
-            _ = try await driver.read(SQLStatement("SELECT 1 AS ok"))
+            _ = try await read("SELECT 1 AS ok")
         } catch {
-            await driver.close()
-            throw DBOSError.databaseUnreachable(url: describe(location), reason: "\(error)")
+            throw DBOSError.databaseUnreachable(url: description, reason: "\(error)")
         }
-        return driver
     }
 
-    private static func tls(_ location: DatabaseURL.PostgresLocation) throws -> PostgresClient.Configuration.TLS {
-        location.requireTLS ? .require(.makeClientConfiguration()) : .disable
-    }
+    func close() async {}
 
-    private static func describe(_ location: DatabaseURL.PostgresLocation) -> String {
-        DatabaseURL.postgres(location).description
-    }
+    private var description: String { DatabaseURL.postgres(location).description }
 
-    private static func createDatabaseIfMissing(_ location: DatabaseURL.PostgresLocation, logger: Logger) async throws {
-        let tlsMode: PostgresConnection.Configuration.TLS
+    private func connectionConfiguration(database: String) throws -> PostgresConnection.Configuration {
+        let tls: PostgresConnection.Configuration.TLS
         if location.requireTLS {
-            do { tlsMode = .require(try NIOSSLContext(configuration: .makeClientConfiguration())) } catch {
-                throw DBOSError.databaseUnreachable(url: describe(location), reason: "TLS setup failed: \(error)")
+            do { tls = .require(try NIOSSLContext(configuration: .makeClientConfiguration())) } catch {
+                throw DBOSError.databaseUnreachable(url: description, reason: "TLS setup failed: \(error)")
             }
         } else {
-            tlsMode = .disable
+            tls = .disable
         }
-        let configuration = PostgresConnection.Configuration(
+        return PostgresConnection.Configuration(
             host: location.host, port: location.port, username: location.user,
-            password: location.password, database: "postgres", tls: tlsMode)
+            password: location.password, database: database, tls: tls)
+    }
+
+    /// Creates the system database when it does not exist, as DBOS does (through the
+    /// `postgres` maintenance database; a concurrent creation by another process is fine).
+    private func createDatabaseIfMissing() async throws {
         let connection: PostgresConnection
         do {
-            connection = try await PostgresConnection.connect(configuration: configuration, id: 0, logger: logger)
+            connection = try await PostgresConnection.connect(configuration: connectionConfiguration(database: "postgres"), id: 0, logger: logger)
+        } catch let error as DBOSError {
+            throw error
         } catch {
-            throw DBOSError.databaseUnreachable(url: describe(location), reason: "\(String(reflecting: error))")
+            throw DBOSError.databaseUnreachable(url: description, reason: "\(String(reflecting: error))")
         }
-        defer { Task { try? await connection.close() } }
         do {
             let rows = try await connection.query("SELECT 1 FROM pg_database WHERE datname = \(location.database)", logger: logger)
             var exists = false
             for try await _ in rows { exists = true }
             if !exists {
-                let quoted = "\"" + location.database.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+                let create: SQLQuery = "CREATE DATABASE \(SQLFragment(identifier: location.database))"
                 do {
-                    try await connection.query(PostgresQuery(unsafeSQL: "CREATE DATABASE \(quoted)"), logger: logger)
+                    try await connection.query(Self.postgresQuery(create), logger: logger)
                     logger.info("created system database", metadata: ["database": "\(location.database)"])
                 } catch let error as PSQLError where ["42P04", "23505"].contains(error.serverInfo?[.sqlState]) {
-                    // Created concurrently by another process: fine.
+                    // Created concurrently by another process.
                 }
             }
-        } catch let error as DBOSError {
-            throw error
+            try? await connection.close()
         } catch {
-            throw DBOSError.databaseUnreachable(url: describe(location), reason: "cannot create database: \(String(reflecting: error))")
+            try? await connection.close()
+            throw DBOSError.databaseUnreachable(url: description, reason: "cannot create database: \(String(reflecting: error))")
         }
     }
 
-    func read(_ statement: SQLStatement) async throws -> [SQLRow] {
-        try await Self.run(statement) { try await client.query($0, logger: logger) }
+    func read(_ query: SQLQuery) async throws -> [SQLRow] {
+        try await Self.run(query) { try await client.query($0, logger: logger) }
     }
 
-    func write(_ statement: SQLStatement) async throws -> [SQLRow] {
-        try await read(statement)
+    func write(_ query: SQLQuery) async throws -> [SQLRow] {
+        try await read(query)
     }
 
     func transaction<T: Sendable>(_ body: @escaping @Sendable (any SQLExecutor) async throws -> T) async throws -> T {
@@ -102,49 +102,42 @@ final class PostgresDriver: SQLDriver {
                 try await body(PostgresExecutor(connection: connection, logger: self.logger))
             }
         } catch let error as PostgresTransactionError {
-            throw error.closureError ?? error.beginError ?? error.commitError ?? error
+            let cause = error.closureError ?? error.beginError ?? error.commitError ?? error
+            if cause is DBOSError { throw cause }
+            throw Self.databaseError(cause, during: "transaction")
         }
-    }
-
-    func executeScript(_ statements: [String]) async throws {
-        try await transaction { executor in
-            for statement in statements { _ = try await executor.execute(SQLStatement(statement)) }
-        }
-    }
-
-    func close() async {
-        runTask.cancel()
-        _ = await runTask.value
     }
 
     var fallbackPollInterval: Duration { .seconds(1) }
 
     /// LISTENs on `channels` over a dedicated connection, reconnecting with backoff after a
     /// loss (and then signalling a change of unknown scope, since notifications may have been missed).
-    func runChangeFeed(channels: [String], _ onSignal: @escaping @Sendable (String?, String) -> Void) async {
+    func runChangeFeed(channels: [ChangeChannel], _ onSignal: @escaping @Sendable (ChangeChannel?, String) -> Void) async {
         var backoff = Duration.milliseconds(100)
         var connectedBefore = false
         while !Task.isCancelled {
             do {
-                let configuration = PostgresConnection.Configuration(
-                    host: location.host, port: location.port, username: location.user,
-                    password: location.password, database: location.database,
-                    tls: location.requireTLS ? .require(try NIOSSLContext(configuration: .makeClientConfiguration())) : .disable)
-                let connection = try await PostgresConnection.connect(configuration: configuration, id: 1, logger: logger)
-                defer { Task { try? await connection.close() } }
-                try await withThrowingTaskGroup(of: Void.self) { group in
-                    for channel in channels {
-                        group.addTask {
-                            try await connection.listen(on: channel) { notifications in
-                                for try await notification in notifications { onSignal(channel, notification.payload) }
+                let connection = try await PostgresConnection.connect(
+                    configuration: connectionConfiguration(database: location.database), id: 1, logger: logger)
+                do {
+                    try await withThrowingTaskGroup(of: Void.self) { group in
+                        for channel in channels {
+                            group.addTask {
+                                try await connection.listen(on: channel.rawValue) { notifications in
+                                    for try await notification in notifications { onSignal(channel, notification.payload) }
+                                }
                             }
                         }
+                        if connectedBefore { onSignal(nil, "") }
+                        connectedBefore = true
+                        backoff = .milliseconds(100)
+                        try await group.next()
+                        group.cancelAll()
                     }
-                    if connectedBefore { onSignal(nil, "") }
-                    connectedBefore = true
-                    backoff = .milliseconds(100)
-                    try await group.next()
-                    group.cancelAll()
+                    try? await connection.close()
+                } catch {
+                    try? await connection.close()
+                    throw error
                 }
             } catch {
                 if Task.isCancelled { return }
@@ -155,9 +148,11 @@ final class PostgresDriver: SQLDriver {
         }
     }
 
-    static func run(_ statement: SQLStatement, _ send: (PostgresQuery) async throws -> PostgresRowSequence) async throws -> [SQLRow] {
-        var bindings = PostgresBindings(capacity: statement.binds.count)
-        for value in statement.binds {
+    /// postgres-nio's query for ours: the SQL text holds only `$N` placeholders (never a value),
+    /// the values travel as binds.
+    static func postgresQuery(_ query: SQLQuery) -> PostgresQuery {
+        var bindings = PostgresBindings(capacity: query.binds.count)
+        for value in query.binds {
             switch value {
             case .null: bindings.appendNull()
             case .int(let value): bindings.append(value)
@@ -166,26 +161,38 @@ final class PostgresDriver: SQLDriver {
             case .bool(let value): bindings.append(value)
             }
         }
-        let query = PostgresQuery(unsafeSQL: statement.sql, binds: bindings)
+        return PostgresQuery(unsafeSQL: query.sql { "$" + String($0) }, binds: bindings)
+    }
+
+    static func run(_ query: SQLQuery, _ send: (PostgresQuery) async throws -> PostgresRowSequence) async throws -> [SQLRow] {
         do {
             var rows: [SQLRow] = []
-            for try await row in try await send(query) {
+            for try await row in try await send(postgresQuery(query)) {
                 var columns: [String: SQLValue] = [:]
                 for cell in row { columns[cell.columnName] = try convert(cell) }
-                rows.append(SQLRow(columns: columns))
+                rows.append(SQLRow(columns: columns, source: query.source))
             }
             return rows
-        } catch let error as PSQLError {
-            let state = error.serverInfo?[.sqlState]
-            let kind: SQLFailure.Kind = switch state {
-            case "23505": .uniqueViolation
-            case "23503": .foreignKeyViolation
-            case "40001", "40P01": .serializationFailure
-            default: .other
-            }
-            let message = error.serverInfo?[.message].map { "\($0) (SQLSTATE \(state ?? "?"))" } ?? String(reflecting: error)
-            throw SQLFailure(kind: kind, message: message, sql: statement.sql)
+        } catch let error as DBOSError {
+            throw error
+        } catch {
+            throw databaseError(error, during: query.source)
         }
+    }
+
+    /// A failed statement as ``DBOSError``, classified by its SQLSTATE.
+    static func databaseError(_ error: any Error, during operation: String) -> DBOSError {
+        guard let error = error as? PSQLError, let state = error.serverInfo?[.sqlState] else {
+            return DBOSError.databaseError(operation: operation, reason: String(reflecting: error))
+        }
+        let failure: DatabaseFailure = switch state {
+        case "23505": .uniqueViolation
+        case "23503": .foreignKeyViolation
+        case "40001", "40P01": .serializationFailure
+        default: .other
+        }
+        let message = error.serverInfo?[.message] ?? String(reflecting: error)
+        return DBOSError.databaseError(operation: operation, reason: "\(message) (SQLSTATE \(state))", failure: failure)
     }
 
     private static func convert(_ cell: PostgresCell) throws -> SQLValue {
@@ -194,7 +201,6 @@ final class PostgresDriver: SQLDriver {
         case .int8, .int4, .int2: return .int(try cell.decode(Int64.self))
         case .bool: return .bool(try cell.decode(Bool.self))
         case .float8, .float4: return .double(try cell.decode(Double.self))
-        case .numeric: return .text(try cell.decode(String.self))
         default: return .text(try cell.decode(String.self))
         }
     }
@@ -203,7 +209,7 @@ final class PostgresDriver: SQLDriver {
 private struct PostgresExecutor: SQLExecutor {
     let connection: PostgresConnection
     let logger: Logger
-    func execute(_ statement: SQLStatement) async throws -> [SQLRow] {
-        try await PostgresDriver.run(statement) { try await connection.query($0, logger: logger) }
+    func execute(_ query: SQLQuery) async throws -> [SQLRow] {
+        try await PostgresDriver.run(query) { try await connection.query($0, logger: logger) }
     }
 }

@@ -1,0 +1,58 @@
+import Foundation
+import Logging
+
+extension DBOS {
+    /// Resumes every PENDING workflow of this executor and application version.
+    ///
+    /// Each is claimed (its recovery attempt counted), its recorded operations loaded once,
+    /// and its body run again; completed steps replay from their records. Called by
+    /// ``launch()``; call it again to recover work left by a crashed process with the same executor ID.
+    @discardableResult
+    public func recoverPendingWorkflows() async throws -> RecoveryReport {
+        try requireLaunched("recovering workflows")
+        var report = RecoveryReport()
+        // Claimed queue work goes back on its queue, where the queue's limits apply again.
+        let requeued = try await systemDatabase.requeuePending(executorID: executorID, applicationVersion: applicationVersion)
+        if requeued > 0 { logger.info("re-enqueued claimed queue workflows", metadata: ["count": "\(requeued)"]) }
+        let pending = try await systemDatabase.pendingWorkflows(executorID: executorID, applicationVersion: applicationVersion)
+        for workflow in pending where !running.isRunning(workflow.id) {
+            do {
+                if try await recover(workflowID: workflow.id, name: workflow.name) {
+                    report.recovered.append(workflow.id)
+                }
+            } catch let error as DBOSError {
+                report.failures.append((workflow.id, error))
+            } catch {
+                report.failures.append((workflow.id, DBOSError.databaseError(operation: "recovering \(workflow.id)", reason: "\(error)")))
+            }
+        }
+        if !report.recovered.isEmpty {
+            logger.info("recovering workflows", metadata: ["count": "\(report.recovered.count)"])
+        }
+        return report
+    }
+
+    /// Claims and resumes one workflow. Checks run before the claim, so a workflow this
+    /// process cannot run (unknown name, foreign serialization) is left exactly as it was.
+    func recover(workflowID: String, name: String) async throws -> Bool {
+        guard let registration = registration(named: name) else {
+            throw DBOSError.workflowNotRegistered(name: name)
+        }
+        if let status = try await systemDatabase.workflowStatus(workflowID: workflowID) {
+            try PortableJSON.requireReadable(status.serialization, what: "inputs of workflow '\(workflowID)'")
+        }
+        let ownerXID = UUID().uuidString.lowercased()
+        let maxAttempts = registration.maxRecoveryAttempts ?? config.maxRecoveryAttempts
+        switch try await systemDatabase.claimForRecovery(workflowID: workflowID, ownerXID: ownerXID, maxAttempts: maxAttempts) {
+        case .notPending:
+            return false
+        case .exceeded(let attempts):
+            throw DBOSError.maxRecoveryAttemptsExceeded(workflowID: workflowID, attempts: attempts)
+        case .claimed(let inputs, let deadline):
+            let recorded = try await systemDatabase.steps(workflowID: workflowID)
+            execute(registration, workflowID: workflowID, inputs: inputs ?? PortableJSON.noArguments,
+                    ownerXID: ownerXID, recorded: recorded, deadlineEpochMilliseconds: deadline)
+            return true
+        }
+    }
+}

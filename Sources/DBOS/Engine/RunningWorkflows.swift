@@ -1,0 +1,99 @@
+import Synchronization
+
+/// The outcome of a workflow execution, as stored.
+struct WorkflowOutcome: Sendable {
+    var state: WorkflowState
+    var output: String?
+    var error: String?
+    var serialization: String?
+    var recoveryAttempts: Int?
+}
+
+/// Workflows executing in this process: lets callers join a running workflow and be resumed
+/// the moment it completes, instead of polling the database.
+final class RunningWorkflows: Sendable {
+    private struct Entry {
+        var queueName: String?
+        var partitionKey: String?
+        var ownerXID: String
+        var waiters: [CheckedContinuation<WorkflowOutcome?, Never>] = []
+        var cancelled = false
+    }
+
+    private struct State {
+        var entries: [String: Entry] = [:]
+        var idleWaiters: [CheckedContinuation<Void, Never>] = []
+    }
+
+    private let state = Mutex(State())
+
+    /// Registers a workflow as running here. Returns false when it already runs here.
+    func begin(_ workflowID: String, queueName: String?, partitionKey: String? = nil, ownerXID: String) -> Bool {
+        state.withLock { state in
+            if state.entries[workflowID] != nil { return false }
+            state.entries[workflowID] = Entry(queueName: queueName, partitionKey: partitionKey, ownerXID: ownerXID)
+            return true
+        }
+    }
+
+    /// How many workflows of `queue` run here.
+    func count(queue: String) -> Int { state.withLock { $0.entries.values.filter { $0.queueName == queue }.count } }
+
+    /// How many workflows of one partition of `queue` run here.
+    func count(queue: String, partition: String) -> Int {
+        state.withLock { $0.entries.values.filter { $0.queueName == queue && $0.partitionKey == partition }.count }
+    }
+
+    /// Each running workflow with the owner token of its execution here.
+    var owned: [(workflowID: String, ownerXID: String)] {
+        state.withLock { $0.entries.map { ($0.key, $0.value.ownerXID) } }
+    }
+
+    func isRunning(_ workflowID: String) -> Bool { state.withLock { $0.entries[workflowID] != nil } }
+
+    func isCancelled(_ workflowID: String) -> Bool { state.withLock { $0.entries[workflowID]?.cancelled ?? false } }
+
+    func markCancelled(_ workflowID: String) { state.withLock { $0.entries[workflowID]?.cancelled = true } }
+
+    var count: Int { state.withLock { $0.entries.count } }
+
+    /// Waits for a workflow running here. Returns nil at once when it does not run here, or
+    /// when it stopped without an outcome (shutdown, lost ownership).
+    func wait(for workflowID: String) async -> WorkflowOutcome? {
+        await withCheckedContinuation { continuation in
+            let registered = state.withLock { state in
+                guard state.entries[workflowID] != nil else { return false }
+                state.entries[workflowID]!.waiters.append(continuation)
+                return true
+            }
+            if !registered { continuation.resume(returning: nil) }
+        }
+    }
+
+    /// Marks a workflow finished and hands its outcome to every waiter.
+    /// Returns the queue the workflow was running for.
+    @discardableResult
+    func finish(_ workflowID: String, outcome: WorkflowOutcome?) -> String? {
+        let (entry, idle) = state.withLock { state -> (Entry?, [CheckedContinuation<Void, Never>]) in
+            let entry = state.entries.removeValue(forKey: workflowID)
+            guard state.entries.isEmpty else { return (entry, []) }
+            defer { state.idleWaiters.removeAll() }
+            return (entry, state.idleWaiters)
+        }
+        for waiter in entry?.waiters ?? [] { waiter.resume(returning: outcome) }
+        for waiter in idle { waiter.resume() }
+        return entry?.queueName
+    }
+
+    /// Returns once no workflow runs here.
+    func waitUntilIdle() async {
+        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+            let idle = state.withLock { state in
+                if state.entries.isEmpty { return true }
+                state.idleWaiters.append(continuation)
+                return false
+            }
+            if idle { continuation.resume() }
+        }
+    }
+}

@@ -1,0 +1,119 @@
+import Foundation
+import Logging
+import Synchronization
+
+/// The engine's view of one running execution of a workflow, found by every `DBOS.` static
+/// call through a task-local value. Workflow code never sees it: it calls `DBOS.step`,
+/// `DBOS.receive` and so on, which all go through ``operation(_:withDeadline:replay:_:)``.
+final class WorkflowContext: Sendable {
+    @TaskLocal static var current: WorkflowContext?
+    /// True while a step body runs: workflow operations inside a step run as plain code.
+    @TaskLocal static var insideStep = false
+
+    let runtime: DBOS
+    let workflowID: String
+    let workflowName: String
+    /// This execution's ownership token: every write checks it, so an execution that lost the
+    /// workflow (cancelled, recovered elsewhere) cannot write into it.
+    let ownerXID: String
+    /// When the workflow times out (epoch ms); children inherit it.
+    let deadlineEpochMilliseconds: Int64?
+    let logger: Logger
+    private let state: Mutex<State>
+
+    private struct State {
+        var nextFunctionID = 1
+        var recorded: [Int: StepRecord]
+    }
+
+    init(runtime: DBOS, workflowID: String, workflowName: String, ownerXID: String, recorded: [StepRecord],
+         deadlineEpochMilliseconds: Int64? = nil) {
+        self.runtime = runtime
+        self.deadlineEpochMilliseconds = deadlineEpochMilliseconds
+        self.workflowID = workflowID
+        self.workflowName = workflowName
+        self.ownerXID = ownerXID
+        var logger = runtime.logger
+        logger[metadataKey: "workflowID"] = "\(workflowID)"
+        self.logger = logger
+        self.state = Mutex(State(recorded: Dictionary(recorded.map { ($0.functionID, $0) }, uniquingKeysWith: { first, _ in first })))
+    }
+
+    /// The workflow an operation called now belongs to: the current one, unless the call comes
+    /// from inside a step (where operations are plain code) or concerns another runtime.
+    static func forOperation(on runtime: DBOS? = nil) -> WorkflowContext? {
+        guard let context = current, !insideStep else { return nil }
+        if let runtime, context.runtime !== runtime { return nil }
+        return context
+    }
+
+    /// Throws when the workflow must not start another operation (shutdown, cancellation, timeout).
+    func checkRunnable() throws {
+        if runtime.isShuttingDown { throw DBOSError.shuttingDown }
+        if runtime.running.isCancelled(workflowID) { throw DBOSError.workflowCancelled(workflowID: workflowID) }
+        if let deadline = deadlineEpochMilliseconds, Date().epochMilliseconds > deadline {
+            throw DBOSError.workflowCancelled(workflowID: workflowID)
+        }
+    }
+
+    /// Takes the next operation ID (IDs follow program order) and what an earlier execution
+    /// recorded there, after checking that it is the same operation.
+    fileprivate func reserveID(_ name: String) throws -> (functionID: Int, recorded: StepRecord?) {
+        let (functionID, record) = state.withLock { state in
+            defer { state.nextFunctionID += 1 }
+            return (state.nextFunctionID, state.recorded[state.nextFunctionID])
+        }
+        if let record, record.functionName != name {
+            throw DBOSError.unexpectedStep(workflowID: workflowID, functionID: functionID, recorded: record.functionName, requested: name)
+        }
+        return (functionID, record)
+    }
+
+    // MARK: The operation primitive
+
+    /// Reserves the next operation: checks that the workflow may continue, takes the next ID in
+    /// program order (and, `withDeadline`, the ID after it for the operation's durable timeout),
+    /// and finds what an earlier execution recorded there.
+    func reserve<Output>(_ name: String, withDeadline: Bool = false,
+                         replay: @escaping @Sendable (StepRecord) throws -> Output) throws -> Operation<Output> {
+        try checkRunnable()
+        let (functionID, recorded) = try reserveID(name)
+        let deadline = try withDeadline
+            ? Operation<Double>(context: self, reserved: reserveID(Operation<Double>.sleepName), name: Operation<Double>.sleepName,
+                                replay: { try self.decoded($0) })
+            : nil
+        return Operation(context: self, reserved: (functionID, recorded), name: name, replay: replay, deadline: deadline)
+    }
+
+    /// Replays an operation an earlier execution recorded, or runs it for the first time.
+    func perform<Output>(_ operation: Operation<Output>, _ run: (Operation<Output>) async throws -> Output) async throws -> Output {
+        if let record = operation.recorded { return try operation.replay(record) }
+        return try await run(operation)
+    }
+
+    /// The durable-operation protocol, once: reserve the next operation (ownership,
+    /// cancellation and timeout checked), then replay its recorded outcome or run it. `run`
+    /// records through ``Operation/resolve(_:ours:)``, which turns an earlier execution's record
+    /// into a replay and a lost workflow into the right error.
+    func operation<Output>(_ name: String, withDeadline: Bool = false,
+                           replay: @escaping @Sendable (StepRecord) throws -> Output,
+                           _ run: (Operation<Output>) async throws -> Output) async throws -> Output {
+        try await perform(reserve(name, withDeadline: withDeadline, replay: replay), run)
+    }
+
+    /// ``operation(_:withDeadline:replay:_:)`` for an operation whose recorded output is an `Output`.
+    func operation<Output: Decodable & Sendable>(_ name: String, withDeadline: Bool = false,
+                                      _ run: (Operation<Output>) async throws -> Output) async throws -> Output {
+        try await operation(name, withDeadline: withDeadline, replay: { try self.decoded($0) }, run)
+    }
+
+    /// Reads a recorded outcome back: the output decoded as `T`, or the recorded error thrown.
+    func decoded<T: Decodable>(_ record: StepRecord, as type: T.Type = T.self) throws -> T {
+        let what = "output of operation \(record.functionID) ('\(record.functionName)') of workflow '\(record.workflowID)'"
+        if let error = record.error {
+            let failure = try PortableJSON.decode(WorkflowFailure.self, from: error, serialization: record.serialization, what: what)
+            throw runtime.errors.error(from: failure)
+        }
+        return try PortableJSON.decode(T.self, from: record.output ?? "null", serialization: record.serialization, what: what)
+    }
+}

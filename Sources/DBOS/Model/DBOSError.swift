@@ -1,0 +1,203 @@
+/// Every error the DBOS runtime itself raises.
+///
+/// A struct with an open set of ``Code``s (as postgres-nio's `PSQLError`), so a new kind of
+/// error is not a breaking change: switch on ``code`` with a `default`, or match a code
+/// directly in a `catch`:
+///
+/// ```swift
+/// do { try await handle.result() }
+/// catch DBOSError.Code.workflowCancelled { ... }
+/// catch let error as DBOSError where error.code == .workflowFailed { print(error.failure!) }
+/// ```
+public struct DBOSError: Error, Sendable, Equatable, CustomStringConvertible {
+    /// What kind of error this is.
+    public struct Code: Sendable, Hashable, CustomStringConvertible {
+        private let name: String
+        private init(_ name: String) { self.name = name }
+
+        /// The system database URL could not be parsed or uses an unsupported scheme.
+        public static let invalidDatabaseURL = Code("invalidDatabaseURL")
+        /// The system database could not be reached or opened.
+        public static let databaseUnreachable = Code("databaseUnreachable")
+        /// The system database has a schema version this library cannot upgrade from.
+        public static let unsupportedSchemaVersion = Code("unsupportedSchemaVersion")
+        /// A database operation failed.
+        public static let databaseError = Code("databaseError")
+        /// A row of the system database lacks a column or holds a value of the wrong type.
+        public static let malformedRow = Code("malformedRow")
+        /// A workflow name is not registered with this runtime.
+        public static let workflowNotRegistered = Code("workflowNotRegistered")
+        /// Registration happened after launch, or a name was registered twice.
+        public static let registrationError = Code("registrationError")
+        /// The runtime was used before it was launched or after it shut down.
+        public static let notLaunched = Code("notLaunched")
+        /// The same workflow ID was already used for a workflow with another name.
+        public static let conflictingWorkflow = Code("conflictingWorkflow")
+        /// A replayed workflow asked for a different operation than the one recorded at this ID:
+        /// the workflow code is not deterministic outside its steps.
+        public static let unexpectedStep = Code("unexpectedStep")
+        /// A workflow or step failed; ``DBOSError/failure`` carries its stored error.
+        public static let workflowFailed = Code("workflowFailed")
+        /// A step failed on every attempt; ``DBOSError/failure`` is the last attempt's error.
+        public static let maxStepRetriesExceeded = Code("maxStepRetriesExceeded")
+        /// A stored payload is in a serialization format this library cannot decode.
+        public static let unsupportedSerialization = Code("unsupportedSerialization")
+        /// A stored payload could not be decoded as the requested Swift type.
+        public static let decodingFailed = Code("decodingFailed")
+        /// A value could not be encoded as portable JSON.
+        public static let encodingFailed = Code("encodingFailed")
+        /// No workflow with this ID exists.
+        public static let nonexistentWorkflow = Code("nonexistentWorkflow")
+        /// The workflow was cancelled (or timed out).
+        public static let workflowCancelled = Code("workflowCancelled")
+        /// The workflow exceeded its recovery attempts and is now MAX_RECOVERY_ATTEMPTS_EXCEEDED.
+        public static let maxRecoveryAttemptsExceeded = Code("maxRecoveryAttemptsExceeded")
+        /// A workflow-only operation was called outside a workflow.
+        public static let outsideWorkflow = Code("outsideWorkflow")
+        /// Another execution took this workflow over (resumed, recovered elsewhere, or finished).
+        public static let executionSuperseded = Code("executionSuperseded")
+        /// The workflow's status does not allow the operation.
+        public static let invalidWorkflowState = Code("invalidWorkflowState")
+        /// An argument is out of range.
+        public static let invalidArgument = Code("invalidArgument")
+        /// A workflow with this deduplication ID is already active on the queue.
+        public static let queueDeduplicated = Code("queueDeduplicated")
+        /// The runtime is shutting down; the workflow stays PENDING and is recovered later.
+        public static let shuttingDown = Code("shuttingDown")
+
+        /// The code's name, as stored in the `code` of a recorded `DBOSError`.
+        public var description: String { name }
+    }
+
+    /// What kind of error this is.
+    public var code: Code
+    /// What went wrong, in one sentence that names the workflow, step or value concerned.
+    public var message: String
+    /// The workflow concerned, when there is one.
+    public var workflowID: String?
+    /// The stored error of a failed workflow or step (``Code/workflowFailed``,
+    /// ``Code/maxStepRetriesExceeded``).
+    public var failure: WorkflowFailure?
+    /// How the database classified a failed statement (unique or foreign-key violation, ...).
+    var databaseFailure: DatabaseFailure?
+
+    init(_ code: Code, _ message: String, workflowID: String? = nil, failure: WorkflowFailure? = nil,
+         databaseFailure: DatabaseFailure? = nil) {
+        self.code = code
+        self.message = message
+        self.workflowID = workflowID
+        self.failure = failure
+        self.databaseFailure = databaseFailure
+    }
+
+    public var description: String { message }
+}
+
+extension DBOSError.Code {
+    /// Matches an error against a code in a `catch` or `case` pattern.
+    public static func ~= (code: DBOSError.Code, error: any Error) -> Bool {
+        (error as? DBOSError)?.code == code
+    }
+}
+
+/// How a failed SQL statement was classified, the same way on both backends.
+enum DatabaseFailure: Sendable, Equatable {
+    case uniqueViolation
+    case foreignKeyViolation
+    case serializationFailure
+    case other
+}
+
+extension Error {
+    /// Whether this error is a unique-key violation on either backend.
+    var isUniqueViolation: Bool { (self as? DBOSError)?.databaseFailure == .uniqueViolation }
+    /// Whether this error is a foreign-key violation on either backend.
+    var isForeignKeyViolation: Bool { (self as? DBOSError)?.databaseFailure == .foreignKeyViolation }
+}
+
+// The errors the library raises, one constructor each, so every message is written once.
+extension DBOSError {
+    static func invalidDatabaseURL(url: String, reason: String) -> DBOSError {
+        DBOSError(.invalidDatabaseURL, "invalid system database URL '\(url)': \(reason)")
+    }
+    static func databaseUnreachable(url: String, reason: String) -> DBOSError {
+        DBOSError(.databaseUnreachable, "cannot reach system database \(url): \(reason)")
+    }
+    static func unsupportedSchemaVersion(found: Int, reason: String) -> DBOSError {
+        DBOSError(.unsupportedSchemaVersion, "system database schema version \(found) is not supported: \(reason)")
+    }
+    static func databaseError(operation: String, reason: String, failure: DatabaseFailure = .other) -> DBOSError {
+        DBOSError(.databaseError, "system database error during \(operation): \(reason)", databaseFailure: failure)
+    }
+    static func malformedRow(table: String, column: String, reason: String) -> DBOSError {
+        DBOSError(.malformedRow, "malformed row in \(table): column '\(column)' \(reason)")
+    }
+    static func workflowNotRegistered(name: String) -> DBOSError {
+        DBOSError(.workflowNotRegistered, "workflow '\(name)' is not registered with this DBOS runtime")
+    }
+    static func registrationError(_ message: String) -> DBOSError {
+        DBOSError(.registrationError, "registration error: \(message)")
+    }
+    static func notLaunched(operation: String) -> DBOSError {
+        DBOSError(.notLaunched, "\(operation) needs a launched DBOS runtime: call launch() first (or run it as a service)")
+    }
+    static func conflictingWorkflow(workflowID: String, existingName: String, requestedName: String) -> DBOSError {
+        DBOSError(.conflictingWorkflow,
+                  "workflow ID '\(workflowID)' already belongs to workflow '\(existingName)', cannot start it as '\(requestedName)'",
+                  workflowID: workflowID)
+    }
+    static func unexpectedStep(workflowID: String, functionID: Int, recorded: String, requested: String) -> DBOSError {
+        DBOSError(.unexpectedStep,
+                  "workflow '\(workflowID)' is not deterministic: operation \(functionID) was recorded as '\(recorded)' but the code now calls '\(requested)'",
+                  workflowID: workflowID)
+    }
+    static func workflowFailed(_ failure: WorkflowFailure) -> DBOSError {
+        DBOSError(.workflowFailed, "workflow failed with \(failure.name): \(failure.message)", failure: failure)
+    }
+    static func maxStepRetriesExceeded(step: String, attempts: Int, lastError: WorkflowFailure) -> DBOSError {
+        DBOSError(.maxStepRetriesExceeded,
+                  "step '\(step)' failed after \(attempts) attempts; last error \(lastError.name): \(lastError.message)",
+                  failure: lastError)
+    }
+    static func unsupportedSerialization(format: String, what: String) -> DBOSError {
+        DBOSError(.unsupportedSerialization,
+                  "cannot decode \(what): it is stored in serialization format '\(format)', which this library cannot read (it reads portable_json)")
+    }
+    static func decodingFailed(what: String, type: String, reason: String) -> DBOSError {
+        DBOSError(.decodingFailed, "cannot decode \(what) as \(type): \(reason)")
+    }
+    static func encodingFailed(type: String, reason: String) -> DBOSError {
+        DBOSError(.encodingFailed, "cannot encode \(type) as portable JSON: \(reason)")
+    }
+    static func nonexistentWorkflow(workflowID: String) -> DBOSError {
+        DBOSError(.nonexistentWorkflow, "workflow '\(workflowID)' does not exist", workflowID: workflowID)
+    }
+    static func workflowCancelled(workflowID: String) -> DBOSError {
+        DBOSError(.workflowCancelled, "workflow '\(workflowID)' was cancelled", workflowID: workflowID)
+    }
+    static func maxRecoveryAttemptsExceeded(workflowID: String, attempts: Int) -> DBOSError {
+        DBOSError(.maxRecoveryAttemptsExceeded,
+                  "workflow '\(workflowID)' exceeded its maximum recovery attempts (\(attempts)) and is now MAX_RECOVERY_ATTEMPTS_EXCEEDED",
+                  workflowID: workflowID)
+    }
+    static func outsideWorkflow(operation: String) -> DBOSError {
+        DBOSError(.outsideWorkflow, "\(operation) can only be called inside a workflow")
+    }
+    static func executionSuperseded(workflowID: String, status: String?) -> DBOSError {
+        DBOSError(.executionSuperseded,
+                  "workflow '\(workflowID)' is no longer owned by this execution (status \(status ?? "missing")): another execution took it over",
+                  workflowID: workflowID)
+    }
+    static func invalidWorkflowState(workflowID: String, status: String, operation: String) -> DBOSError {
+        DBOSError(.invalidWorkflowState, "cannot \(operation) workflow '\(workflowID)': its status is \(status)", workflowID: workflowID)
+    }
+    static func invalidArgument(_ message: String) -> DBOSError {
+        DBOSError(.invalidArgument, "invalid argument: \(message)")
+    }
+    static func queueDeduplicated(queue: String, deduplicationID: String) -> DBOSError {
+        DBOSError(.queueDeduplicated, "queue '\(queue)' already has an active workflow with deduplication ID '\(deduplicationID)'")
+    }
+    static var shuttingDown: DBOSError {
+        DBOSError(.shuttingDown, "the DBOS runtime is shutting down")
+    }
+}

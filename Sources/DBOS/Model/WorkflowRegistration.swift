@@ -1,0 +1,19 @@
+/// Anything that can be registered as a workflow: ``Workflow`` and macro-generated declarations.
+public protocol WorkflowDefinition: Sendable {
+    /// The type-erased form the runtime stores in its registry.
+    var registration: WorkflowRegistration { get }
+}
+
+/// A workflow with its types erased: it runs from, and returns, portable JSON text.
+public struct WorkflowRegistration: Sendable {
+    public let name: String
+    public let maxRecoveryAttempts: Int?
+    let invoke: @Sendable (_ inputs: String) async throws -> String
+
+    /// Creates a registration from a body that decodes its inputs and encodes its output.
+    public init(name: String, maxRecoveryAttempts: Int?, invoke: @escaping @Sendable (_ inputs: String) async throws -> String) {
+        self.name = name
+        self.maxRecoveryAttempts = maxRecoveryAttempts
+        self.invoke = invoke
+    }
+}

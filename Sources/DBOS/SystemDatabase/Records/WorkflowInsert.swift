@@ -1,0 +1,32 @@
+/// The values of a new workflow row.
+struct WorkflowInsert: Sendable {
+    var workflowID: String
+    var name: String
+    var status: WorkflowState = .pending
+    /// Nil for a workflow enqueued by a client: any executor (of any version) may run it.
+    var executorID: String?
+    var applicationVersion: String?
+    var applicationName: String?
+    var queueName: String?
+    var timeoutMilliseconds: Int64?
+    var deadlineEpochMilliseconds: Int64?
+    var parentWorkflowID: String?
+    var ownerXID: String
+    var inputs: String
+    var serialization: String
+    var priority: Int = 0
+    var deduplicationID: String?
+    var partitionKey: String?
+    var authenticatedUser: String?
+    var createdAt: Int64
+    var delayUntilEpochMilliseconds: Int64?
+}
+
+/// The row that is in the database after an insert.
+struct WorkflowInsertResult: Sendable, Equatable {
+    var status: WorkflowState
+    var name: String
+    /// True when this insert created the row (so this caller owns its execution).
+    var created: Bool
+    var serialization: String?
+}

@@ -1,0 +1,123 @@
+/// What differs between the SQL of the two backends, by name (as dbos-transact-golang's
+/// `dialect.go`): the shared SQL asks for a fragment or a capability, never for a backend.
+struct SQLDialect: Sendable {
+    /// `"postgres"` or `"sqlite"`.
+    let name: String
+    /// Qualifies DBOS tables: `"dbos".` on PostgreSQL, nothing on SQLite.
+    let tablePrefix: SQLFragment
+    /// Appended to a candidate SELECT so concurrent claimers skip each other's rows.
+    let skipLocked: SQLFragment
+    /// A fresh random owner token, computed by the database for each claimed row.
+    let newOwnerToken: SQLFragment
+    /// The order in which a destination's messages are received (FIFO, ties broken by insertion).
+    let messageOrder: SQLFragment
+    /// Written before `OFFSET` when a query has no `LIMIT` (SQLite requires one).
+    let limitForOffsetOnly: SQLFragment
+    /// Whether one statement can write several tables (data-modifying CTEs), saving round trips.
+    let supportsWritableCTEs: Bool
+    /// Whether `pg_notify` reaches other processes; without it they watch the data version.
+    let supportsNotify: Bool
+    /// Whether only one writer runs at a time (SQLite): a claimer looks on the read connection
+    /// before taking the write lock, and needs no lock to take turns.
+    let hasSingleWriter: Bool
+    /// How the DBOS schema is created, found and dropped.
+    let schema: SchemaDDL
+
+    static func postgres(schema: String) -> SQLDialect {
+        SQLDialect(
+            name: "postgres", tablePrefix: SQLFragment(SQLFragment(identifier: schema), "."),
+            skipLocked: " FOR UPDATE SKIP LOCKED", newOwnerToken: "gen_random_uuid()::text",
+            messageOrder: "created_at_epoch_ms, message_uuid", limitForOffsetOnly: "",
+            supportsWritableCTEs: true, supportsNotify: true, hasSingleWriter: false,
+            schema: SchemaDDL(
+                statements: PostgresSchema.statements(schema: SQLFragment(identifier: schema)),
+                namespace: "CREATE SCHEMA IF NOT EXISTS \(SQLFragment(identifier: schema))",
+                lock: "SELECT pg_advisory_xact_lock(1250125)",
+                migrationsTable: "CREATE TABLE IF NOT EXISTS \(SQLFragment(identifier: schema)).dbos_migrations (version bigint NOT NULL PRIMARY KEY)",
+                migrationsTableExists: """
+                    SELECT 1 AS present FROM information_schema.tables WHERE table_schema = \(schema) AND table_name = 'dbos_migrations'
+                    """,
+                dropAll: ["DROP SCHEMA IF EXISTS \(SQLFragment(identifier: schema)) CASCADE"]))
+    }
+
+    static let sqlite = SQLDialect(
+        name: "sqlite", tablePrefix: "", skipLocked: "", newOwnerToken: "lower(hex(randomblob(16)))",
+        messageOrder: "created_at_epoch_ms, rowid", limitForOffsetOnly: " LIMIT -1",
+        supportsWritableCTEs: false, supportsNotify: false, hasSingleWriter: true,
+        schema: SchemaDDL(
+            statements: SQLiteSchema.statements, namespace: nil, lock: nil,
+            migrationsTable: "CREATE TABLE IF NOT EXISTS dbos_migrations (version INTEGER NOT NULL PRIMARY KEY)",
+            migrationsTableExists: "SELECT 1 AS present FROM sqlite_master WHERE type = 'table' AND name = 'dbos_migrations'",
+            dropAll: SystemTable.dropOrder.map { "DROP TABLE IF EXISTS \($0.name)" }))
+
+    /// A DBOS table, qualified.
+    func table(_ table: SystemTable) -> SQLFragment { SQLFragment(tablePrefix, table.name) }
+
+    /// Wakes listeners of `channel` in other processes when the surrounding transaction commits.
+    func notify(_ channel: ChangeChannel, _ payload: String) -> SQLQuery? {
+        supportsNotify ? "SELECT pg_notify(\(channel.rawValue), \(payload))" : nil
+    }
+
+    /// Makes claimers of one queue take turns until the transaction ends, so limits shared by
+    /// several processes (global concurrency, rate limits) are counted exactly.
+    func queueTurn(_ queue: String) -> SQLQuery? {
+        hasSingleWriter ? nil : "SELECT pg_advisory_xact_lock(hashtext(\(queue)))"
+    }
+}
+
+/// The statements that create, find and drop the DBOS schema of one dialect.
+struct SchemaDDL: Sendable {
+    /// The tables, keys, indexes (and on PostgreSQL triggers and functions) of version 125.
+    let statements: [SQLQuery]
+    /// Creates the namespace (PostgreSQL schema) that holds the tables, where there is one.
+    let namespace: SQLQuery?
+    /// Serializes concurrent migrations until the transaction ends, where a lock is needed.
+    let lock: SQLQuery?
+    let migrationsTable: SQLQuery
+    /// Returns a row when the migrations table exists.
+    let migrationsTableExists: SQLQuery
+    /// Drops every DBOS table (or the namespace holding them).
+    let dropAll: [SQLQuery]
+}
+
+/// The tables of the DBOS system database, named once.
+enum SystemTable: Sendable {
+    case workflowStatus, workflowInput, workflowOutput, operationOutputs
+    case notifications, workflowEvents, workflowEventsHistory, streams
+    case queues, workflowSchedules, eventDispatchKV, applicationVersions, migrations
+
+    var name: SQLFragment {
+        switch self {
+        case .workflowStatus: "workflow_status"
+        case .workflowInput: "workflow_input"
+        case .workflowOutput: "workflow_output"
+        case .operationOutputs: "operation_outputs"
+        case .notifications: "notifications"
+        case .workflowEvents: "workflow_events"
+        case .workflowEventsHistory: "workflow_events_history"
+        case .streams: "streams"
+        case .queues: "queues"
+        case .workflowSchedules: "workflow_schedules"
+        case .eventDispatchKV: "event_dispatch_kv"
+        case .applicationVersions: "application_versions"
+        case .migrations: "dbos_migrations"
+        }
+    }
+
+    /// Every table, children before the tables they reference (the order to drop them in).
+    static let dropOrder: [SystemTable] = [
+        .operationOutputs, .notifications, .workflowEvents, .workflowEventsHistory, .streams, .workflowInput,
+        .workflowOutput, .workflowStatus, .workflowSchedules, .applicationVersions, .queues, .eventDispatchKV, .migrations,
+    ]
+}
+
+/// The change channels of the system database: DBOS's notification trigger and functions
+/// announce new messages, events and stream values on the first three; Swift processes
+/// announce queued work on the last.
+enum ChangeChannel: String, Sendable, CaseIterable {
+    case notifications = "dbos_notifications_channel"
+    case events = "dbos_workflow_events_channel"
+    case streams = "dbos_streams_channel"
+    /// Work was put on a queue (payload: the queue name). Not a DBOS channel.
+    case queues = "dbos_swift_queues_channel"
+}

@@ -1,0 +1,39 @@
+import Foundation
+
+/// Finding and claiming unfinished workflows after a restart.
+extension SQLSystemDatabase {
+    func pendingWorkflows(executorID: String, applicationVersion: String) async throws -> [PendingWorkflow] {
+        try await driver.read("""
+            SELECT workflow_uuid, name FROM \(tables.status)
+            WHERE status = 'PENDING' AND executor_id = \(executorID) AND application_version = \(applicationVersion)
+            ORDER BY created_at
+            """).map { PendingWorkflow(id: try $0.decode("workflow_uuid"), name: try $0.decode("name")) }
+    }
+
+    func claimForRecovery(workflowID: String, ownerXID: String, maxAttempts: Int?) async throws -> RecoveryClaim {
+        let now = Date().epochMilliseconds
+        return try await driver.transaction { executor in
+            let claimed = try await executor.execute("""
+                UPDATE \(self.tables.status) SET owner_xid = \(ownerXID), recovery_attempts = recovery_attempts + 1, updated_at = \(now)
+                WHERE workflow_uuid = \(workflowID) AND status = 'PENDING'
+                RETURNING recovery_attempts, workflow_deadline_epoch_ms
+                """)
+            guard let row = claimed.first else { return .notPending }
+            let attempts: Int = try row.decode("recovery_attempts")
+            if let maxAttempts, attempts > maxAttempts + 1 {
+                _ = try await executor.execute("""
+                    UPDATE \(self.tables.status) SET status = 'MAX_RECOVERY_ATTEMPTS_EXCEEDED', owner_xid = NULL,
+                        deduplication_id = NULL, queue_name = NULL, updated_at = \(now)
+                    WHERE workflow_uuid = \(workflowID)
+                    """)
+                return .exceeded(attempts: attempts - 1)
+            }
+            let input = try await executor.execute("""
+                SELECT COALESCE(wi.inputs, ws.inputs) AS inputs FROM \(self.tables.status) ws
+                LEFT JOIN \(self.tables.inputs) wi ON wi.workflow_uuid = ws.workflow_uuid WHERE ws.workflow_uuid = \(workflowID)
+                """)
+            return .claimed(inputs: try input.first?.decode("inputs", as: String?.self),
+                            deadlineEpochMilliseconds: try row.decode("workflow_deadline_epoch_ms"))
+        }
+    }
+}

@@ -1,0 +1,222 @@
+import Foundation
+
+/// Workflow rows: insert, complete, read and list.
+extension SQLSystemDatabase {
+    private static let insertColumns: SQLFragment = """
+        workflow_uuid, status, name, executor_id, application_version, application_name, queue_name, \
+        recovery_attempts, workflow_timeout_ms, workflow_deadline_epoch_ms, parent_workflow_id, owner_xid, \
+        creator_xid, serialization, priority, deduplication_id, queue_partition_key, authenticated_user, \
+        created_at, updated_at, delay_until_epoch_ms
+        """
+
+    /// Inserts the status row, or keeps the existing one; returns the row either way. The
+    /// owner is the creator for a direct start, none for an enqueued workflow.
+    private func statusInsert(_ insert: WorkflowInsert) -> SQLQuery {
+        let running = insert.status == .pending
+        return """
+            INSERT INTO \(tables.status) (\(Self.insertColumns)) VALUES (
+                \(insert.workflowID), \(insert.status.rawValue), \(insert.name), \(insert.executorID),
+                \(insert.applicationVersion), \(insert.applicationName), \(insert.queueName), \(running ? 1 : 0),
+                \(insert.timeoutMilliseconds), \(insert.deadlineEpochMilliseconds), \(insert.parentWorkflowID),
+                \(running ? insert.ownerXID : nil), \(insert.ownerXID), \(insert.serialization), \(insert.priority),
+                \(insert.deduplicationID), \(insert.partitionKey), \(insert.authenticatedUser), \(insert.createdAt),
+                \(insert.createdAt), \(insert.delayUntilEpochMilliseconds))
+            ON CONFLICT (workflow_uuid) DO UPDATE SET creator_xid = \(tables.status).creator_xid
+            RETURNING status, name, creator_xid, serialization
+            """
+    }
+
+    /// Inserts the input row; `condition` (and `source`) decide whether it is written.
+    private func inputInsert(_ insert: WorkflowInsert, from source: SQLQuery) -> SQLQuery {
+        """
+        INSERT INTO \(tables.inputs) (workflow_uuid, inputs, retention_timestamp)
+        SELECT \(insert.workflowID), \(insert.inputs), \(insert.createdAt) \(source)
+        ON CONFLICT (workflow_uuid) DO NOTHING
+        """
+    }
+
+    /// Writes the status and input rows through `execute`: in one statement where the dialect
+    /// allows it, else in two (inside the caller's transaction). The input is written only
+    /// when the row holds this workflow (same name).
+    private func insertRows(_ insert: WorkflowInsert, _ execute: (SQLQuery) async throws -> [SQLRow]) async throws -> WorkflowInsertResult {
+        if dialect.supportsWritableCTEs {
+            let rows = try await execute("""
+                WITH ins AS (\(statusInsert(insert))), input AS (\(inputInsert(insert, from: "FROM ins WHERE ins.name = \(insert.name)")))
+                SELECT status, name, creator_xid, serialization FROM ins
+                """)
+            return try insertResult(rows, insert)
+        }
+        let result = try insertResult(try await execute(statusInsert(insert)), insert)
+        if result.name == insert.name { _ = try await execute(inputInsert(insert, from: "WHERE true")) }
+        return result
+    }
+
+    private func insertResult(_ rows: [SQLRow], _ insert: WorkflowInsert) throws -> WorkflowInsertResult {
+        guard let row = rows.first else {
+            throw DBOSError.databaseError(operation: "insert workflow \(insert.workflowID)", reason: "no row returned")
+        }
+        return WorkflowInsertResult(
+            status: WorkflowState(rawValue: try row.decode("status")), name: try row.decode("name"),
+            created: try row.decode("creator_xid", as: String?.self) == insert.ownerXID,
+            serialization: try row.decode("serialization"))
+    }
+
+    /// A unique violation on an insert with a deduplication ID is that ID being taken.
+    private func deduplicated<T>(_ insert: WorkflowInsert, _ body: () async throws -> T) async throws -> T {
+        do {
+            return try await body()
+        } catch where error.isUniqueViolation && insert.deduplicationID != nil {
+            throw DBOSError.queueDeduplicated(queue: insert.queueName ?? "", deduplicationID: insert.deduplicationID ?? "")
+        }
+    }
+
+    func insertWorkflow(_ insert: WorkflowInsert) async throws -> WorkflowInsertResult {
+        try await deduplicated(insert) {
+            let result = dialect.supportsWritableCTEs
+                ? try await insertRows(insert, driver.write)
+                : try await driver.transaction { executor in try await self.insertRows(insert, executor.execute) }
+            if result.created, insert.status == .enqueued, let queue = insert.queueName { await notifyQueue(queue) }
+            return result
+        }
+    }
+
+    func insertChildWorkflow(_ insert: WorkflowInsert, as operation: StepRecord, ownerXID: String) async throws
+        -> OperationWrite<WorkflowInsertResult> {
+        try await deduplicated(insert) {
+            let write = try await driver.transaction { executor in
+                try await self.record(operation, ownerXID: ownerXID, executor) {
+                    try await self.insertRows(insert, executor.execute)
+                }
+            }
+            if case .recorded(let result) = write, result.created, insert.status == .enqueued, let queue = insert.queueName {
+                await notifyQueue(queue)
+            }
+            return write
+        }
+    }
+
+    func completeWorkflow(workflowID: String, ownerXID: String, state: WorkflowState, output: String?, error: String?) async throws -> Bool {
+        let now = Date().epochMilliseconds
+        let update: SQLQuery = """
+            UPDATE \(tables.status) SET status = \(state.rawValue), deduplication_id = NULL, owner_xid = NULL,
+                updated_at = \(now), completed_at = \(now)
+            WHERE workflow_uuid = \(workflowID) AND status = 'PENDING' AND owner_xid = \(ownerXID)
+            RETURNING 1 AS written
+            """
+        func storeOutput(_ condition: SQLQuery) -> SQLQuery {
+            """
+            INSERT INTO \(tables.outputs) (workflow_uuid, output, error, retention_timestamp)
+            SELECT \(workflowID), \(output), \(error), \(now) \(condition)
+            ON CONFLICT (workflow_uuid) DO UPDATE SET output = excluded.output, error = excluded.error
+            """
+        }
+        if dialect.supportsWritableCTEs {
+            let rows = try await driver.write("""
+                WITH updated AS (\(update)), stored AS (\(storeOutput("WHERE EXISTS (SELECT 1 FROM updated)")) RETURNING 1)
+                SELECT count(*) AS written FROM updated
+                """)
+            return try rows.first?.decode("written", as: Int.self) ?? 0 > 0
+        }
+        let store = storeOutput("WHERE true")
+        return try await driver.transaction { executor in
+            guard try await !executor.execute(update).isEmpty else { return false }
+            _ = try await executor.execute(store)
+            return true
+        }
+    }
+
+    // MARK: Status and listing
+
+    private var statusSelect: SQLFragment {
+        """
+        SELECT ws.workflow_uuid, ws.status, ws.name, ws.class_name, ws.config_name, ws.queue_name, ws.executor_id,
+               ws.application_version, ws.application_id, ws.authenticated_user, ws.recovery_attempts, ws.created_at,
+               ws.updated_at, ws.started_at_epoch_ms, ws.completed_at, ws.workflow_timeout_ms,
+               ws.workflow_deadline_epoch_ms, ws.deduplication_id, ws.priority, ws.queue_partition_key, ws.forked_from,
+               ws.was_forked_from, ws.parent_workflow_id, ws.serialization
+        """
+    }
+
+    private var withPayloads: SQLQuery {
+        """
+        , COALESCE(wi.inputs, ws.inputs) AS inputs, COALESCE(wo.output, ws.output) AS output,
+          COALESCE(wo.error, ws.error) AS error
+        FROM \(tables.status) ws
+        LEFT JOIN \(tables.inputs) wi ON wi.workflow_uuid = ws.workflow_uuid
+        LEFT JOIN \(tables.outputs) wo ON wo.workflow_uuid = ws.workflow_uuid
+        """
+    }
+
+    func workflowStatus(workflowID: String) async throws -> WorkflowStatus? {
+        try await driver.read("\(statusSelect)\(withPayloads) WHERE ws.workflow_uuid = \(workflowID)")
+            .first.map(WorkflowStatus.init(row:))
+    }
+
+    func listWorkflows(_ filter: ListWorkflowsFilter) async throws -> [WorkflowStatus] {
+        var conditions: [SQLQuery] = []
+        if let ids = filter.workflowIDs {
+            if ids.isEmpty { return [] }
+            conditions.append("ws.workflow_uuid IN (\(list: ids))")
+        }
+        if let prefix = filter.workflowIDPrefix {
+            conditions.append("substr(ws.workflow_uuid, 1, CAST(\(prefix.count) AS INTEGER)) = \(prefix)")
+        }
+        if let name = filter.name { conditions.append("ws.name = \(name)") }
+        if let states = filter.status {
+            if states.isEmpty { return [] }
+            conditions.append("ws.status IN (\(list: states.map(\.rawValue)))")
+        }
+        if let queue = filter.queueName { conditions.append("ws.queue_name = \(queue)") }
+        if let version = filter.applicationVersion { conditions.append("ws.application_version = \(version)") }
+        if let executor = filter.executorID { conditions.append("ws.executor_id = \(executor)") }
+        if let parent = filter.parentWorkflowID { conditions.append("ws.parent_workflow_id = \(parent)") }
+        if let forked = filter.forkedFrom { conditions.append("ws.forked_from = \(forked)") }
+        if let after = filter.createdAfter { conditions.append("ws.created_at >= \(after)") }
+        if let before = filter.createdBefore { conditions.append("ws.created_at <= \(before)") }
+        if let after = filter.completedAfter { conditions.append("ws.completed_at >= \(after)") }
+        if let before = filter.completedBefore { conditions.append("ws.completed_at <= \(before)") }
+        var query: SQLQuery = filter.loadPayloads
+            ? "\(statusSelect)\(withPayloads)"
+            : "\(statusSelect), NULL AS inputs, NULL AS output, NULL AS error FROM \(tables.status) ws"
+        if !conditions.isEmpty { query.append(" WHERE " + SQLQuery.joined(conditions, separator: " AND ")) }
+        let direction: SQLFragment = filter.sortDescending ? "DESC" : "ASC"
+        query.append(" ORDER BY ws.created_at \(direction), ws.workflow_uuid \(direction)")
+        if let limit = filter.limit { query.append(" LIMIT \(limit)") }
+        if let offset = filter.offset {
+            if filter.limit == nil { query.append("\(dialect.limitForOffsetOnly)") }
+            query.append(" OFFSET \(offset)")
+        }
+        return try await driver.read(query).map(WorkflowStatus.init(row:))
+    }
+}
+
+extension WorkflowStatus {
+    /// A status row read with the columns of `statusSelect` (and the payload columns).
+    init(row: SQLRow) throws {
+        self.init(
+            workflowID: try row.decode("workflow_uuid"), state: WorkflowState(rawValue: try row.decode("status")),
+            name: try row.decode("name"), className: try row.decode("class_name"), configName: try row.decode("config_name"),
+            queueName: try row.decode("queue_name"), executorID: try row.decode("executor_id"),
+            applicationVersion: try row.decode("application_version"), applicationID: try row.decode("application_id"),
+            authenticatedUser: try row.decode("authenticated_user"), recoveryAttempts: try row.decode("recovery_attempts", as: Int?.self) ?? 0,
+            createdAt: try row.decode("created_at"), updatedAt: try row.decode("updated_at"),
+            startedAt: try row.decode("started_at_epoch_ms"), completedAt: try row.decode("completed_at"),
+            timeout: try row.decode("workflow_timeout_ms", as: Int64?.self).map { .milliseconds($0) },
+            deadline: try row.decode("workflow_deadline_epoch_ms"), deduplicationID: try row.decode("deduplication_id"),
+            priority: try row.decode("priority"), partitionKey: try row.decode("queue_partition_key"),
+            forkedFrom: try row.decode("forked_from"), wasForkedFrom: try row.decode("was_forked_from"),
+            parentWorkflowID: try row.decode("parent_workflow_id"), serialization: try row.decode("serialization"),
+            input: try row.decode("inputs"), output: try row.decode("output"), error: try row.decode("error"))
+    }
+}
+
+extension StepRecord {
+    /// An `operation_outputs` row read with ``SQLSystemDatabase/stepColumns``.
+    init(row: SQLRow) throws {
+        self.init(
+            workflowID: try row.decode("workflow_uuid"), functionID: try row.decode("function_id"),
+            functionName: try row.decode("function_name"), output: try row.decode("output"), error: try row.decode("error"),
+            childWorkflowID: try row.decode("child_workflow_id"), startedAt: try row.decode("started_at_epoch_ms"),
+            completedAt: try row.decode("completed_at_epoch_ms"), serialization: try row.decode("serialization"))
+    }
+}
