@@ -36,14 +36,14 @@ struct AgentInboxCommand: AsyncParsableCommand {
 
         let dbos = try DBOS(config: example.config(name: "agent-inbox"))
         try dbos.register($inboxAgent)
-        try await dbos.launch()   // resumes agents left waiting by an earlier (killed) process
-        let waiting = try await dbos.listWorkflows(ListWorkflowsFilter(name: $inboxAgent.name, status: [.pending], loadPayloads: false))
-        printNow("agent-inbox on \(dbos.backendName) (executor \(dbos.executorID)): \(waiting.count) agent(s) resumed")
 
+        // DBOS runs as a service next to the HTTP server: it starts with the service group
+        // (resuming agents left waiting by an earlier, killed process) and drains on SIGTERM.
         let host = host
-        let app = Application(
+        var app = Application(
             router: InboxService(dbos: dbos).router(),
             configuration: .init(address: .hostname(host, port: port), serverName: "agent-inbox"),
+            services: [dbos],
             onServerRunning: { channel in
                 printNow("agent-inbox listening on http://\(host):\(channel.localAddress?.port ?? 0)")
             },
@@ -52,12 +52,10 @@ struct AgentInboxCommand: AsyncParsableCommand {
                 logger.logLevel = .warning
                 return logger
             }())
-        do {
-            try await app.runService()   // until SIGTERM or SIGINT
-        } catch {
-            await dbos.shutdown()
-            throw error
+        app.beforeServerStarts {
+            let recovery = try await dbos.waitUntilLaunched()   // no request reaches a runtime still starting
+            printNow("agent-inbox on \(dbos.backendName) (executor \(dbos.executorID)): \(recovery.recovered.count) agent(s) resumed")
         }
-        await dbos.shutdown()
+        try await app.runService()   // until SIGTERM or SIGINT
     }
 }

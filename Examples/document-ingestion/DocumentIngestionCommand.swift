@@ -29,14 +29,20 @@ struct IngestionOptions: ParsableArguments {
 
     var indexPath: String { URL(fileURLWithPath: index).standardizedFileURL.path }
 
-    /// Launches a runtime with every workflow and the queue registered (the same set in
-    /// every subcommand, so all processes share one application version).
-    func launch() async throws -> DBOS {
+    /// A runtime with every workflow and the queue registered (the same set in every
+    /// subcommand, so all processes share one application version).
+    func runtime() throws -> DBOS {
         Answering.model.set(try example.languageModel(script: AnswerScript.reply))
         let dbos = try DBOS(config: example.config(name: "document-ingestion"))
         try dbos.register($ingestBatch, $ingestDocument, $answerQuestion)
         try dbos.register(queues: ingestionQueue)
         dbos.registerError(CorpusError.self)
+        return dbos
+    }
+
+    /// ``runtime()``, launched (for the one-shot subcommands).
+    func launch() async throws -> DBOS {
+        let dbos = try runtime()
         try await dbos.launch()
         return dbos
     }
@@ -127,19 +133,14 @@ extension DocumentIngestionCommand {
         func run() async throws {
             Ingestion.embedDelay.set(.milliseconds(embedDelayMs))
             Ingestion.storeLog.set(storeLog)
-            let dbos = try await options.launch()
-            printNow("Worker \(dbos.executorID) on \(dbos.backendName) listening to queue \(ingestionQueue.name)")
-            let group = ServiceGroup(services: [Stopper(dbos: dbos)], gracefulShutdownSignals: [.sigterm, .sigint],
-                                     logger: dbos.config.logger)
-            try await group.run()
-        }
-
-        /// Shuts the runtime down on graceful shutdown (running steps finish; the rest stays queued).
-        struct Stopper: Service {
-            let dbos: DBOS
-            func run() async throws {
-                try? await gracefulShutdown()
-                await dbos.shutdown()
+            // The runtime is the service: SIGTERM lets running steps finish; the rest stays queued.
+            let dbos = try options.runtime()
+            let group = ServiceGroup(services: [dbos], gracefulShutdownSignals: [.sigterm, .sigint], logger: dbos.config.logger)
+            try await withThrowingTaskGroup(of: Void.self) { tasks in
+                tasks.addTask { try await group.run() }
+                _ = try await dbos.waitUntilLaunched()
+                printNow("Worker \(dbos.executorID) on \(dbos.backendName) listening to queue \(ingestionQueue.name)")
+                try await tasks.waitForAll()
             }
         }
     }

@@ -57,7 +57,7 @@ import Testing
         #expect(rerun.output.contains("\(Self.documentCount) documents, \(2 * Self.documentCount) chunks"), "\(rerun.output)")
         let batches = try await client.listWorkflows(ListWorkflowsFilter(name: "ingestBatch"))
         await client.close()
-        #expect(batches.count == 1 && batches.first?.status == "SUCCESS", "the rerun finished the killed batch, not a new one")
+        #expect(batches.count == 1 && batches.first?.state == .success, "the rerun finished the killed batch, not a new one")
 
         let status = try await ChildProcess.run("document-ingestion", ["status", "--index", index, "--json"], in: directory, separateErrors: false)
         let documents = try JSONDecoder().decode([IndexedDocument].self, from: Data(status.output.utf8))

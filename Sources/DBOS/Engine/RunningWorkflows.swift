@@ -1,3 +1,4 @@
+import Foundation
 import Synchronization
 
 /// The outcome of a workflow execution, as stored.
@@ -22,7 +23,7 @@ final class RunningWorkflows: Sendable {
 
     private struct State {
         var entries: [String: Entry] = [:]
-        var idleWaiters: [CheckedContinuation<Void, Never>] = []
+        var idleWaiters: [UUID: CheckedContinuation<Void, Never>] = [:]
     }
 
     private let state = Mutex(State())
@@ -78,22 +79,27 @@ final class RunningWorkflows: Sendable {
             let entry = state.entries.removeValue(forKey: workflowID)
             guard state.entries.isEmpty else { return (entry, []) }
             defer { state.idleWaiters.removeAll() }
-            return (entry, state.idleWaiters)
+            return (entry, Array(state.idleWaiters.values))
         }
         for waiter in entry?.waiters ?? [] { waiter.resume(returning: outcome) }
         for waiter in idle { waiter.resume() }
         return entry?.queueName
     }
 
-    /// Returns once no workflow runs here.
+    /// Returns once no workflow runs here, or when the calling task is cancelled.
     func waitUntilIdle() async {
-        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
-            let idle = state.withLock { state in
-                if state.entries.isEmpty { return true }
-                state.idleWaiters.append(continuation)
-                return false
+        let id = UUID()
+        await withTaskCancellationHandler {
+            await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+                let resumeNow = state.withLock { state in
+                    if state.entries.isEmpty || Task.isCancelled { return true }
+                    state.idleWaiters[id] = continuation
+                    return false
+                }
+                if resumeNow { continuation.resume() }
             }
-            if idle { continuation.resume() }
+        } onCancel: {
+            state.withLock { $0.idleWaiters.removeValue(forKey: id) }?.resume()
         }
     }
 }

@@ -37,15 +37,26 @@ final class RuntimeTasks: Sendable {
 
 /// The one unstructured task of a runtime used from a script (``DBOS/launch()``,
 /// ``DBOSClient``): it hosts the runtime's task group, which a service would run itself.
+/// Detached, so it inherits no task-local state of its starter (a workflow context, or a
+/// service group's graceful-shutdown scope, which would end the database pool early).
 struct HostTask: Sendable {
     private let task: Task<Void, Never>
 
     init(_ body: @escaping @Sendable () async -> Void) {
-        task = Task(operation: body)
+        task = Task.detached(operation: body)
     }
 
     /// Waits for the hosted work to end.
     func wait() async { await task.value }
 
     func cancel() { task.cancel() }
+}
+
+/// Runs `body` outside the caller's graceful-shutdown scope, ending it when the caller is
+/// cancelled. postgres-nio's pool closes as soon as the service group it runs in begins a
+/// graceful shutdown; the runtime's connections must outlive the drain that shutdown starts,
+/// so the runtime ends them itself once its workflows have stopped.
+func shieldedFromGracefulShutdown(_ body: @escaping @Sendable () async -> Void) async {
+    let task = Task.detached(operation: body)
+    await withTaskCancellationHandler { await task.value } onCancel: { task.cancel() }
 }

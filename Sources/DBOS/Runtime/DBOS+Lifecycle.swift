@@ -33,15 +33,24 @@ extension DBOS: Service {
     public func launch() async throws -> RecoveryReport {
         try lifecycle.beginStarting()
         let host = HostTask { await self.host() }
-        switch await lifecycle.startup.value {
-        case .success(let report)?:
-            return report
-        case .failure(let error)?:
+        do {
+            return try await waitUntilLaunched()
+        } catch {
             await host.wait()
             throw error
-        case nil:
-            await host.wait()
-            throw DBOSError.shuttingDown
+        }
+    }
+
+    /// Waits until the runtime has started — the system database migrated and this executor's
+    /// unfinished workflows resumed — and returns what recovery did; throws the startup error.
+    ///
+    /// For a runtime run as a `Service`, await it before serving requests, for example in
+    /// Hummingbird's `beforeServerStarts`.
+    public func waitUntilLaunched() async throws -> RecoveryReport {
+        switch await lifecycle.startup.value {
+        case .success(let report)?: return report
+        case .failure(let error)?: throw error
+        case nil: throw DBOSError.shuttingDown
         }
     }
 
@@ -58,7 +67,7 @@ extension DBOS: Service {
     /// them every loop and workflow (``RuntimeTasks``), beginning with startup.
     private func host() async {
         await withDiscardingTaskGroup { group in
-            group.addTask { await self.systemDatabase.run() }
+            group.addTask { await shieldedFromGracefulShutdown { await self.systemDatabase.run() } }
             tasks.spawn { await self.start() }
             await tasks.run()
             await systemDatabase.close()

@@ -57,7 +57,7 @@ public final class DBOS: Sendable {
         self.logger = config.logger
         self.systemDatabase = try SQLSystemDatabase(
             url: DatabaseURL(parsing: config.resolvedDatabaseURL), schema: config.postgresSchema,
-            synchronous: config.sqliteSynchronous, maxConnections: config.maxPostgresConnections, logger: config.logger)
+            synchronous: config.sqliteSynchronous == .full ? .full : .normal, maxConnections: config.maxPostgresConnections, logger: config.logger)
         self.service = WorkflowService(systemDatabase: systemDatabase)
     }
 

@@ -89,16 +89,3 @@ extension ScheduleInfo {
         timeZone = row.timeZone
     }
 }
-
-/// A schedule registered in this process.
-struct RegisteredSchedule: Sendable {
-    var name: String
-    var cron: CronSchedule
-    var workflowName: String
-    /// Portable JSON of the context (`null` when the workflow takes none).
-    var context: String
-    /// Whether the workflow takes the context as its second input.
-    var passesContext: Bool
-    var queueName: String
-    var timeZoneName: String?
-}

@@ -20,14 +20,14 @@ final class SQLSystemDatabase: SystemDatabase {
     }
 
     /// Opens the system database named by a URL (no I/O: see ``open()``).
-    convenience init(url: DatabaseURL, schema: String, synchronous: DBOSConfig.SQLiteSynchronous,
+    convenience init(url: DatabaseURL, schema: String, synchronous: SQLiteDriver.Synchronous,
                      maxConnections: Int, logger: Logger) throws {
         let driver: any SQLDriver
         switch url {
         case .postgres(let location):
             driver = try PostgresDriver(location, schema: schema, maxConnections: maxConnections, logger: logger)
         case .sqlite(let path):
-            driver = SQLiteDriver(path: path, synchronous: synchronous == .full ? .full : .normal, logger: logger)
+            driver = SQLiteDriver(path: path, synchronous: synchronous, logger: logger)
         }
         self.init(driver: driver, schema: schema, logger: logger)
     }
