@@ -2,7 +2,8 @@
 # Runs the whole test suite of dbos-transact-swift on a clean clone:
 #   1. starts a throwaway PostgreSQL (scripts/postgres.sh) on a free port,
 #   2. swift build --build-tests, then swift test with DBOS_TEST_DATABASE_URL pointing at it,
-#   3. the interoperability checks against DBOS Transact Python 3.4.0 (scripts/interop/run.sh),
+#   3. that a package using the DBOS library does not pull in the examples' servers (scripts/check-user-graph.sh),
+#   4. the interoperability checks against DBOS Transact Python 3.4.0 (scripts/interop/run.sh),
 #      from a virtualenv at .venv-dbos/ (created once, then reused).
 # The server is stopped on exit, whatever happens. The last line printed is
 # `N passed, M failed` (individual Swift tests plus interop checks); the exit
@@ -179,6 +180,16 @@ if [ -n "$st_total" ] || [ -n "$xc_total" ]; then
 else
   if [ "$rc" = 0 ]; then pass "swift test (no test counts found in the output)"
   else fail "swift test exited $rc (see $LOGS/swift-test.log)"; fi
+fi
+
+# ------------------------------------------------------------ Library user's graph
+section "A DBOS user's dependency graph"
+if graph_line=$(bash scripts/check-user-graph.sh 2>&1); then
+  echo "$graph_line"
+  pass "${graph_line#PASS }"
+else
+  echo "$graph_line"
+  fail "${graph_line#FAIL }"
 fi
 
 # ------------------------------------------------------------ DBOS Python

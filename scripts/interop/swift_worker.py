@@ -6,7 +6,7 @@
 
 The worker registers `interopAdd`, `interopSummarize`, `interopInbox` and
 `interopSteps` and serves the queue `interop_queue` (see
-Sources/dbos-interop-worker/). Step bodies append `<workflow ID> <step>` lines to
+Tests/Fixtures/dbos-interop-worker/). Step bodies append `<workflow ID> <step>` lines to
 the counter file.
 """
 from __future__ import annotations

@@ -1,6 +1,115 @@
 import Foundation
 import Logging
 
+/// Creating workflow rows: started here, enqueued, or as the child of a running workflow.
+extension DBOS {
+    /// Starts a registered workflow by name with already-encoded inputs (inside a workflow, as
+    /// its child). Returns its ID. A new row is executed here; an existing ID joins that workflow.
+    func startWorkflow(name: String, inputs: String, options: WorkflowOptions) async throws -> String {
+        try requireLaunched("starting workflow '\(name)'")
+        guard let registration = registration(named: name) else { throw DBOSError.workflowNotRegistered(name: name) }
+        let now = Date().epochMilliseconds
+        var insert = WorkflowInsert(
+            workflowID: options.workflowID ?? UUID().uuidString.lowercased(), name: name, executorID: executorID,
+            applicationVersion: applicationVersion, ownerXID: UUID().uuidString.lowercased(), inputs: inputs,
+            serialization: PortableJSON.formatName, createdAt: now)
+        if let timeout = options.timeout {
+            insert.timeoutMilliseconds = timeout.milliseconds
+            insert.deadlineEpochMilliseconds = now + timeout.milliseconds
+        }
+        let (workflowID, result) = try await insertWorkflow(insert, explicitID: options.workflowID, onDuplicate: .throwError)
+        if let result, result.created {
+            execute(registration, workflowID: workflowID, inputs: inputs, ownerXID: insert.ownerXID, recorded: [],
+                    deadlineEpochMilliseconds: insert.deadlineEpochMilliseconds)
+        }
+        return workflowID
+    }
+
+    /// Enqueues a workflow by name with already-encoded inputs (inside a workflow, as its child).
+    /// Returns the ID that now stands for it.
+    func enqueueWorkflow(name: String, inputs: String, queue: String, options: EnqueueOptions) async throws -> String {
+        try requireLaunched("enqueueing workflow '\(name)'")
+        let insert = try WorkflowInsert(queued: name, inputs: inputs, queue: queue, options: options,
+                                        executorID: executorID, applicationVersion: options.applicationVersion ?? applicationVersion)
+        let (workflowID, _) = try await insertWorkflow(insert, explicitID: options.workflowID, onDuplicate: options.onDuplicate)
+        hub.signal(WakeupHub.queueKey(queue))
+        return workflowID
+    }
+
+    /// Inserts a workflow row: from inside a workflow as its child operation, else directly.
+    /// Returns the workflow's ID and the row found (nil when a replay returned the recorded child,
+    /// or a deduplicated enqueue returned the active workflow).
+    private func insertWorkflow(_ insert: WorkflowInsert, explicitID: String?, onDuplicate: DuplicatePolicy) async throws
+        -> (workflowID: String, result: WorkflowInsertResult?) {
+        let inserted: (workflowID: String, result: WorkflowInsertResult?)
+        if let parent = WorkflowContext.forOperation(on: self) {
+            inserted = try await parent.startChild(insert, explicitID: explicitID)
+        } else {
+            inserted = try await service.insert(insert, onDuplicate: onDuplicate)
+        }
+        if let result = inserted.result, result.name != insert.name {
+            throw DBOSError.conflictingWorkflow(workflowID: inserted.workflowID, existingName: result.name, requestedName: insert.name)
+        }
+        return inserted
+    }
+}
+
+extension WorkflowContext {
+    /// Starts or enqueues a child workflow as an operation of this workflow: its ID is
+    /// `<parent ID>-<operation ID>` unless given, it inherits the deadline unless it has a
+    /// timeout of its own, and a replay returns the recorded child without inserting again.
+    func startChild(_ insert: WorkflowInsert, explicitID: String?) async throws -> (workflowID: String, result: WorkflowInsertResult?) {
+        let parentID = workflowID
+        return try await operation(insert.name, replay: { record in
+            guard let child = record.childWorkflowID else {
+                throw DBOSError.malformedRow(table: "operation_outputs", column: "child_workflow_id",
+                                             reason: "is NULL for operation \(record.functionID) of workflow '\(parentID)'")
+            }
+            return (child, nil)
+        }) { operation in
+            var child = insert
+            child.workflowID = explicitID ?? "\(parentID)-\(operation.functionID)"
+            child.parentWorkflowID = parentID
+            if child.timeoutMilliseconds == nil { child.deadlineEpochMilliseconds = deadlineEpochMilliseconds }
+            let write = try await operation.systemDatabase.insertChildWorkflow(
+                child, as: operation.record(childWorkflowID: child.workflowID), ownerXID: ownerXID)
+            return try operation.resolve(write) { result in (child.workflowID, result) }
+        }
+    }
+}
+
+extension WorkflowService {
+    /// Inserts a workflow row outside any workflow. When a queued insert's deduplication ID is
+    /// taken and `onDuplicate` is `.returnExisting`, returns the workflow holding it instead.
+    func insert(_ insert: WorkflowInsert, onDuplicate: DuplicatePolicy) async throws -> (workflowID: String, result: WorkflowInsertResult?) {
+        do {
+            return (insert.workflowID, try await systemDatabase.insertWorkflow(insert))
+        } catch DBOSError.Code.queueDeduplicated where onDuplicate == .returnExisting {
+            guard let queue = insert.queueName, let deduplicationID = insert.deduplicationID,
+                  let existing = try await systemDatabase.activeWorkflowID(queue: queue, deduplicationID: deduplicationID)
+            else { throw DBOSError.queueDeduplicated(queue: insert.queueName ?? "", deduplicationID: insert.deduplicationID ?? "") }
+            return (existing, nil)
+        }
+    }
+}
+
+extension WorkflowInsert {
+    /// A workflow put on `queue` (ENQUEUED, or DELAYED when the options delay it), after
+    /// checking the options. `executorID` nil lets any executor run it.
+    init(queued name: String, inputs: String, queue: String, options: EnqueueOptions, executorID: String?,
+         applicationVersion: String?) throws {
+        try options.validate(workflowName: name, queue: queue)
+        let now = Date().epochMilliseconds
+        self.init(
+            workflowID: options.workflowID ?? UUID().uuidString.lowercased(), name: name,
+            status: options.delay == nil ? .enqueued : .delayed, executorID: executorID,
+            applicationVersion: applicationVersion, queueName: queue, timeoutMilliseconds: options.timeout?.milliseconds,
+            ownerXID: UUID().uuidString.lowercased(), inputs: inputs, serialization: PortableJSON.formatName,
+            priority: options.priority, deduplicationID: options.deduplicationID, partitionKey: options.partitionKey,
+            createdAt: now, delayUntilEpochMilliseconds: options.delay.map { now + $0.milliseconds })
+    }
+}
+
 /// Running a workflow body in this process and recording how it ended.
 extension DBOS {
     /// Starts executing a workflow as a child of the runtime's task group. An execution that
