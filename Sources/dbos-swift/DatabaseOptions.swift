@@ -62,7 +62,7 @@ struct DatabaseOptions: ParsableArguments {
     }
 
     /// Connects with the library's default logger lowered to errors, so routine notices
-    /// ("created system database", PostgresNIO's start-up race warning) do not clutter the output.
+    /// ("created system database") do not clutter the output.
     private static func openClient(_ url: String) async throws -> DBOSClient {
         var logger = DBOSConfig(name: "dbos-swift").logger
         logger.logLevel = .error

@@ -17,6 +17,7 @@ final class RunningWorkflows: Sendable {
         var queueName: String?
         var partitionKey: String?
         var ownerXID: String
+        var task: Task<Void, Never>?
         var waiters: [CheckedContinuation<WorkflowOutcome?, Never>] = []
         var cancelled = false
     }
@@ -48,6 +49,16 @@ final class RunningWorkflows: Sendable {
     /// Each running workflow with the owner token of its execution here.
     var owned: [(workflowID: String, ownerXID: String)] {
         state.withLock { $0.entries.map { ($0.key, $0.value.ownerXID) } }
+    }
+
+    /// Keeps the execution's task, to cancel it when the runtime stops.
+    func attach(_ workflowID: String, task: Task<Void, Never>) {
+        state.withLock { $0.entries[workflowID]?.task = task }
+    }
+
+    /// Cancels every execution running here (its steps see task cancellation).
+    func cancelAll() {
+        for task in state.withLock({ $0.entries.values.compactMap(\.task) }) { task.cancel() }
     }
 
     func isRunning(_ workflowID: String) -> Bool { state.withLock { $0.entries[workflowID] != nil } }
@@ -84,6 +95,17 @@ final class RunningWorkflows: Sendable {
         for waiter in entry?.waiters ?? [] { waiter.resume(returning: outcome) }
         for waiter in idle { waiter.resume() }
         return entry?.queueName
+    }
+
+    /// Waits up to `timeout` for no workflow to run here; returns whether that happened.
+    func waitUntilIdle(for timeout: Duration) async -> Bool {
+        await withTaskGroup(of: Bool.self) { group in
+            group.addTask { await self.waitUntilIdle(); return true }
+            group.addTask { try? await Task.sleep(for: timeout); return false }
+            let idle = await group.next() ?? false
+            group.cancelAll()
+            return idle || count == 0
+        }
     }
 
     /// Returns once no workflow runs here, or when the calling task is cancelled.

@@ -1,5 +1,5 @@
 /// The runtime's structured work: every loop (queue dispatchers, schedules, lease keeper,
-/// change feed) and every workflow execution is a child task of one task group, which
+/// change feed, the drain) is a child task of one task group, which
 /// ``DBOS/run()`` hosts in the caller's task (as a swift-service-lifecycle `Service`) and
 /// ``DBOS/launch()`` hosts in the one task it starts for scripts.
 ///

@@ -4,6 +4,7 @@
 /// (what DBOS in other languages stores for a function returning `None`/`undefined`).
 /// In the closure form, return `NoOutput()` from a workflow that has nothing to return.
 public struct NoOutput: Codable, Sendable, Hashable, CustomStringConvertible {
+    /// The empty output.
     public init() {}
 
     public init(from decoder: any Decoder) throws {

@@ -9,11 +9,17 @@ public enum DatabaseURL: Sendable, Equatable, CustomStringConvertible {
 
     /// The parts of a PostgreSQL URL.
     public struct PostgresLocation: Sendable, Equatable {
+        /// The server's host name or address.
         public var host: String
+        /// The server's port (default 5432).
         public var port: Int
+        /// The user to connect as (default `postgres`).
         public var user: String
+        /// The password, when the URL has one.
         public var password: String?
+        /// The database (created when missing).
         public var database: String
+        /// Whether the connection must use TLS (`sslmode=require` and stricter).
         public var requireTLS: Bool
     }
 

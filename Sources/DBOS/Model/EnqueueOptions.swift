@@ -20,6 +20,7 @@ public struct EnqueueOptions: Sendable {
     /// Only executors running this application version dequeue it (default: this runtime's).
     public var applicationVersion: String?
 
+    /// Options for one enqueue; every one is optional.
     public init(workflowID: String? = nil, deduplicationID: String? = nil, onDuplicate: DuplicatePolicy = .throwError,
                 priority: Int = 0, delay: Duration? = nil, partitionKey: String? = nil, timeout: Duration? = nil,
                 applicationVersion: String? = nil) {

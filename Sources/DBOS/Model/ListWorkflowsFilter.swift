@@ -38,6 +38,7 @@ public struct ListWorkflowsFilter: Sendable {
     /// Whether to load inputs and outputs (they can be large).
     public var loadPayloads: Bool
 
+    /// A filter; every condition left nil matches all workflows.
     public init(workflowIDs: [String]? = nil, workflowIDPrefix: String? = nil, name: String? = nil,
                 status: [WorkflowState]? = nil, queueName: String? = nil, applicationVersion: String? = nil,
                 executorID: String? = nil, parentWorkflowID: String? = nil, forkedFrom: String? = nil,

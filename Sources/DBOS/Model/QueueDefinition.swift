@@ -1,7 +1,10 @@
 /// At most `limit` workflows started per `period`.
 public struct RateLimit: Sendable, Equatable {
+    /// How many workflows may start per period.
     public var limit: Int
+    /// The sliding window the limit applies to.
     public var period: Duration
+    /// At most `limit` starts per `period`.
     public init(limit: Int, period: Duration) {
         self.limit = limit
         self.period = period

@@ -14,6 +14,8 @@ public struct RetryPolicy: Sendable {
     /// Which errors are retried; others fail the step at once.
     public var shouldRetry: @Sendable (any Error) -> Bool
 
+    /// Retries a failing step up to `maxAttempts` times, waiting `initialInterval` and then
+    /// `backoffRate` times longer each time (at most `maxInterval`), for errors `retryIf` accepts.
     public init(maxAttempts: Int, initialInterval: Duration = .seconds(1), backoffRate: Double = 2,
                 maxInterval: Duration = .seconds(3600), retryIf shouldRetry: @escaping @Sendable (any Error) -> Bool = { _ in true }) {
         self.maxAttempts = max(1, maxAttempts)

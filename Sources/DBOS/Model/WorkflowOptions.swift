@@ -7,6 +7,7 @@ public struct WorkflowOptions: Sendable {
     /// inherit the deadline.
     public var timeout: Duration?
 
+    /// Options for one start; both are optional.
     public init(workflowID: String? = nil, timeout: Duration? = nil) {
         self.workflowID = workflowID
         self.timeout = timeout

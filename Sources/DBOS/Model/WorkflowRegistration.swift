@@ -6,7 +6,9 @@ public protocol WorkflowDefinition: Sendable {
 
 /// A workflow with its types erased: it runs from, and returns, portable JSON text.
 public struct WorkflowRegistration: Sendable {
+    /// The registered name.
     public let name: String
+    /// Recovery attempts before the workflow is given up (nil: the runtime's default).
     public let maxRecoveryAttempts: Int?
     let invoke: @Sendable (_ inputs: String) async throws -> String
 

@@ -6,7 +6,8 @@ extension DBOS: Service {
     /// Runs the runtime as a swift-service-lifecycle `Service` until graceful shutdown.
     ///
     /// Hosts the runtime's task group in the calling task: the database's connections, the
-    /// queue dispatchers, schedules, lease keeper and change feed, and every workflow execution.
+    /// queue dispatchers, schedules, lease keeper and change feed; workflow executions are
+    /// tracked by the runtime, which drains and then cancels them.
     /// Startup migrates the system database and resumes this executor's unfinished workflows.
     /// On graceful shutdown (e.g. SIGTERM through a `ServiceGroup`) no new operation starts,
     /// running steps finish and record their outcome, and workflows stop at their next operation;
@@ -64,12 +65,17 @@ extension DBOS: Service {
     }
 
     /// The runtime's task group: the database's connections for as long as it lives, and inside
-    /// them every loop and workflow (``RuntimeTasks``), beginning with startup.
+    /// them every loop (``RuntimeTasks``), beginning with startup. Workflow executions, which run
+    /// in tasks of their own, are cancelled before the connections close.
     private func host() async {
         await withDiscardingTaskGroup { group in
             group.addTask { await shieldedFromGracefulShutdown { await self.systemDatabase.run() } }
             tasks.spawn { await self.start() }
             await tasks.run()
+            // Stopped, or the task was cancelled: executions still running end now.
+            service.signal.trigger()
+            running.cancelAll()
+            _ = await running.waitUntilIdle(for: .seconds(5))
             await systemDatabase.close()
             group.cancelAll()
         }
@@ -121,11 +127,11 @@ extension DBOS: Service {
         }
         let timeout = timeout ?? config.shutdownTimeout
         let draining = tasks.spawn {
-            await withTaskGroup(of: Void.self) { group in
-                group.addTask { await self.running.waitUntilIdle() }
-                group.addTask { try? await Task.sleep(for: timeout) }
-                await group.next()
-                group.cancelAll()
+            // Workflows stop at their next operation; past the timeout they are cancelled, and
+            // then get a moment to unwind before the connections close.
+            if await !self.running.waitUntilIdle(for: timeout) {
+                self.running.cancelAll()
+                _ = await self.running.waitUntilIdle(for: .seconds(5))
             }
             self.tasks.finish()
         }

@@ -46,6 +46,7 @@ public struct DBOSConfig: Sendable {
         case normal = "NORMAL"
     }
 
+    /// A configuration named `name`; every other setting has the default described on its property.
     public init(name: String, systemDatabaseURL: String? = nil, executorID: String? = nil,
                 applicationVersion: String? = nil, sqliteSynchronous: SQLiteSynchronous = .full,
                 postgresSchema: String = "dbos", maxPostgresConnections: Int = 32,

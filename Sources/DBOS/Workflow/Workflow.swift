@@ -25,6 +25,7 @@ public struct Workflow<each Input: Codable & Sendable, Output: Codable & Sendabl
         self.body = body
     }
 
+    /// The type-erased form: decodes the inputs, runs the body, encodes the output.
     public var registration: WorkflowRegistration {
         let name = self.name
         let body = self.body

@@ -170,7 +170,7 @@ final class PostgresDriver: SQLDriver {
             for try await row in try await send(postgresQuery(query)) {
                 var columns: [String: SQLValue] = [:]
                 for cell in row { columns[cell.columnName] = try convert(cell) }
-                rows.append(SQLRow(columns: columns, source: query.source))
+                rows.append(SQLRow(columns: columns, query: query))
             }
             return rows
         } catch let error as DBOSError {

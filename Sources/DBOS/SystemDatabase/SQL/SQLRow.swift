@@ -7,13 +7,25 @@ import Foundation
 /// a silent default.
 struct SQLRow: Sendable {
     let columns: [String: SQLValue]
-    /// What the row was read from, for error messages.
-    let source: String
+    /// The statement the row was read with, named in error messages.
+    private let query: SQLQuery?
+    private let sourceName: String?
 
+    init(columns: [String: SQLValue], query: SQLQuery) {
+        self.columns = columns
+        self.query = query
+        self.sourceName = nil
+    }
+
+    /// A row of a named source (tests, rows built by hand).
     init(columns: [String: SQLValue], source: String) {
         self.columns = columns
-        self.source = source
+        self.query = nil
+        self.sourceName = source
     }
+
+    /// What the row was read from (computed only for an error message).
+    var source: String { sourceName ?? query?.source ?? "a row" }
 
     /// The value of `column` as `T`.
     func decode<T: SQLDecodable>(_ column: String, as type: T.Type = T.self) throws -> T {

@@ -141,7 +141,7 @@ final class SQLiteDriver: SQLDriver {
                 : message.contains("FOREIGN KEY constraint failed") ? .foreignKeyViolation : .other
             throw DBOSError.databaseError(operation: query.source, reason: message, failure: failure)
         }
-        return collected.rows.map { convert($0, source: query.source) }
+        return collected.rows.map { convert($0, query: query) }
     }
 
     private static func bind(_ value: SQLValue) -> SQLiteData {
@@ -154,7 +154,7 @@ final class SQLiteDriver: SQLDriver {
         }
     }
 
-    private static func convert(_ row: SQLiteRow, source: String) -> SQLRow {
+    private static func convert(_ row: SQLiteRow, query: SQLQuery) -> SQLRow {
         var columns: [String: SQLValue] = [:]
         for column in row.columns {
             switch column.data {
@@ -165,7 +165,7 @@ final class SQLiteDriver: SQLDriver {
             case .null: columns[column.name] = .null
             }
         }
-        return SQLRow(columns: columns, source: source)
+        return SQLRow(columns: columns, query: query)
     }
 }
 
