@@ -4,9 +4,9 @@ public import Logging
 /// A light client of a DBOS system database, for other services and tools: it registers
 /// nothing and runs no workflows. It reads workflows written by any DBOS language, and shares
 /// every operation's implementation with ``DBOS``.
-public final class DBOSClient: Sendable {
+public final class DBOSClient: WorkflowManaging {
     let systemDatabase: any SystemDatabase
-    let service: WorkflowService
+    public let workflowAccess: WorkflowAccess
     private let host: HostTask
 
     /// Connects to a system database (`postgresql://...`, `sqlite:///file` or a file path).
@@ -25,7 +25,7 @@ public final class DBOSClient: Sendable {
         }
         self.host = host
         systemDatabase = database
-        service = WorkflowService(systemDatabase: database)
+        workflowAccess = WorkflowAccess(service: WorkflowService(systemDatabase: database))
     }
 
     /// `"sqlite"` or `"postgres"`.
@@ -41,11 +41,6 @@ public final class DBOSClient: Sendable {
     /// them again. Stop the applications using the database first.
     public func resetSystemDatabase() async throws -> MigrationReport {
         try await systemDatabase.reset()
-    }
-
-    /// Registers a Swift error type so stored errors of that type are rethrown as it.
-    public func registerError<E: Error & Decodable>(_ type: E.Type) {
-        service.errors.register(type)
     }
 
     /// Closes the connections.
@@ -73,60 +68,12 @@ public final class DBOSClient: Sendable {
         return workflowID
     }
 
-    /// A handle to an existing workflow, by ID, whose output is read as `Output`.
-    public func retrieve<Output: Codable & Sendable>(_ workflowID: String, as type: Output.Type = Output.self) async throws
-        -> WorkflowHandle<Output> {
-        _ = try await service.existingStatus(workflowID)
-        return WorkflowHandle(workflowID: workflowID, service: service)
-    }
-
     /// Waits (polling) for a workflow to finish and returns its output decoded as `Output`.
     /// Errors as for ``WorkflowHandle/result()``; past `timeout`,
     /// ``DBOSError/Code/invalidWorkflowState``.
     public func result<Output: Decodable>(of workflowID: String, as type: Output.Type = Output.self,
                                           timeout: Duration = .seconds(3600)) async throws -> Output {
         try await service.result(of: workflowID, as: type, timeout: timeout)
-    }
-
-    /// The status row of one workflow, or nil when it does not exist.
-    public func getWorkflowStatus(_ workflowID: String) async throws -> WorkflowStatus? {
-        try await service.status(workflowID)
-    }
-
-    /// Workflows matching `filter`.
-    public func listWorkflows(_ filter: ListWorkflowsFilter = .init()) async throws -> [WorkflowStatus] {
-        try await service.list(filter)
-    }
-
-    /// The recorded operations of a workflow, in order.
-    public func listSteps(_ workflowID: String) async throws -> [StepRecord] {
-        try await service.steps(workflowID)
-    }
-
-    /// Workflows waiting on or running from a queue (ENQUEUED, DELAYED or PENDING), oldest first.
-    public func listQueuedWorkflows(queue: String? = nil, limit: Int? = nil) async throws -> [WorkflowStatus] {
-        try await service.listQueued(queue: queue, limit: limit)
-    }
-
-    /// Cancels a workflow (see ``DBOS/cancel(_:includeChildren:)``).
-    public func cancel(_ workflowID: String, includeChildren: Bool = false) async throws {
-        try await service.cancel(workflowID, includeChildren: includeChildren)
-    }
-
-    /// Resumes a workflow (see ``DBOS/resume(_:)``).
-    public func resume(_ workflowID: String) async throws {
-        try await service.resume(workflowID)
-    }
-
-    /// Forks a workflow from a step (see ``DBOS/fork(_:fromStep:newID:applicationVersion:)``);
-    /// by default the fork runs under the original's application version.
-    public func fork(_ workflowID: String, fromStep: Int, newID: String? = nil, applicationVersion: String? = nil) async throws -> String {
-        try await service.fork(workflowID, fromStep: fromStep, newID: newID, applicationVersion: applicationVersion)
-    }
-
-    /// Deletes a workflow (see ``DBOS/delete(_:includeChildren:)``).
-    public func delete(_ workflowID: String, includeChildren: Bool = false) async throws {
-        try await service.delete(workflowID, includeChildren: includeChildren)
     }
 
     // MARK: Messages and events

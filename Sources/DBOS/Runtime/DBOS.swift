@@ -22,7 +22,7 @@ import Synchronization
 /// let pages = try await dbos.run(indexDocument, url)
 /// await dbos.shutdown()
 /// ```
-public final class DBOS: Sendable {
+public final class DBOS: WorkflowManaging {
     /// The configuration this runtime was created with.
     public let config: DBOSConfig
     /// This process's executor ID (`DBOS__VMID`, default `local`).
@@ -30,7 +30,7 @@ public final class DBOS: Sendable {
     let systemDatabase: any SystemDatabase
     let logger: Logger
     /// The workflow operations shared with ``DBOSClient``.
-    let service: WorkflowService
+    public let workflowAccess: WorkflowAccess
     /// Every loop and workflow execution of this runtime, as children of one task group.
     let tasks = RuntimeTasks()
     let schedules = ScheduleRegistry()
@@ -58,7 +58,7 @@ public final class DBOS: Sendable {
         self.systemDatabase = try SQLSystemDatabase(
             url: DatabaseURL(parsing: config.resolvedDatabaseURL), schema: config.postgresSchema,
             synchronous: config.sqliteSynchronous == .full ? .full : .normal, maxConnections: config.maxPostgresConnections, logger: config.logger)
-        self.service = WorkflowService(systemDatabase: systemDatabase)
+        self.workflowAccess = WorkflowAccess(service: WorkflowService(systemDatabase: systemDatabase))
     }
 
     /// `"sqlite"` or `"postgres"`.
@@ -83,12 +83,6 @@ public final class DBOS: Sendable {
                 state.registry[registration.name] = registration
             }
         }
-    }
-
-    /// Registers a Swift error type so stored errors of that type are rethrown as it
-    /// (rather than as ``DBOSError/Code/workflowFailed``) to every caller, in any process.
-    public func registerError<E: Error & Decodable>(_ type: E.Type) {
-        errors.register(type)
     }
 
     func registration(named name: String) -> WorkflowRegistration? {

@@ -19,13 +19,4 @@ extension DBOS {
     ) async throws -> Output {
         try await start(workflow, repeat each input, options: options).result()
     }
-
-    /// A handle to an existing workflow, by ID, whose output is read as `Output`.
-    ///
-    /// - Throws: ``DBOSError/Code/nonexistentWorkflow`` when there is no such workflow.
-    public func retrieve<Output: Codable & Sendable>(_ workflowID: String, as type: Output.Type = Output.self) async throws
-        -> WorkflowHandle<Output> {
-        _ = try await service.existingStatus(workflowID)
-        return WorkflowHandle(workflowID: workflowID, service: service)
-    }
 }

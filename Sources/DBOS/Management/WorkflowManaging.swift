@@ -1,4 +1,18 @@
-extension DBOS {
+/// Reading and managing the workflows of a system database: what ``DBOS`` and ``DBOSClient``
+/// both offer, written once.
+public protocol WorkflowManaging: Sendable {
+    /// The system database's workflows, as this runtime or client reaches them.
+    var workflowAccess: WorkflowAccess { get }
+}
+
+/// How a ``WorkflowManaging`` runtime or client reaches its workflows (opaque).
+public struct WorkflowAccess: Sendable {
+    let service: WorkflowService
+}
+
+extension WorkflowManaging {
+    var service: WorkflowService { workflowAccess.service }
+
     /// The status row of one workflow, or nil when it does not exist.
     public func getWorkflowStatus(_ workflowID: String) async throws -> WorkflowStatus? {
         try await service.status(workflowID)
@@ -19,6 +33,15 @@ extension DBOS {
         try await service.listQueued(queue: queue, limit: limit)
     }
 
+    /// A handle to an existing workflow, by ID, whose output is read as `Output`.
+    ///
+    /// - Throws: ``DBOSError/Code/nonexistentWorkflow`` when there is no such workflow.
+    public func retrieve<Output: Codable & Sendable>(_ workflowID: String, as type: Output.Type = Output.self) async throws
+        -> WorkflowHandle<Output> {
+        _ = try await service.existingStatus(workflowID)
+        return WorkflowHandle(workflowID: workflowID, service: service)
+    }
+
     /// Cancels a workflow that has not finished: it stops before its next step (a running
     /// step finishes), here or in any other process. With `includeChildren`, its descendants too.
     public func cancel(_ workflowID: String, includeChildren: Bool = false) async throws {
@@ -32,8 +55,9 @@ extension DBOS {
     }
 
     /// Starts a new workflow that reuses the recorded outcomes of `workflowID`'s operations
-    /// before `fromStep` and runs the current code from that step on (by default under this
-    /// runtime's application version). Returns the new ID.
+    /// before `fromStep` and runs the current code from that step on. Returns the new ID. The
+    /// fork runs under `applicationVersion`; by default a runtime's own version, or for a
+    /// client the original's.
     public func fork(_ workflowID: String, fromStep: Int, newID: String? = nil, applicationVersion: String? = nil) async throws -> String {
         try await service.fork(workflowID, fromStep: fromStep, newID: newID, applicationVersion: applicationVersion)
     }
@@ -41,5 +65,11 @@ extension DBOS {
     /// Deletes a workflow and everything recorded for it (with `includeChildren`, its descendants too).
     public func delete(_ workflowID: String, includeChildren: Bool = false) async throws {
         try await service.delete(workflowID, includeChildren: includeChildren)
+    }
+
+    /// Registers a Swift error type so stored errors of that type are rethrown as it (rather
+    /// than as ``DBOSError/Code/workflowFailed``) to this runtime's or client's callers.
+    public func registerError<E: Error & Decodable>(_ type: E.Type) {
+        service.errors.register(type)
     }
 }
