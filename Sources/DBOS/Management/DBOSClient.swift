@@ -6,7 +6,7 @@ public import Logging
 /// every operation's implementation with ``DBOS``.
 public final class DBOSClient: WorkflowManaging {
     let systemDatabase: any SystemDatabase
-    public let workflowAccess: WorkflowAccess
+    let service: WorkflowService
     private let host: HostTask
 
     /// Connects to a system database (`postgresql://...`, `sqlite:///file` or a file path).
@@ -25,11 +25,14 @@ public final class DBOSClient: WorkflowManaging {
         }
         self.host = host
         systemDatabase = database
-        workflowAccess = WorkflowAccess(service: WorkflowService(systemDatabase: database))
+        service = WorkflowService(systemDatabase: database)
     }
 
     /// `"sqlite"` or `"postgres"`.
     public var backendName: String { systemDatabase.backendName }
+
+    /// See ``WorkflowManaging``.
+    public var workflowAccess: WorkflowAccess { WorkflowAccess(service: service) }
 
     /// Creates or upgrades the DBOS schema.
     public func migrate() async throws -> MigrationReport {

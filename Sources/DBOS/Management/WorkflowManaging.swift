@@ -11,7 +11,7 @@ public struct WorkflowAccess: Sendable {
 }
 
 extension WorkflowManaging {
-    var service: WorkflowService { workflowAccess.service }
+    private var service: WorkflowService { workflowAccess.service }
 
     /// The status row of one workflow, or nil when it does not exist.
     public func getWorkflowStatus(_ workflowID: String) async throws -> WorkflowStatus? {

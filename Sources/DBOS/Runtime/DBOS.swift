@@ -30,7 +30,7 @@ public final class DBOS: WorkflowManaging {
     let systemDatabase: any SystemDatabase
     let logger: Logger
     /// The workflow operations shared with ``DBOSClient``.
-    public let workflowAccess: WorkflowAccess
+    let service: WorkflowService
     /// Every loop and workflow execution of this runtime, as children of one task group.
     let tasks = RuntimeTasks()
     let schedules = ScheduleRegistry()
@@ -58,11 +58,14 @@ public final class DBOS: WorkflowManaging {
         self.systemDatabase = try SQLSystemDatabase(
             url: DatabaseURL(parsing: config.resolvedDatabaseURL), schema: config.postgresSchema,
             synchronous: config.sqliteSynchronous == .full ? .full : .normal, maxConnections: config.maxPostgresConnections, logger: config.logger)
-        self.workflowAccess = WorkflowAccess(service: WorkflowService(systemDatabase: systemDatabase))
+        self.service = WorkflowService(systemDatabase: systemDatabase)
     }
 
     /// `"sqlite"` or `"postgres"`.
     public var backendName: String { systemDatabase.backendName }
+
+    /// See ``WorkflowManaging``.
+    public var workflowAccess: WorkflowAccess { WorkflowAccess(service: service) }
 
     // MARK: Registration
 
