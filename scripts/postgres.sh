@@ -2,6 +2,8 @@
 # Start or stop a throwaway PostgreSQL server for the test suite.
 #   scripts/postgres.sh start DIR PORT   -> server listens on 127.0.0.1:PORT, data in DIR/data
 #   scripts/postgres.sh stop DIR
+#   scripts/postgres.sh halt DIR fast|immediate   -> stops the server with that shutdown mode (an outage)
+#   scripts/postgres.sh resume DIR                -> starts the halted server again on its port
 # Uses the installed PostgreSQL (15 on this project's machines); when initdb is missing
 # and we are root, installs the distribution's postgresql package (non-interactive).
 # initdb/postgres refuse to run as root, so as root they run as the `postgres` user;
@@ -34,6 +36,11 @@ show_log() {
   fi
 }
 
+# start_server PORT: pg_ctl start with the settings of the test server (fsync on).
+start_server() {
+  as_pg "'$PGCTL' -D '$dir/data' -l '$dir/server.log' -w -t 60 -o \"-p $1 -k /tmp -c listen_addresses=127.0.0.1 -c max_connections=1000 -c fsync=on -c synchronous_commit=on\" start >/dev/null"
+}
+
 case "$cmd" in
 start)
   if ! find_bin initdb >/dev/null; then
@@ -57,8 +64,20 @@ start)
   if ! as_pg "'$INITDB' -D '$dir/data' -U postgres --auth=trust -E UTF8 >'$dir/initdb.log' 2>&1"; then
     echo "postgres.sh: initdb failed" >&2; show_log "$dir/initdb.log"; exit 1
   fi
-  if ! as_pg "'$PGCTL' -D '$dir/data' -l '$dir/server.log' -w -t 60 -o \"-p $port -k /tmp -c listen_addresses=127.0.0.1 -c max_connections=300 -c fsync=on -c synchronous_commit=on\" start >/dev/null"; then
+  echo "$port" > "$dir/port"
+  if ! start_server "$port"; then
     echo "postgres.sh: the server did not start on port $port" >&2; show_log "$dir/server.log"; exit 1
+  fi
+  ;;
+halt)
+  mode=${3:?halt DIR fast|immediate}
+  PGCTL=$(find_bin pg_ctl)
+  as_pg "'$PGCTL' -D '$dir/data' -m $mode -w -t 60 stop >/dev/null"
+  ;;
+resume)
+  PGCTL=$(find_bin pg_ctl)
+  if ! start_server "$(cat "$dir/port")"; then
+    echo "postgres.sh: the server did not start again" >&2; show_log "$dir/server.log"; exit 1
   fi
   ;;
 stop)
@@ -66,5 +85,5 @@ stop)
     as_pg "'$PGCTL' -D '$dir/data' -m fast -w -t 60 stop >/dev/null 2>&1" || true
   fi
   ;;
-*) echo "usage: $0 start|stop DIR [PORT]" >&2; exit 2 ;;
+*) echo "usage: $0 start|stop|halt|resume DIR [PORT|MODE]" >&2; exit 2 ;;
 esac

@@ -29,13 +29,25 @@ public struct ChildProcess: Sendable {
     /// when given. With `separateErrors`, standard error goes to a file of its own.
     public static func start(_ program: String, _ arguments: [String], environment: [String: String?] = [:],
                              in directory: URL? = nil, separateErrors: Bool = false) throws -> ChildProcess {
+        try start(command: [executable(program).path] + arguments, environment: environment, in: directory,
+                  separateErrors: separateErrors)
+    }
+
+    /// Starts any command (`argv[0]` a path, or a name looked up on `PATH` through `/usr/bin/env`).
+    public static func start(command: [String], environment: [String: String?] = [:], in directory: URL? = nil,
+                             separateErrors: Bool = false) throws -> ChildProcess {
+        let program = URL(fileURLWithPath: command[0]).lastPathComponent
         let logs = try ScratchDirectory.fresh("child-\(program)")
         let output = logs.appendingPathComponent("output.log").path
         let errors = separateErrors ? logs.appendingPathComponent("errors.log").path : output
         var variables = ProcessInfo.processInfo.environment
         for (name, value) in environment { variables[name] = value }
-        var argv = [executable(program).path] + arguments
-        if let directory { argv = ["/usr/bin/env", "-C", directory.path] + argv }   // posix_spawn has no portable chdir
+        var argv = command
+        if let directory {
+            argv = ["/usr/bin/env", "-C", directory.path] + argv   // posix_spawn has no portable chdir
+        } else if !command[0].hasPrefix("/") {
+            argv = ["/usr/bin/env"] + argv   // a name, found on PATH
+        }
         let pid = try spawn(argv: argv, environment: variables.map { "\($0.key)=\($0.value)" }, stdout: output, stderr: errors)
         return ChildProcess(pid: pid, outputPath: output, errorPath: errors)
     }

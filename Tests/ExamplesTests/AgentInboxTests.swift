@@ -98,4 +98,57 @@ import Testing
         second.child.kill(SIGTERM)
         #expect(try await second.child.waitForExit() == 0, "SIGTERM shuts the service down cleanly: \(second.child.output)")
     }
+
+    /// Three agents wait for approval (one-hour deadline) on PostgreSQL; the server stops for
+    /// five seconds and starts again. The service stays up, the agents still wait with the
+    /// deadlines they had, and approving them completes them.
+    @Test(.enabled(if: PostgresServer.isAvailable, "PostgreSQL binaries not installed (scripts/test.sh installs them)"),
+          .timeLimit(.minutes(3)))
+    func waitingAgentsSurviveAPostgresOutage() async throws {
+        let server = try await PostgresServer.start()
+        do {
+            try await rideOutAnOutage(on: server)
+            await server.stop()
+        } catch {
+            await server.stop()
+            throw error
+        }
+    }
+
+    private func rideOutAnOutage(on server: PostgresServer) async throws {
+        let directory = try ScratchDirectory.fresh("agent-inbox-outage")
+        let service = try await Service.start(server.freshDatabaseURL("inbox_outage"), in: directory)
+        let tasks = ["Renew the TLS certificates", "Rotate the API keys", "Resize the cache cluster"]
+        var ids: [String] = []
+        for task in tasks { ids.append(try await service.create(task, waitSeconds: 3600)) }
+        try await eventually("three agents waiting for a human") {
+            let agents = try await service.agents()
+            return ids.allSatisfy { agents[$0]?.waitingForHuman == true }
+        }
+        let before = try await service.agents()
+
+        try await server.halt(.fast)
+        try await Task.sleep(for: .seconds(5))   // the outage itself, not a synchronization
+        #expect(service.child.isRunning, "the service stays up while its database is down")
+        try await server.resume()
+
+        let after = try await service.agents()
+        for id in ids {
+            let agent = try #require(after[id])
+            #expect(agent.waitingForHuman && agent.workflowStatus == "PENDING", "\(id) still waits after the outage")
+            #expect(agent.deadline != nil && agent.deadline == before[id]?.deadline, "the deadline survived the outage")
+            #expect((agent.secondsLeft ?? 0) > 3500)
+        }
+        for id in ids { #expect(try await service.respond(id, approved: true).status == 200) }
+        try await eventually("the approved agents to finish") {
+            let agents = try await service.agents()
+            return ids.allSatisfy { agents[$0]?.workflowStatus == "SUCCESS" }
+        }
+        let finished = try await service.agents()
+        for (id, task) in zip(ids, tasks) {
+            #expect(finished[id]?.state == "approved" && finished[id]?.result?.hasPrefix("Done: \(task)") == true)
+        }
+        service.child.kill(SIGTERM)
+        #expect(try await service.child.waitForExit() == 0, "SIGTERM shuts the service down cleanly: \(service.child.output)")
+    }
 }

@@ -166,6 +166,13 @@ extension DBOS {
                 context.logger.info("workflow stopped without completing", metadata: ["reason": "\(error)"])
                 return nil
             }
+            // The system database's own failure is not the workflow's: it stays PENDING and is
+            // recovered, rather than recorded as an ERROR it did not make.
+            if let failure = error as? DBOSError, failure.code == .databaseError {
+                context.logger.error("workflow stopped by a system database error; it stays PENDING for recovery",
+                                     metadata: ["error": "\(failure)"])
+                return nil
+            }
             guard let encoded = try? PortableJSON.encode(WorkflowFailure(error)) else { return nil }
             outcome = WorkflowOutcome(state: .error, error: encoded, serialization: PortableJSON.formatName)
         }

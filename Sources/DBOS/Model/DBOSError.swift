@@ -104,8 +104,17 @@ extension DBOSError.Code {
 enum DatabaseFailure: Sendable, Equatable {
     case uniqueViolation
     case foreignKeyViolation
+    /// A transaction lost a conflict (PostgreSQL 40001, 40P01): run it again.
     case serializationFailure
+    /// The connection or the server went away, or cannot be had now (refused, reset, shutting
+    /// down or starting up, too many connections): try again once it is back.
+    case unavailable
+    /// Another connection holds the lock past the busy timeout (SQLite BUSY/LOCKED).
+    case busy
     case other
+
+    /// Whether the same statement may succeed when tried again later.
+    var isTransient: Bool { self == .serializationFailure || self == .unavailable || self == .busy }
 }
 
 extension Error {
@@ -113,6 +122,8 @@ extension Error {
     var isUniqueViolation: Bool { (self as? DBOSError)?.databaseFailure == .uniqueViolation }
     /// Whether this error is a foreign-key violation on either backend.
     var isForeignKeyViolation: Bool { (self as? DBOSError)?.databaseFailure == .foreignKeyViolation }
+    /// Whether this database error may go away by itself (an outage, a lock, a lost conflict).
+    var isTransientDatabaseFailure: Bool { (self as? DBOSError)?.databaseFailure?.isTransient ?? false }
 }
 
 // The errors the library raises, one constructor each, so every message is written once.

@@ -25,9 +25,10 @@ final class SQLSystemDatabase: SystemDatabase {
         let driver: any SQLDriver
         switch url {
         case .postgres(let location):
-            driver = try PostgresDriver(location, schema: schema, maxConnections: maxConnections, logger: logger)
+            let postgres = try PostgresDriver(location, schema: schema, maxConnections: maxConnections, logger: logger)
+            driver = RetryingDriver(postgres, watchAttempts: true, logger: logger)
         case .sqlite(let path):
-            driver = SQLiteDriver(path: path, synchronous: synchronous, logger: logger)
+            driver = RetryingDriver(SQLiteDriver(path: path, synchronous: synchronous, logger: logger), watchAttempts: false, logger: logger)
         }
         self.init(driver: driver, schema: schema, logger: logger)
     }

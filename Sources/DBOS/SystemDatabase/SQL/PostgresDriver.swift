@@ -141,7 +141,7 @@ final class PostgresDriver: SQLDriver {
                 }
             } catch {
                 if Task.isCancelled { return }
-                logger.warning("notification listener lost its connection; reconnecting", metadata: ["error": "\(error)"])
+                logger.warning("notification listener lost its connection; reconnecting", metadata: ["error": "\(String(reflecting: error))"])
             }
             try? await Task.sleep(for: backoff)
             backoff = min(backoff * 2, .seconds(5))
@@ -180,19 +180,35 @@ final class PostgresDriver: SQLDriver {
         }
     }
 
-    /// A failed statement as ``DBOSError``, classified by its SQLSTATE.
+    /// A failed statement as ``DBOSError``, classified: by SQLSTATE for the server's errors, by
+    /// postgres-nio's code for the connection's.
     static func databaseError(_ error: any Error, during operation: String) -> DBOSError {
-        guard let error = error as? PSQLError, let state = error.serverInfo?[.sqlState] else {
-            return DBOSError.databaseError(operation: operation, reason: String(reflecting: error))
+        guard let error = error as? PSQLError else {
+            // Errors of the pool or of the network below it (no connection could be had).
+            let text = String(reflecting: error)
+            let closing = text.contains("poolShutdown") || text.contains("requestCancelled")
+            return DBOSError.databaseError(operation: operation, reason: text, failure: closing ? .other : .unavailable)
         }
-        let failure: DatabaseFailure = switch state {
-        case "23505": .uniqueViolation
-        case "23503": .foreignKeyViolation
-        case "40001", "40P01": .serializationFailure
-        default: .other
+        guard let state = error.serverInfo?[.sqlState] else {
+            // A connection the server closed (or whose closing the client saw first), or none to be had.
+            let lost: [PSQLError.Code] = [.connectionError, .serverClosedConnection, .uncleanShutdown, .clientClosedConnection]
+            let failure: DatabaseFailure = lost.contains(error.code) ? .unavailable : .other
+            return DBOSError.databaseError(operation: operation, reason: String(reflecting: error), failure: failure)
         }
         let message = error.serverInfo?[.message] ?? String(reflecting: error)
-        return DBOSError.databaseError(operation: operation, reason: "\(message) (SQLSTATE \(state))", failure: failure)
+        return DBOSError.databaseError(operation: operation, reason: "\(message) (SQLSTATE \(state))", failure: failure(sqlState: state))
+    }
+
+    /// The classification of a server error by its SQLSTATE.
+    static func failure(sqlState state: String) -> DatabaseFailure {
+        // Connection exceptions (class 08); admin, crash and startup shutdowns; too many connections.
+        if state.hasPrefix("08") || ["57P01", "57P02", "57P03", "53300"].contains(state) { return .unavailable }
+        switch state {
+        case "23505": return .uniqueViolation
+        case "23503": return .foreignKeyViolation
+        case "40001", "40P01": return .serializationFailure
+        default: return .other
+        }
     }
 
     private static func convert(_ cell: PostgresCell) throws -> SQLValue {

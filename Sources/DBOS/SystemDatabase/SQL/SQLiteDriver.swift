@@ -135,13 +135,21 @@ final class SQLiteDriver: SQLDriver {
         do {
             try await connection.query(query.sql { "?" + String($0) }, query.binds.map(Self.bind)) { row in collected.append(row) }
         } catch {
-            let message = "\(error)"
-            let failure: DatabaseFailure =
-                message.contains("UNIQUE constraint failed") || message.contains("PRIMARY KEY") ? .uniqueViolation
-                : message.contains("FOREIGN KEY constraint failed") ? .foreignKeyViolation : .other
-            throw DBOSError.databaseError(operation: query.source, reason: message, failure: failure)
+            throw databaseError(error, during: query.source)
         }
         return collected.rows.map { convert($0, query: query) }
+    }
+
+    /// A failed SQLite call as ``DBOSError``, classified by SQLite's message.
+    static func databaseError(_ error: any Error, during operation: String) -> DBOSError {
+        let message = "\(error)"
+        let failure: DatabaseFailure =
+            message.contains("UNIQUE constraint failed") || message.contains("PRIMARY KEY") ? .uniqueViolation
+            : message.contains("FOREIGN KEY constraint failed") ? .foreignKeyViolation
+            : message.contains("database is locked") || message.contains("database table is locked")
+                || message.contains("busy") ? .busy
+            : .other
+        return DBOSError.databaseError(operation: operation, reason: message, failure: failure)
     }
 
     private static func bind(_ value: SQLValue) -> SQLiteData {

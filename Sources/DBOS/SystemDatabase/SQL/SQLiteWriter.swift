@@ -121,7 +121,7 @@ final class SQLiteWriter: Sendable {
         do {
             _ = try await connection.query("BEGIN IMMEDIATE")
         } catch {
-            return DBOSError.databaseError(operation: "begin transaction", reason: "\(error)")
+            return SQLiteDriver.databaseError(error, during: "begin transaction")
         }
         if batch.count == 1 {
             if await batch[0].run(executor) == false {
@@ -140,7 +140,7 @@ final class SQLiteWriter: Sendable {
                     }
                 } catch {
                     _ = try? await connection.query("ROLLBACK")
-                    return DBOSError.databaseError(operation: "savepoint", reason: "\(error)")
+                    return SQLiteDriver.databaseError(error, during: "savepoint")
                 }
             }
         }
@@ -149,7 +149,7 @@ final class SQLiteWriter: Sendable {
             return nil
         } catch {
             _ = try? await connection.query("ROLLBACK")
-            return DBOSError.databaseError(operation: "commit", reason: "\(error)")
+            return SQLiteDriver.databaseError(error, during: "commit")
         }
     }
 
