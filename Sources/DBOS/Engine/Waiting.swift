@@ -22,7 +22,7 @@ extension WorkflowService {
                     hub.cancel(registration)
                     return nil
                 }
-                timeout = min(timeout, .milliseconds(Int64((remaining * 1000).rounded(.up))))
+                timeout = min(timeout, .kept(seconds: remaining + 0.000_5))   // rounded up to the millisecond
             }
             await hub.wait(registration, timeout: timeout)
         }

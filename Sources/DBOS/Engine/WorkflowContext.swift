@@ -191,7 +191,7 @@ extension Operation<Double> {
     func durableDeadline(after timeout: Duration) async throws -> Double {
         try await context.perform(self) { operation in
             let now = Date()
-            let deadline = now.timeIntervalSince1970 + timeout.seconds
+            let deadline = now.timeIntervalSince1970 + timeout.kept.seconds
             return try await operation.commit(operation.record(output: try PortableJSON.encode(deadline), startedAt: now, completedAt: now)) {
                 deadline
             }

@@ -162,7 +162,7 @@ extension DBOS {
         case .success(let output):
             outcome = WorkflowOutcome(state: .success, output: output, serialization: PortableJSON.formatName)
         case .failure(let error):
-            if Self.stopsWithoutOutcome(error) || isShuttingDown || Task.isCancelled {
+            if Self.stopsWithoutOutcome(error, of: context.workflowID) || isShuttingDown || Task.isCancelled {
                 context.logger.info("workflow stopped without completing", metadata: ["reason": "\(error)"])
                 return nil
             }
@@ -187,11 +187,13 @@ extension DBOS {
         }
     }
 
-    /// Errors that end an execution without ending the workflow: it was stopped (shutdown,
-    /// cancellation, task cancellation) or another execution owns it now.
-    static func stopsWithoutOutcome(_ error: any Error) -> Bool {
+    /// Errors that end an execution of `workflowID` without ending the workflow: it was
+    /// stopped (shutdown, its cancellation, task cancellation) or another execution owns it now.
+    /// Another workflow's cancellation (a child awaited by this one) is an ordinary failure.
+    static func stopsWithoutOutcome(_ error: any Error, of workflowID: String) -> Bool {
         if error is CancellationError { return true }
         guard let error = error as? DBOSError else { return false }
-        return [.shuttingDown, .workflowCancelled, .executionSuperseded].contains(error.code)
+        if error.code == .shuttingDown { return true }
+        return [.workflowCancelled, .executionSuperseded].contains(error.code) && error.workflowID == workflowID
     }
 }

@@ -88,7 +88,7 @@ final class WorkflowService: Sendable {
     func pause(for duration: Duration) async throws {
         guard duration > .zero else { return }
         try await withThrowingTaskGroup(of: Bool.self) { group in
-            group.addTask { try await Task.sleep(for: duration); return true }
+            group.addTask { try await Task.sleep(for: duration.kept); return true }
             group.addTask { [signal] in await signal.wait(); return false }
             let slept = try await group.next() ?? false
             group.cancelAll()

@@ -67,7 +67,7 @@ extension DBOS {
 extension WorkflowService {
     /// Waits up to `timeout` for an event (outside any workflow) and decodes its latest value.
     func event<Value: Decodable>(_ key: String, of workflowID: String, as type: Value.Type, timeout: Duration) async throws -> Value? {
-        let deadline = Date().timeIntervalSince1970 + timeout.seconds
+        let deadline = Date().timeIntervalSince1970 + timeout.kept.seconds
         guard let stored = try await waitForEvent(key, of: workflowID, until: deadline) else { return nil }
         return try PortableJSON.decode(Value.self, from: stored.value, serialization: stored.serialization,
                                        what: "event '\(key)' of workflow '\(workflowID)'")

@@ -38,9 +38,11 @@ public struct RetryPolicy: Sendable {
 
     /// The wait after failed attempt number `attempt` (1-based).
     func delay(after attempt: Int) -> Duration {
-        var delay = initialInterval
-        for _ in 1..<max(1, attempt) { delay = delay * backoffRate }
-        return min(delay, maxInterval)
+        // In seconds, stopping once past the cap: a long retry run must not overflow.
+        let cap = maxInterval.kept.seconds
+        var delay = initialInterval.kept.seconds
+        for _ in 1..<max(1, attempt) where delay < cap { delay *= backoffRate }
+        return .kept(seconds: min(delay, cap))
     }
 
     /// Runs `body` with this policy. `pause` waits between attempts (durably interruptible by shutdown).

@@ -38,13 +38,18 @@ extension SQLSystemDatabase {
             guard !ids.isEmpty else { return [] }
             let rateLimited = definition.rateLimit != nil || definition.partitionRateLimit != nil
             let status = self.tables.status
+            // A timeout longer than a century (written by another client) is a century: the sum
+            // must fit the column.
+            let longest = Duration.longestKept.milliseconds
             let rows = try await executor.execute("""
                 UPDATE \(status) SET status = 'PENDING', executor_id = \(queue.executorID),
                     application_version = \(queue.applicationVersion), started_at_epoch_ms = \(now), updated_at = \(now),
                     recovery_attempts = recovery_attempts + 1, owner_xid = \(self.dialect.newOwnerToken),
                     rate_limited = \(rateLimited),
-                    workflow_deadline_epoch_ms = CASE WHEN workflow_timeout_ms IS NOT NULL AND workflow_deadline_epoch_ms IS NULL
-                        THEN \(now) + workflow_timeout_ms ELSE workflow_deadline_epoch_ms END
+                    workflow_deadline_epoch_ms = CASE WHEN workflow_timeout_ms IS NULL OR workflow_deadline_epoch_ms IS NOT NULL
+                        THEN workflow_deadline_epoch_ms
+                        WHEN workflow_timeout_ms > \(longest) THEN \(now + longest)
+                        ELSE \(now) + workflow_timeout_ms END
                 WHERE status = 'ENQUEUED' AND queue_name = \(definition.name) AND workflow_uuid IN (\(list: ids))
                 RETURNING workflow_uuid, name, owner_xid, workflow_deadline_epoch_ms, queue_partition_key,
                     EXISTS (SELECT 1 FROM \(self.tables.operations) o WHERE o.workflow_uuid = \(status).workflow_uuid) AS has_steps,

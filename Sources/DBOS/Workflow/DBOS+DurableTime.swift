@@ -5,13 +5,13 @@ extension DBOS {
     /// workflow sleeps only for what is left. Outside a workflow it is a plain sleep.
     public static func sleep(for duration: Duration) async throws {
         guard let context = WorkflowContext.forOperation() else {
-            try await Task.sleep(for: duration)
+            try await Task.sleep(for: duration.kept)
             return
         }
         let sleep: Operation<Double> = try context.reserve(Operation<Double>.sleepName) { try context.decoded($0) }
         let wakeUp = try await sleep.durableDeadline(after: duration)
         let remaining = wakeUp - Date().timeIntervalSince1970
-        if remaining > 0 { try await context.runtime.service.pause(for: .seconds(remaining)) }
+        if remaining > 0 { try await context.runtime.service.pause(for: .kept(seconds: remaining)) }
     }
 
     /// The current time, recorded on first execution and replayed afterwards.

@@ -1,0 +1,74 @@
+import DBOSTestSupport
+import Foundation
+import Testing
+@testable import DBOS
+
+/// Faults and edge cases the engine must survive without losing, stranding or trapping
+/// (issue 12's numbered items; the outages themselves are in `DatabaseOutageTests`).
+@Suite(.timeLimit(.minutes(2))) struct FaultToleranceTests {
+    /// Item 12: a child cancelled from outside while its parent awaits it inside a step is the
+    /// parent's failure, recorded as ERROR, not a stop that leaves the parent PENDING.
+    @Test(arguments: Backend.available)
+    func aCancelledChildAwaitedInAStepFailsTheParent(backend: Backend) async throws {
+        let child = Workflow("waitingChild") { () async throws -> String in
+            _ = try await DBOS.receive(String.self, topic: "never", timeout: .seconds(600))
+            return "child done"
+        }
+        let parent = Workflow("awaitingParent") { () async throws -> String in
+            let handle = try await DBOS.startWorkflow(child, options: WorkflowOptions(workflowID: "p12-child"))
+            return try await DBOS.step("await the child") { try await handle.result() }
+        }
+        try await withRuntime(backend.freshDatabaseURL(), child, parent) { dbos in
+            let handle = try await dbos.start(parent, options: WorkflowOptions(workflowID: "p12"))
+            try await eventually("the child to wait") { try await dbos.listSteps("p12-child").count >= 1 }
+            try await dbos.cancel("p12-child")
+            await #expect(throws: DBOSError.self) { _ = try await handle.result() }
+            let status = try #require(try await dbos.getWorkflowStatus("p12"))
+            #expect(status.state == .error, "the parent failed rather than staying PENDING")
+            #expect(status.error?.contains("p12-child") == true, "its error names the cancelled child: \(String(describing: status.error))")
+            #expect(try await dbos.getWorkflowStatus("p12-child")?.state == .cancelled)
+        }
+    }
+
+    /// Item 10: durations too long to store (`.seconds(Int64.max)`) are kept as a century
+    /// ("forever"): a receive with such a timeout still gets its message, an enqueued workflow
+    /// with such a timeout runs, and a step's backoff past attempt 68 does not overflow.
+    @Test(arguments: Backend.available)
+    func hugeDurationsAreKeptNotTrapped(backend: Backend) async throws {
+        let forever = Duration.seconds(Int64.max)
+        let patient = Workflow("patient") { () async throws -> String in
+            try await DBOS.receive(String.self, topic: "answer", timeout: forever) ?? "timed out"
+        }
+        let queue = Queue("huge-timeouts")
+        let dbos = try DBOS(config: DBOSConfig(name: "huge", systemDatabaseURL: backend.freshDatabaseURL(), applicationVersion: "v"))
+        try dbos.register(patient)
+        try dbos.register(queues: queue)
+        try await dbos.launch()
+        do {
+            let direct = try await dbos.start(patient, options: WorkflowOptions(workflowID: "h1", timeout: forever))
+            let queued = try await dbos.enqueue(patient, on: queue, options: EnqueueOptions(workflowID: "h2", timeout: forever))
+            try await eventually("both to wait") {
+                let first = try await dbos.listSteps("h1").count, second = try await dbos.listSteps("h2").count
+                return first >= 1 && second >= 1
+            }
+            for id in ["h1", "h2"] {
+                let status = try #require(try await dbos.getWorkflowStatus(id))
+                #expect(status.state == .pending)
+                let deadline = try #require(status.deadline)
+                #expect(deadline > Date().addingTimeInterval(99 * 365 * 86_400) && deadline < Date().addingTimeInterval(101 * 365 * 86_400),
+                        "a timeout past storage is a century: \(deadline)")
+            }
+            try await dbos.send("yes", to: "h1", topic: "answer")
+            try await dbos.send("yes too", to: "h2", topic: "answer")
+            #expect(try await direct.result() == "yes")
+            #expect(try await queued.result() == "yes too")
+            await dbos.shutdown()
+        } catch {
+            await dbos.shutdown()
+            throw error
+        }
+        let backoff = RetryPolicy(maxAttempts: 1_000, initialInterval: .seconds(1), backoffRate: 2, maxInterval: forever)
+        #expect(backoff.delay(after: 200) == .seconds(100 * 365 * 86_400), "a century")
+        #expect(RetryPolicy.exponential(maxAttempts: 1_000).delay(after: 500) == .seconds(3600))
+    }
+}
