@@ -6,7 +6,7 @@ import Testing
 /// The system database going away under a running workload: workflows wait for it and
 /// continue, none fails, and nothing is recorded twice.
 @Suite(.timeLimit(.minutes(3))) struct DatabaseOutageTests {
-    /// 64 workflows of 20 steps in flight while PostgreSQL stops (`-m fast`: clients are
+    /// 96 workflows of 20 steps (64 started, 32 from a queue) in flight while PostgreSQL stops (`-m fast`: clients are
     /// disconnected; `-m immediate`: the server aborts and recovers from its log) and starts
     /// again. Every workflow ends SUCCESS with its output, every step is recorded once, and no
     /// step body runs twice (the process did not die: only writes were retried).
@@ -39,13 +39,19 @@ import Testing
             }
             return index * 1000 + sum
         }
+        let queue = Queue("outage-queue", workerConcurrency: 16, pollingInterval: .milliseconds(50))
         let dbos = try DBOS(config: DBOSConfig(name: "outage", systemDatabaseURL: url, applicationVersion: "v1"))
         try dbos.register(workflow)
+        try dbos.register(queues: queue)
         try await dbos.launch()
 
-        let count = 64
-        let handles = try await (0..<count).asyncMap { index in
+        // 64 started directly, 32 through a queue (claimed 16 at a time, so claims straddle the outage).
+        let count = 64, queued = 32
+        var handles = try await (0..<count).asyncMap { index in
             try await dbos.start(workflow, index, options: WorkflowOptions(workflowID: "outage-\(index)"))
+        }
+        handles += try await (count..<count + queued).asyncMap { index in
+            try await dbos.enqueue(workflow, index, on: queue, options: EnqueueOptions(workflowID: "outage-\(index)"))
         }
         // Stop the server once a third of the steps ran: every workflow is mid-way.
         try await eventually(timeout: .seconds(60), "a third of the steps to run") { counter.count("bodies") >= count * steps / 3 }
@@ -55,16 +61,17 @@ import Testing
 
         var outputs: [Int] = []
         for handle in handles { outputs.append(try await handle.result()) }
-        #expect(outputs == (0..<count).map { $0 * 1000 + (1...steps).reduce(0, +) })
-        #expect(atHalt < count * steps, "the outage happened mid-run")
+        #expect(outputs == (0..<count + queued).map { $0 * 1000 + (1...steps).reduce(0, +) })
+        #expect(atHalt < (count + queued) * steps, "the outage happened mid-run")
 
         let statuses = try await dbos.listWorkflows(ListWorkflowsFilter(name: "twentySteps"))
-        #expect(statuses.count == count && statuses.allSatisfy { $0.state == .success }, "none ERROR, none PENDING")
-        for index in [0, count / 2, count - 1] {
+        #expect(statuses.count == count + queued && statuses.allSatisfy { $0.state == .success }, "none ERROR, none PENDING")
+        #expect(statuses.filter { $0.queueName == "outage-queue" }.allSatisfy { $0.recoveryAttempts == 1 }, "each queued workflow claimed once")
+        for index in [0, count / 2, count - 1, count + queued - 1] {
             let recorded = try await dbos.listSteps("outage-\(index)")
             #expect(recorded.map(\.functionID) == Array(1...steps), "each step recorded once")
         }
-        let reruns = (0..<count).flatMap { index in (1...steps).map { counter.count("\(index)-\($0)") } }.filter { $0 != 1 }
+        let reruns = (0..<count + queued).flatMap { index in (1...steps).map { counter.count("\(index)-\($0)") } }.filter { $0 != 1 }
         #expect(reruns.isEmpty, "no step body ran twice: \(reruns.count) did")
         await dbos.shutdown()
     }

@@ -71,4 +71,39 @@ import Testing
         #expect(backoff.delay(after: 200) == .seconds(100 * 365 * 86_400), "a century")
         #expect(RetryPolicy.exponential(maxAttempts: 1_000).delay(after: 500) == .seconds(3600))
     }
+
+    /// Item 5: `recoverPendingWorkflows()` called while a queued workflow runs in this process
+    /// leaves it with its execution: it is not put back on the queue, claimed again or counted
+    /// as a recovery attempt, and its step runs once.
+    @Test(arguments: Backend.available)
+    func recoveryLeavesWorkflowsRunningHereAlone(backend: Backend) async throws {
+        let counter = Counter()
+        let waiter = Workflow("queuedWaiter") { () async throws -> String in
+            _ = try await DBOS.step("before") { counter.hit("before") }
+            let answer = try await DBOS.receive(String.self, topic: "go", timeout: .seconds(120)) ?? "none"
+            _ = try await DBOS.step("after") { counter.hit("after") }
+            return answer
+        }
+        let queue = Queue("recovery-while-running", pollingInterval: .milliseconds(50))
+        let dbos = try DBOS(config: DBOSConfig(name: "running", systemDatabaseURL: backend.freshDatabaseURL(), applicationVersion: "v"))
+        try dbos.register(waiter)
+        try dbos.register(queues: queue)
+        try await dbos.launch()
+        do {
+            let handle = try await dbos.enqueue(waiter, on: queue, options: EnqueueOptions(workflowID: "r5"))
+            try await eventually("the workflow to wait") { try await dbos.listSteps("r5").count >= 2 }
+            let report = try await dbos.recoverPendingWorkflows()
+            #expect(report.recovered.isEmpty)
+            let status = try #require(try await dbos.getWorkflowStatus("r5"))
+            #expect(status.state == .pending, "still PENDING with its execution, not ENQUEUED again")
+            try await dbos.send("go", to: "r5", topic: "go")
+            #expect(try await handle.result() == "go")
+            #expect(try await dbos.getWorkflowStatus("r5")?.recoveryAttempts == 1, "claimed once")
+            #expect(counter.count("before") == 1 && counter.count("after") == 1)
+            await dbos.shutdown()
+        } catch {
+            await dbos.shutdown()
+            throw error
+        }
+    }
 }

@@ -77,6 +77,41 @@ import Testing
     }
 }
 
+extension QueueDrainTests {
+    /// Item 4: a queued workflow that kills every worker running it is retried up to its
+    /// recovery attempts (2: three runs), then becomes MAX_RECOVERY_ATTEMPTS_EXCEEDED and leaves
+    /// the queue; the worker that dead-letters it stays up and the other work completes.
+    @Test(arguments: Backend.available)
+    func aPoisonPillIsDeadLetteredAfterItsRecoveryAttempts(backend: Backend) async throws {
+        let drain = try await Drain(backend: backend, count: 6)
+        _ = try await drain.client.enqueue(workflowName: "poison", queue: "drain", "p", options: EnqueueOptions(workflowID: "poison-p"))
+        var kills = 0
+        var worker = try drain.startWorker(0, ["--worker-concurrency", "1", "--step-ms", "5"])
+        while try await drain.client.getWorkflowStatus("poison-p")?.state != .maxRecoveryAttemptsExceeded {
+            // The worker dies running the poison pill; a restart recovers it onto the queue again.
+            try await eventually(timeout: .seconds(60), "the worker to die or the pill to be dead-lettered") {
+                let state = try await drain.client.getWorkflowStatus("poison-p")?.state
+                return !worker.isRunning || state == .maxRecoveryAttemptsExceeded
+            }
+            guard !worker.isRunning else { break }
+            #expect(try await worker.waitForExit() == 128 + SIGKILL)
+            kills += 1
+            try #require(kills <= 5, "the poison pill was never dead-lettered")
+            worker = try drain.startWorker(0, ["--worker-concurrency", "1", "--step-ms", "5"])
+        }
+        try await drain.waitUntilAllSucceeded()
+        #expect(worker.isRunning, "the worker that dead-lettered the pill is still serving")
+        try await worker.stop()
+
+        let status = try #require(try await drain.client.getWorkflowStatus("poison-p"))
+        #expect(status.state == .maxRecoveryAttemptsExceeded && status.queueName == nil)
+        #expect(kills == 3, "the pill ran 1 + 2 recovery attempts, each killing its worker")
+        #expect(drain.bodyRuns().filter { $0 == "poison:p" }.count == 3)
+        await #expect(throws: DBOSError.self) { _ = try await drain.client.result(of: "poison-p", as: String.self) }
+        await drain.client.close()
+    }
+}
+
 /// One drain scenario: a database with `count` enqueued `drainWork` workflows and the
 /// counter files of its worker processes.
 struct Drain {

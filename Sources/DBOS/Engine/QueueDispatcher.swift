@@ -71,12 +71,30 @@ extension DBOS {
     /// Claims and starts; true when the claim got all it asked for.
     private func claimAndStart(_ claim: QueueClaim) async throws -> Bool {
         let claimed = try await systemDatabase.claimQueued(claim)
-        for workflow in claimed { try await start(claimed: workflow, queue: claim.definition.name) }
+        // Each claimed workflow starts on its own: one that cannot start must not strand the
+        // rest of the claim (it stays PENDING here and is recovered at the next launch).
+        for workflow in claimed {
+            do {
+                try await start(claimed: workflow, queue: claim.definition.name)
+            } catch {
+                logger.error("could not start a claimed workflow; it stays PENDING for recovery",
+                             metadata: ["workflowID": "\(workflow.workflowID)", "error": "\(error)"])
+            }
+        }
         return claimed.count == claim.limit
     }
 
     private func start(claimed: ClaimedWorkflow, queue: String) async throws {
         guard let registration = registration(named: claimed.name) else { return }
+        // A workflow that keeps killing its worker comes back here each time: past its
+        // recovery attempts it is dead-lettered instead of crashing every worker forever.
+        let maxAttempts = registration.maxRecoveryAttempts ?? config.maxRecoveryAttempts
+        if claimed.recoveryAttempts > maxAttempts + 1 {
+            try await systemDatabase.deadLetter(workflowID: claimed.workflowID, attempts: claimed.recoveryAttempts)
+            logger.error("workflow exceeded its recovery attempts and is now MAX_RECOVERY_ATTEMPTS_EXCEEDED",
+                         metadata: ["workflowID": "\(claimed.workflowID)", "attempts": "\(claimed.recoveryAttempts - 1)"])
+            return
+        }
         let recorded = claimed.hasSteps ? try await systemDatabase.steps(workflowID: claimed.workflowID) : []
         execute(registration, workflowID: claimed.workflowID, inputs: claimed.inputs ?? PortableJSON.noArguments,
                 ownerXID: claimed.ownerXID, recorded: recorded, queueName: queue, partitionKey: claimed.partitionKey,

@@ -11,8 +11,10 @@ extension DBOS {
     public func recoverPendingWorkflows() async throws -> RecoveryReport {
         try requireLaunched("recovering workflows")
         var report = RecoveryReport()
-        // Claimed queue work goes back on its queue, where the queue's limits apply again.
-        let requeued = try await systemDatabase.requeuePending(executorID: executorID, applicationVersion: applicationVersion)
+        // Claimed queue work left by a crash goes back on its queue, where the queue's limits
+        // apply again; what still runs in this process stays with it.
+        let requeued = try await systemDatabase.requeuePending(executorID: executorID, applicationVersion: applicationVersion,
+                                                               isRunningHere: running.isRunning)
         if requeued > 0 { logger.info("re-enqueued claimed queue workflows", metadata: ["count": "\(requeued)"]) }
         let pending = try await systemDatabase.pendingWorkflows(executorID: executorID, applicationVersion: applicationVersion)
         for workflow in pending where !running.isRunning(workflow.id) {

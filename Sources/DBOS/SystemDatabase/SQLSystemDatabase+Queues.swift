@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 /// Durable queues on `workflow_status`: claiming, delayed work, timeouts.
 extension SQLSystemDatabase {
@@ -16,7 +17,25 @@ extension SQLSystemDatabase {
             guard !waiting.isEmpty else { return [] }
         }
         let turn = definition.hasSharedBudget ? dialect.queueTurn(definition.name) : nil
+        // The claim's owner token is chosen before the first try: when a COMMIT's outcome was
+        // lost with its connection, the retry finds the rows that claim took instead of
+        // stranding them under a token nobody holds.
+        let token = UUID().uuidString.lowercased()
+        let tries = TryCounter()
+        let status = tables.status
+        let claimedColumns: SQLQuery = """
+            workflow_uuid, name, owner_xid, recovery_attempts, workflow_deadline_epoch_ms, queue_partition_key,
+            EXISTS (SELECT 1 FROM \(tables.operations) o WHERE o.workflow_uuid = \(status).workflow_uuid) AS has_steps,
+            (SELECT inputs FROM \(tables.inputs) i WHERE i.workflow_uuid = \(status).workflow_uuid) AS inputs
+            """
         return try await driver.transaction { executor in
+            if tries.next() > 1 {
+                let earlier = try await executor.execute("""
+                    SELECT \(claimedColumns) FROM \(status)
+                    WHERE queue_name = \(definition.name) AND status = 'PENDING' AND owner_xid = \(token)
+                    """)
+                if !earlier.isEmpty { return try earlier.map(ClaimedWorkflow.init(row:)) }
+            }
             // Dequeuers of one queue take turns, so global limits hold across processes.
             if let turn { _ = try await executor.execute(turn) }
             // Read the clock once it is our turn: start times then follow the claim order.
@@ -37,31 +56,22 @@ extension SQLSystemDatabase {
             let ids: [String] = try candidates.map { try $0.decode("workflow_uuid") }
             guard !ids.isEmpty else { return [] }
             let rateLimited = definition.rateLimit != nil || definition.partitionRateLimit != nil
-            let status = self.tables.status
             // A timeout longer than a century (written by another client) is a century: the sum
             // must fit the column.
             let longest = Duration.longestKept.milliseconds
             let rows = try await executor.execute("""
                 UPDATE \(status) SET status = 'PENDING', executor_id = \(queue.executorID),
                     application_version = \(queue.applicationVersion), started_at_epoch_ms = \(now), updated_at = \(now),
-                    recovery_attempts = recovery_attempts + 1, owner_xid = \(self.dialect.newOwnerToken),
+                    recovery_attempts = recovery_attempts + 1, owner_xid = \(token),
                     rate_limited = \(rateLimited),
                     workflow_deadline_epoch_ms = CASE WHEN workflow_timeout_ms IS NULL OR workflow_deadline_epoch_ms IS NOT NULL
                         THEN workflow_deadline_epoch_ms
                         WHEN workflow_timeout_ms > \(longest) THEN \(now + longest)
                         ELSE \(now) + workflow_timeout_ms END
                 WHERE status = 'ENQUEUED' AND queue_name = \(definition.name) AND workflow_uuid IN (\(list: ids))
-                RETURNING workflow_uuid, name, owner_xid, workflow_deadline_epoch_ms, queue_partition_key,
-                    EXISTS (SELECT 1 FROM \(self.tables.operations) o WHERE o.workflow_uuid = \(status).workflow_uuid) AS has_steps,
-                    (SELECT inputs FROM \(self.tables.inputs) i WHERE i.workflow_uuid = \(status).workflow_uuid) AS inputs
+                RETURNING \(claimedColumns)
                 """)
-            return try rows.map { row in
-                ClaimedWorkflow(
-                    workflowID: try row.decode("workflow_uuid"), name: try row.decode("name"), ownerXID: try row.decode("owner_xid"),
-                    inputs: try row.decode("inputs"), hasSteps: try row.decode("has_steps"),
-                    deadlineEpochMilliseconds: try row.decode("workflow_deadline_epoch_ms"),
-                    partitionKey: try row.decode("queue_partition_key"))
-            }
+            return try rows.map(ClaimedWorkflow.init(row:))
         }
     }
 
@@ -134,8 +144,11 @@ extension SQLSystemDatabase {
 
     func lostOwnership(_ owned: [(workflowID: String, ownerXID: String)]) async throws -> [String] {
         guard !owned.isEmpty else { return [] }
-        let rows = try await driver.read(
-            "SELECT workflow_uuid, owner_xid, status FROM \(tables.status) WHERE workflow_uuid IN (\(list: owned.map(\.workflowID)))")
+        var rows: [SQLRow] = []
+        for chunk in owned.map(\.workflowID).chunks(of: Self.bindListChunk) {
+            rows += try await driver.read(
+                "SELECT workflow_uuid, owner_xid, status FROM \(tables.status) WHERE workflow_uuid IN (\(list: chunk))")
+        }
         var current: [String: (owner: String?, status: String?)] = [:]
         for row in rows {
             current[try row.decode("workflow_uuid")] = (try row.decode("owner_xid"), try row.decode("status"))
@@ -146,14 +159,22 @@ extension SQLSystemDatabase {
         }.map(\.workflowID)
     }
 
-    func requeuePending(executorID: String, applicationVersion: String) async throws -> Int {
-        try await driver.write("""
-            UPDATE \(tables.status) SET status = 'ENQUEUED', owner_xid = NULL, started_at_epoch_ms = NULL,
-                updated_at = \(Date().epochMilliseconds)
+    func requeuePending(executorID: String, applicationVersion: String, isRunningHere: (String) -> Bool) async throws -> Int {
+        let candidates: [String] = try await driver.read("""
+            SELECT workflow_uuid FROM \(tables.status)
             WHERE status = 'PENDING' AND executor_id = \(executorID) AND application_version = \(applicationVersion)
               AND queue_name IS NOT NULL
-            RETURNING workflow_uuid
-            """).count
+            """).map { try $0.decode("workflow_uuid") }
+        var requeued = 0
+        for chunk in candidates.filter({ !isRunningHere($0) }).chunks(of: Self.bindListChunk) {
+            requeued += try await driver.write("""
+                UPDATE \(tables.status) SET status = 'ENQUEUED', owner_xid = NULL, started_at_epoch_ms = NULL,
+                    updated_at = \(Date().epochMilliseconds)
+                WHERE status = 'PENDING' AND executor_id = \(executorID) AND workflow_uuid IN (\(list: chunk))
+                RETURNING workflow_uuid
+                """).count
+        }
+        return requeued
     }
 
     func upsertQueue(_ queue: QueueDefinition) async throws {
@@ -176,4 +197,20 @@ extension SQLSystemDatabase {
                 partition_rate_limit_period_sec = excluded.partition_rate_limit_period_sec
             """)
     }
+}
+
+extension ClaimedWorkflow {
+    init(row: SQLRow) throws {
+        self.init(workflowID: try row.decode("workflow_uuid"), name: try row.decode("name"), ownerXID: try row.decode("owner_xid"),
+                  inputs: try row.decode("inputs"), hasSteps: try row.decode("has_steps"),
+                  recoveryAttempts: try row.decode("recovery_attempts"),
+                  deadlineEpochMilliseconds: try row.decode("workflow_deadline_epoch_ms"),
+                  partitionKey: try row.decode("queue_partition_key"))
+    }
+}
+
+/// Counts the tries of a retried transaction body.
+private final class TryCounter: Sendable {
+    private let count = Mutex(0)
+    func next() -> Int { count.withLock { $0 += 1; return $0 } }
 }

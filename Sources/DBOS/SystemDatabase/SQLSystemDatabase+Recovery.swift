@@ -21,11 +21,7 @@ extension SQLSystemDatabase {
             guard let row = claimed.first else { return .notPending }
             let attempts: Int = try row.decode("recovery_attempts")
             if let maxAttempts, attempts > maxAttempts + 1 {
-                _ = try await executor.execute("""
-                    UPDATE \(self.tables.status) SET status = 'MAX_RECOVERY_ATTEMPTS_EXCEEDED', owner_xid = NULL,
-                        deduplication_id = NULL, queue_name = NULL, updated_at = \(now)
-                    WHERE workflow_uuid = \(workflowID)
-                    """)
+                _ = try await executor.execute(self.deadLetterStatement(workflowID: workflowID, attempts: attempts))
                 return .exceeded(attempts: attempts - 1)
             }
             let input = try await executor.execute("""
@@ -35,5 +31,21 @@ extension SQLSystemDatabase {
             return .claimed(inputs: try input.first?.decode("inputs", as: String?.self),
                             deadlineEpochMilliseconds: try row.decode("workflow_deadline_epoch_ms"))
         }
+    }
+
+    func deadLetter(workflowID: String, attempts: Int) async throws {
+        _ = try await driver.write(deadLetterStatement(workflowID: workflowID, attempts: attempts))
+    }
+
+    /// Moves a PENDING workflow that used up its recovery attempts off its queue, to
+    /// MAX_RECOVERY_ATTEMPTS_EXCEEDED. Guarded on the attempt count the decision was read
+    /// from: a row moved on since, or given a fresh budget by a resume, is left alone.
+    private func deadLetterStatement(workflowID: String, attempts: Int) -> SQLQuery {
+        let now = Date().epochMilliseconds
+        return """
+            UPDATE \(tables.status) SET status = 'MAX_RECOVERY_ATTEMPTS_EXCEEDED', owner_xid = NULL,
+                deduplication_id = NULL, queue_name = NULL, started_at_epoch_ms = NULL, updated_at = \(now), completed_at = \(now)
+            WHERE workflow_uuid = \(workflowID) AND status = 'PENDING' AND recovery_attempts >= \(attempts)
+            """
     }
 }

@@ -46,6 +46,9 @@ protocol SystemDatabase: Sendable {
     /// Takes ownership of a PENDING workflow for recovery, counting the attempt; past
     /// `maxAttempts` the row becomes MAX_RECOVERY_ATTEMPTS_EXCEEDED instead.
     func claimForRecovery(workflowID: String, ownerXID: String, maxAttempts: Int?) async throws -> RecoveryClaim
+    /// Moves a claimed workflow that used up its recovery attempts (`attempts` counted) to
+    /// MAX_RECOVERY_ATTEMPTS_EXCEEDED, off its queue.
+    func deadLetter(workflowID: String, attempts: Int) async throws
 
     // MARK: Messages, events, streams
 
@@ -78,8 +81,9 @@ protocol SystemDatabase: Sendable {
     func cancelTimedOut() async throws -> [String]
     /// Which of these executions no longer own their workflow (cancelled or taken over).
     func lostOwnership(_ owned: [(workflowID: String, ownerXID: String)]) async throws -> [String]
-    /// Puts this executor's claimed queue work back on its queues. Returns how many.
-    func requeuePending(executorID: String, applicationVersion: String) async throws -> Int
+    /// Puts this executor's claimed queue work back on its queues, except workflows still
+    /// running in this process. Returns how many.
+    func requeuePending(executorID: String, applicationVersion: String, isRunningHere: (String) -> Bool) async throws -> Int
     func upsertQueue(_ queue: QueueDefinition) async throws
     /// The active (ENQUEUED, DELAYED or PENDING) workflow holding a deduplication ID on a queue.
     func activeWorkflowID(queue: String, deduplicationID: String) async throws -> String?

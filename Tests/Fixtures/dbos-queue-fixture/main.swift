@@ -8,7 +8,10 @@
 // that appends the label to the counter file (one file per process), sleeps --step-ms, and
 // returns the label upper-cased. --probe (PostgreSQL) also counts running step bodies in
 // table `drain_probe` (rows 'global' and the executor ID: current and peak). --lease-ms turns
-// on the takeover mode. Prints READY once launched, then serves until killed.
+// on the takeover mode. Also serves `poison(label)` (at most 2 recovery attempts): its step
+// appends "poison:label" to the counter file and then SIGKILLs its own process, as a
+// workflow that crashes every worker running it would. Prints READY once launched, then
+// serves until killed.
 import DBOS
 import Foundation
 import PostgresNIO
@@ -104,6 +107,14 @@ let drainWork = Workflow("drainWork") { (label: String) async throws -> String i
     }
 }
 
+let poison = Workflow("poison", maxRecoveryAttempts: 2) { (label: String) async throws -> String in
+    try await DBOS.step("crash the worker") { () async throws -> String in
+        appendLine("poison:\(label)")
+        kill(getpid(), SIGKILL)
+        return label
+    }
+}
+
 do {
     if let counter { Task { await counter.client.run() } }
     var config = DBOSConfig(name: "queue-fixture", systemDatabaseURL: options.databaseURL, executorID: options.executorID,
@@ -112,6 +123,7 @@ do {
     config.logger.logLevel = .warning
     let dbos = try DBOS(config: config)
     try dbos.register(drainWork)
+    try dbos.register(poison)
     try dbos.register(queues: Queue("drain", workerConcurrency: options.workerConcurrency, concurrency: options.concurrency,
                                     priorityEnabled: true, pollingInterval: .milliseconds(100)))
     try await dbos.launch()

@@ -20,6 +20,9 @@ struct ClaimedWorkflow: Sendable {
     var ownerXID: String
     var inputs: String?
     var hasSteps: Bool
+    /// Dispatches so far, this one included (a workflow that keeps crashing its worker is
+    /// dead-lettered past its limit).
+    var recoveryAttempts: Int
     var deadlineEpochMilliseconds: Int64?
     var partitionKey: String?
 }

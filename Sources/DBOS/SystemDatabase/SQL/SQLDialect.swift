@@ -7,8 +7,6 @@ struct SQLDialect: Sendable {
     let tablePrefix: SQLFragment
     /// Appended to a candidate SELECT so concurrent claimers skip each other's rows.
     let skipLocked: SQLFragment
-    /// A fresh random owner token, computed by the database for each claimed row.
-    let newOwnerToken: SQLFragment
     /// The order in which a destination's messages are received (FIFO, ties broken by insertion).
     let messageOrder: SQLFragment
     /// Written before `OFFSET` when a query has no `LIMIT` (SQLite requires one).
@@ -26,7 +24,7 @@ struct SQLDialect: Sendable {
     static func postgres(schema: String) -> SQLDialect {
         SQLDialect(
             name: "postgres", tablePrefix: SQLFragment(SQLFragment(identifier: schema), "."),
-            skipLocked: " FOR UPDATE SKIP LOCKED", newOwnerToken: "gen_random_uuid()::text",
+            skipLocked: " FOR UPDATE SKIP LOCKED",
             messageOrder: "created_at_epoch_ms, message_uuid", limitForOffsetOnly: "",
             supportsWritableCTEs: true, supportsNotify: true, hasSingleWriter: false,
             schema: SchemaDDL(
@@ -41,7 +39,7 @@ struct SQLDialect: Sendable {
     }
 
     static let sqlite = SQLDialect(
-        name: "sqlite", tablePrefix: "", skipLocked: "", newOwnerToken: "lower(hex(randomblob(16)))",
+        name: "sqlite", tablePrefix: "", skipLocked: "",
         messageOrder: "created_at_epoch_ms, rowid", limitForOffsetOnly: " LIMIT -1",
         supportsWritableCTEs: false, supportsNotify: false, hasSingleWriter: true,
         schema: SchemaDDL(

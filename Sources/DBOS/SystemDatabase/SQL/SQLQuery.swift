@@ -116,7 +116,7 @@ struct SQLQuery: Sendable, ExpressibleByStringInterpolation, CustomStringConvert
         mutating func appendInterpolation(_ value: Date?) { appendInterpolation(SQLValue(value?.epochMilliseconds)) }
 
         /// A comma-separated list of values, one placeholder each (for `IN (...)`).
-        mutating func appendInterpolation(list values: [String]) {
+        mutating func appendInterpolation(list values: some Collection<String>) {
             for (index, value) in values.enumerated() {
                 if index > 0 { parts.append(.sql(", ")) }
                 appendInterpolation(value)
