@@ -106,4 +106,113 @@ import Testing
             throw error
         }
     }
+
+    /// Items 6 and 7: a workflow cancelled from another process (here a `DBOSClient`, which
+    /// shares nothing with the runtime) while it does other work between steps neither runs
+    /// its next step body nor creates a child: both check that it still owns the workflow.
+    @Test(arguments: Backend.available)
+    func aCancelFromAnotherProcessStopsTheNextStepAndChildStarts(backend: Backend) async throws {
+        let url = backend.freshDatabaseURL()
+        let counter = Counter()
+        let gates = (step: Latch<Bool>(), child: Latch<Bool>())
+        let child = Workflow("escapee") { () async throws -> String in
+            counter.hit("child")
+            return "escaped"
+        }
+        let charger = Workflow("charger") { () async throws -> String in
+            _ = try await DBOS.step("reserve") { counter.hit("reserve") }
+            _ = await gates.step.value
+            try await Task.sleep(for: .milliseconds(200))   // work between steps, outside any step
+            _ = try await DBOS.step("charge the card") { counter.hit("charge") }
+            return "charged"
+        }
+        let spawner = Workflow("spawner") { () async throws -> String in
+            _ = try await DBOS.step("prepare") { counter.hit("prepare") }
+            _ = await gates.child.value
+            let handle = try await DBOS.startWorkflow(child, options: WorkflowOptions(workflowID: "escapee-1"))
+            return try await handle.result()
+        }
+        try await withRuntime(url, child, charger, spawner) { dbos in
+            let client = try await DBOSClient(databaseURL: url)
+            let charging = try await dbos.start(charger, options: WorkflowOptions(workflowID: "charger-1"))
+            let spawning = try await dbos.start(spawner, options: WorkflowOptions(workflowID: "spawner-1"))
+            try await eventually("both to pass their first step") {
+                let charged = try await dbos.listSteps("charger-1").count, spawned = try await dbos.listSteps("spawner-1").count
+                return charged == 1 && spawned == 1
+            }
+            try await client.cancel("charger-1")
+            try await client.cancel("spawner-1")
+            gates.step.open(true)
+            gates.child.open(true)
+            await #expect(throws: DBOSError.self) { _ = try await charging.result() }
+            await #expect(throws: DBOSError.self) { _ = try await spawning.result() }
+            try await eventually("both executions to stop") { !dbos.running.isRunning("charger-1") && !dbos.running.isRunning("spawner-1") }
+            #expect(counter.count("charge") == 0, "the card was not charged")
+            #expect(try await dbos.getWorkflowStatus("escapee-1") == nil, "no child escaped the cancel")
+            #expect(counter.count("child") == 0)
+            #expect(try await dbos.listSteps("charger-1").map(\.functionName) == ["reserve"])
+            #expect(try await dbos.listSteps("spawner-1").map(\.functionName) == ["prepare"])
+            #expect(try await dbos.getWorkflowStatus("charger-1")?.state == .cancelled)
+            #expect(try await dbos.getWorkflowStatus("spawner-1")?.state == .cancelled)
+            await client.close()
+        }
+    }
+
+    /// Items 14, 15 and 16: a child start with an ID that belongs to another workflow, and an
+    /// enqueue whose deduplication ID is taken, are recorded with their errors: a fork that
+    /// replays them meets the same errors (even once the ID is free), never a handle to an
+    /// unrelated workflow or a new child. With `.returnExisting` the active workflow is returned.
+    @Test(arguments: Backend.available)
+    func childStartFailuresAreRecordedAndReplayed(backend: Backend) async throws {
+        let queue = Queue("dedup-children", pollingInterval: .milliseconds(50))
+        let blocker = Workflow("blocker") { () async throws -> String in
+            try await DBOS.receive(String.self, topic: "release", timeout: .seconds(120)) ?? "timed out"
+        }
+        let other = Workflow("other") { () async throws -> String in "other" }
+        let parent = Workflow("dedupParent") { () async throws -> [String] in
+            var outcomes: [String] = []
+            do {
+                let handle = try await DBOS.startWorkflow(other, options: WorkflowOptions(workflowID: "taken"))
+                outcomes.append("started \(handle.workflowID)")
+            } catch let error as DBOSError {
+                outcomes.append("refused \(error.code)")
+            }
+            do {
+                let handle = try await queue.enqueue(blocker, options: EnqueueOptions(deduplicationID: "only-one"))
+                outcomes.append("enqueued \(handle.workflowID)")
+            } catch let error as DBOSError {
+                outcomes.append("refused \(error.code)")
+            }
+            let existing = try await queue.enqueue(blocker, options: EnqueueOptions(deduplicationID: "only-one", onDuplicate: .returnExisting))
+            outcomes.append("existing \(existing.workflowID)")
+            return outcomes
+        }
+        let dbos = try DBOS(config: DBOSConfig(name: "children", systemDatabaseURL: backend.freshDatabaseURL(), applicationVersion: "v"))
+        try dbos.register(blocker)
+        try dbos.register(other)
+        try dbos.register(parent)
+        try dbos.register(queues: queue)
+        try await dbos.launch()
+        do {
+            // "taken" is a workflow of another name; "only-one" is held by an active blocker.
+            let takenHandle = try await dbos.start(blocker, options: WorkflowOptions(workflowID: "taken"))
+            let holder = try await dbos.enqueue(blocker, on: queue, options: EnqueueOptions(workflowID: "holder", deduplicationID: "only-one"))
+            let first = try await dbos.start(parent, options: WorkflowOptions(workflowID: "dp")).result()
+            #expect(first == ["refused conflictingWorkflow", "refused queueDeduplicated", "existing holder"])
+            #expect(try await dbos.listSteps("dp").map(\.childWorkflowID) == [nil, nil, "holder"])
+
+            // Free the deduplication ID, then replay all three operations through a fork.
+            try await dbos.send("go", to: "holder", topic: "release")
+            try await dbos.send("go", to: "taken", topic: "release")
+            _ = try await holder.result()
+            _ = try await takenHandle.result()
+            let forkID = try await dbos.fork("dp", fromStep: 4)
+            #expect(try await dbos.retrieve(forkID, as: [String].self).result() == first, "the fork replays the recorded outcomes")
+            #expect(try await dbos.listWorkflows(ListWorkflowsFilter(name: "blocker")).count == 2, "no new child was enqueued")
+            await dbos.shutdown()
+        } catch {
+            await dbos.shutdown()
+            throw error
+        }
+    }
 }

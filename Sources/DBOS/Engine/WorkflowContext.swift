@@ -25,7 +25,15 @@ final class WorkflowContext: Sendable {
     private struct State {
         var nextFunctionID = 1
         var recorded: [Int: StepRecord]
+        /// When a write last proved this execution still owns the workflow.
+        var ownershipConfirmed = ContinuousClock.now
     }
+
+    /// How long a proof of ownership stands before a step body: a step that follows its
+    /// predecessor's checkpoint closely runs at once; after a longer pause (a wait, work between
+    /// steps) the workflow's row is read first, so a cancel from another process stops the
+    /// next step body, not only its checkpoint. The read then costs little next to the pause.
+    static let ownershipFreshness = Duration.milliseconds(100)
 
     init(runtime: DBOS, workflowID: String, workflowName: String, ownerXID: String, recorded: [StepRecord],
          deadlineEpochMilliseconds: Int64? = nil) {
@@ -55,6 +63,26 @@ final class WorkflowContext: Sendable {
         if let deadline = deadlineEpochMilliseconds, Date().epochMilliseconds > deadline {
             throw DBOSError.workflowCancelled(workflowID: workflowID)
         }
+    }
+
+    /// A write guarded by this execution's token just succeeded.
+    func ownershipConfirmed() { state.withLock { $0.ownershipConfirmed = .now } }
+
+    /// Reads the workflow's row when the last proof of ownership is older than
+    /// ``ownershipFreshness``; throws when the workflow was cancelled or taken over.
+    func confirmOwnershipIfStale() async throws {
+        let stale = state.withLock { ContinuousClock.now - $0.ownershipConfirmed > Self.ownershipFreshness }
+        guard stale else { return }
+        let database = runtime.systemDatabase
+        guard try await database.lostOwnership([(workflowID, ownerXID)]).isEmpty else {
+            let status = try await database.workflowStatus(workflowID: workflowID)?.state
+            if status == .cancelled {
+                runtime.running.markCancelled(workflowID)
+                throw DBOSError.workflowCancelled(workflowID: workflowID)
+            }
+            throw DBOSError.executionSuperseded(workflowID: workflowID, status: status?.rawValue)
+        }
+        ownershipConfirmed()
     }
 
     /// Takes the next operation ID (IDs follow program order) and what an earlier execution
@@ -166,6 +194,7 @@ final class Operation<Output>: Sendable {
     func resolve<Value>(_ write: OperationWrite<Value>, ours: (Value) throws -> Output) throws -> Output {
         switch write {
         case .recorded(let value):
+            context.ownershipConfirmed()
             return try ours(value)
         case .alreadyRecorded(let existing):
             guard existing.functionName == name else {
@@ -204,6 +233,7 @@ extension Operation where Output: Codable & Sendable {
     /// error. When another execution recorded this step first, its outcome is the one that counts.
     func runStep(retries: RetryPolicy, _ body: @Sendable () async throws -> Output) async throws -> Output {
         let runtime = context.runtime
+        try await context.confirmOwnershipIfStale()
         let started = Date()
         let value: Output
         do {

@@ -43,7 +43,7 @@ extension DBOS {
         -> (workflowID: String, result: WorkflowInsertResult?) {
         let inserted: (workflowID: String, result: WorkflowInsertResult?)
         if let parent = WorkflowContext.forOperation(on: self) {
-            inserted = try await parent.startChild(insert, explicitID: explicitID)
+            inserted = try await parent.startChild(insert, explicitID: explicitID, onDuplicate: onDuplicate)
         } else {
             inserted = try await service.insert(insert, onDuplicate: onDuplicate)
         }
@@ -58,9 +58,19 @@ extension WorkflowContext {
     /// Starts or enqueues a child workflow as an operation of this workflow: its ID is
     /// `<parent ID>-<operation ID>` unless given, it inherits the deadline unless it has a
     /// timeout of its own, and a replay returns the recorded child without inserting again.
-    func startChild(_ insert: WorkflowInsert, explicitID: String?) async throws -> (workflowID: String, result: WorkflowInsertResult?) {
+    ///
+    /// Its failures are recorded as its outcome too (an ID that belongs to another workflow, a
+    /// taken deduplication ID), so a recovery meets the same error instead of trying again and
+    /// perhaps creating a child the first execution never had.
+    func startChild(_ insert: WorkflowInsert, explicitID: String?, onDuplicate: DuplicatePolicy)
+        async throws -> (workflowID: String, result: WorkflowInsertResult?) {
         let parentID = workflowID
         return try await operation(insert.name, replay: { record in
+            if let error = record.error {
+                let failure = try PortableJSON.decode(WorkflowFailure.self, from: error, serialization: record.serialization,
+                                                      what: "error of operation \(record.functionID) of workflow '\(parentID)'")
+                throw DBOSError(recorded: failure) ?? DBOSError.workflowFailed(failure)
+            }
             guard let child = record.childWorkflowID else {
                 throw DBOSError.malformedRow(table: "operation_outputs", column: "child_workflow_id",
                                              reason: "is NULL for operation \(record.functionID) of workflow '\(parentID)'")
@@ -71,10 +81,29 @@ extension WorkflowContext {
             child.workflowID = explicitID ?? "\(parentID)-\(operation.functionID)"
             child.parentWorkflowID = parentID
             if child.timeoutMilliseconds == nil { child.deadlineEpochMilliseconds = deadlineEpochMilliseconds }
-            let write = try await operation.systemDatabase.insertChildWorkflow(
-                child, as: operation.record(childWorkflowID: child.workflowID), ownerXID: ownerXID)
-            return try operation.resolve(write) { result in (child.workflowID, result) }
+            let database = operation.systemDatabase
+            do {
+                let write = try await database.insertChildWorkflow(
+                    child, as: operation.record(childWorkflowID: child.workflowID), ownerXID: ownerXID)
+                return try operation.resolve(write) { result in (child.workflowID, result) }
+            } catch DBOSError.Code.queueDeduplicated {
+                if onDuplicate == .returnExisting, let queue = child.queueName, let deduplicationID = child.deduplicationID,
+                   let existing = try await database.activeWorkflowID(queue: queue, deduplicationID: deduplicationID) {
+                    return try await operation.commit(operation.record(childWorkflowID: existing)) { (existing, nil) }
+                }
+                return try await recordFailure(of: operation, DBOSError.queueDeduplicated(
+                    queue: child.queueName ?? "", deduplicationID: child.deduplicationID ?? ""))
+            } catch let error as DBOSError where error.code == .conflictingWorkflow {
+                return try await recordFailure(of: operation, error)
+            }
         }
+    }
+
+    /// Records `error` as the outcome of `operation`, then throws it (or replays what an
+    /// earlier execution recorded there).
+    private func recordFailure<Output>(of operation: Operation<Output>, _ error: DBOSError) async throws -> Output {
+        let failure = try PortableJSON.encode(WorkflowFailure(error))
+        return try await operation.commit(operation.record(error: failure)) { throw error }
     }
 }
 

@@ -93,7 +93,18 @@ public struct DBOSError: Error, Sendable, Equatable, CustomStringConvertible {
     public var description: String { message }
 }
 
+extension DBOSError {
+    /// The runtime's error a recorded operation failed with, read back for a replay (its code
+    /// and message; nil for any other stored error).
+    init?(recorded failure: WorkflowFailure) {
+        guard failure.name == "DBOSError", case .string(let code)? = failure.code else { return nil }
+        self.init(Code(recordedName: code), failure.message)
+    }
+}
+
 extension DBOSError.Code {
+    fileprivate init(recordedName: String) { self.init(recordedName) }
+
     /// Matches an error against a code in a `catch` or `case` pattern.
     public static func ~= (code: DBOSError.Code, error: any Error) -> Bool {
         (error as? DBOSError)?.code == code

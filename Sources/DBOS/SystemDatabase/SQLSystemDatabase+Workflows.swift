@@ -85,7 +85,12 @@ extension SQLSystemDatabase {
         try await deduplicated(insert) {
             let write = try await driver.transaction { executor in
                 try await self.record(operation, ownerXID: ownerXID, executor) {
-                    try await self.insertRows(insert, executor.execute)
+                    let result = try await self.insertRows(insert, executor.execute)
+                    // The ID belongs to another workflow: roll the operation record back too.
+                    if result.name != insert.name {
+                        throw DBOSError.conflictingWorkflow(workflowID: insert.workflowID, existingName: result.name, requestedName: insert.name)
+                    }
+                    return result
                 }
             }
             if case .recorded(let result) = write, result.created, insert.status == .enqueued, let queue = insert.queueName {
