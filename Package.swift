@@ -110,6 +110,17 @@ let package = Package(
             swiftSettings: upcomingFeatures
         ),
         .executableTarget(
+            name: "dbos-chaos",
+            dependencies: [
+                "DBOS", "DBOSTestSupport",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "SQLiteNIO", package: "sqlite-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Tests/Fixtures/dbos-chaos",
+            swiftSettings: upcomingFeatures
+        ),
+        .executableTarget(
             name: "dbos-interop-worker",
             dependencies: [
                 "DBOS",
@@ -135,7 +146,7 @@ let package = Package(
                 "dbos-test-fixture",
                 "annotated-crash-fixture",
                 "dbos-demo",
-                "dbos-queue-fixture",
+                "dbos-queue-fixture", "dbos-chaos",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "SQLiteNIO", package: "sqlite-nio"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

@@ -3,6 +3,7 @@
 #   1. starts a throwaway PostgreSQL (scripts/postgres.sh) on a free port,
 #   2. swift build --build-tests, then swift test with DBOS_TEST_DATABASE_URL pointing at it,
 #   3. that a package using the DBOS library does not pull in the examples' servers (scripts/check-user-graph.sh),
+#   3b. the short chaos run on both backends (dbos-chaos, Tests/Fixtures/dbos-chaos),
 #   4. the interoperability checks against DBOS Transact Python 3.4.0 (scripts/interop/run.sh),
 #      from a virtualenv at .venv-dbos/ (created once, then reused).
 # The server is stopped on exit, whatever happens. The last line printed is
@@ -191,6 +192,21 @@ else
   echo "$graph_line"
   fail "${graph_line#FAIL }"
 fi
+
+# ------------------------------------------------------------ Chaos (short)
+# Worker processes under SIGKILLs and PostgreSQL restarts (SQLite: kills and a write lock held
+# past the busy timeout), then a check of every workflow, step, message, stream and queue limit.
+section "Chaos (short run)"
+CHAOS="$(swift build --show-bin-path)/dbos-chaos"
+for chaos in "postgres --workflows 20 --faults 12" "sqlite --workflows 12 --faults 8"; do
+  backend=${chaos%% *}
+  rc=0
+  # shellcheck disable=SC2086
+  run_logged "$LOGS/chaos-$backend.log" "$CHAOS" run --backend $chaos || rc=$?
+  line=$(grep '^faults ' "$LOGS/chaos-$backend.log" | tail -n 1)
+  if [ "$rc" = 0 ] && [ -n "$line" ]; then pass "chaos $backend: $line"
+  else fail "chaos $backend: ${line:-no result} (see $LOGS/chaos-$backend.log)"; fi
+done
 
 # ------------------------------------------------------------ DBOS Python
 if [ "${SKIP_INTEROP:-0}" = 1 ]; then
