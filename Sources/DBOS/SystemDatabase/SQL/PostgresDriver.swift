@@ -92,8 +92,28 @@ final class PostgresDriver: SQLDriver {
         try await Self.run(query) { try await client.query($0, logger: logger) }
     }
 
+    /// A write, answered once it is committed. postgres-nio reports a statement done at its
+    /// CommandComplete, before the implicit transaction commits (at ReadyForQuery): a server
+    /// that stops in between (found by the chaos test with `pg_ctl stop -m immediate`) leaves a
+    /// reported success that was never committed. A second statement on the same connection
+    /// runs only after that commit, so its answer confirms it: one more round trip (no
+    /// transaction, no WAL), where an explicit BEGIN/COMMIT costs two.
     func write(_ query: SQLQuery) async throws -> [SQLRow] {
-        try await read(query)
+        do {
+            return try await client.withConnection { connection in
+                let rows = try await Self.run(query) { try await connection.query($0, logger: self.logger) }
+                do {
+                    try await connection.query("SELECT 1", logger: self.logger)
+                } catch {
+                    throw Self.databaseError(error, during: "confirming a commit")
+                }
+                return rows
+            }
+        } catch let error as DBOSError {
+            throw error
+        } catch {
+            throw Self.databaseError(error, during: "write")
+        }
     }
 
     func transaction<T: Sendable>(_ body: @escaping @Sendable (any SQLExecutor) async throws -> T) async throws -> T {
