@@ -90,16 +90,7 @@ import Testing
         try dbos.register(workflow)
         try await dbos.launch()
 
-        let holder = try ChildProcess.start(command: ["python3", "-c", """
-            import sqlite3, sys, time
-            connection = sqlite3.connect(sys.argv[1], isolation_level=None)
-            connection.execute("BEGIN IMMEDIATE")
-            print("LOCKED", flush=True)
-            time.sleep(40)
-            connection.execute("COMMIT")
-            print("RELEASED", flush=True)
-            """, path])
-        _ = try await holder.awaitMatch("LOCKED")
+        let holder = try await ChildProcess.holdSQLiteWriteLock(path: path, seconds: 40)
         let started = ContinuousClock.now
         let handle = try await dbos.start(workflow, options: WorkflowOptions(workflowID: "locked-1"))
         #expect(try await handle.result() == "ab")

@@ -145,15 +145,7 @@ final class ChaosRun {
 
     /// Another process takes SQLite's write lock for 32 s, past the 30 s busy timeout.
     private func holdSQLiteLock() async throws {
-        let holder = try ChildProcess.start(command: ["python3", "-c", """
-            import sqlite3, sys, time
-            connection = sqlite3.connect(sys.argv[1], isolation_level=None)
-            connection.execute("BEGIN IMMEDIATE")
-            print("LOCKED", flush=True)
-            time.sleep(32)
-            connection.execute("COMMIT")
-            """, sqlitePath])
-        _ = try await holder.awaitMatch("LOCKED")
+        let holder = try await ChildProcess.holdSQLiteWriteLock(path: sqlitePath, seconds: 32)
         orchestrator.append("lock-hold")
         lockHolder = holder
         faults.lockHolds += 1
