@@ -215,4 +215,30 @@ import Testing
             throw error
         }
     }
+
+    /// Item 9: a workflow cancelled and resumed in the same process while its execution sleeps
+    /// durably for a day: the stale execution is stopped rather than waited for, so the resumed
+    /// one owns and runs the workflow within seconds (before, it waited the whole day).
+    @Test(arguments: Backend.available)
+    func aResumeHereStopsTheStaleExecutionInsteadOfWaitingForIt(backend: Backend) async throws {
+        let counter = Counter()
+        let sleeper = Workflow("daySleeper") { () async throws -> String in
+            _ = try await DBOS.step("before") { counter.hit("before") }
+            try await DBOS.sleep(for: .seconds(86_400))
+            return "woke"
+        }
+        try await withRuntime(backend.freshDatabaseURL(), sleeper) { dbos in
+            _ = try await dbos.start(sleeper, options: WorkflowOptions(workflowID: "s9"))
+            try await eventually("the sleep to begin") { try await dbos.listSteps("s9").count == 2 }
+            try await dbos.cancel("s9")
+            try await dbos.resume("s9")
+            try await eventually(timeout: .seconds(20), "the resumed execution to run here") {
+                let owner = try await dbos.rawSQL("SELECT owner_xid FROM dbos.workflow_status WHERE workflow_uuid = 's9'").first?.string("owner_xid")
+                return owner != nil && dbos.running.owned.contains { $0.workflowID == "s9" && $0.ownerXID == owner }
+            }
+            #expect(try await dbos.getWorkflowStatus("s9")?.state == .pending)
+            #expect(counter.count("before") == 1, "the completed step replayed")
+            try await dbos.cancel("s9")
+        }
+    }
 }

@@ -51,6 +51,18 @@ final class RunningWorkflows: Sendable {
         state.withLock { $0.entries.map { ($0.key, $0.value.ownerXID) } }
     }
 
+    /// Stops the execution running here when it is not `ownerXID`'s: another claim took the
+    /// workflow, so the stale execution is cancelled (it is woken from any wait, even a long
+    /// durable sleep) instead of being waited for.
+    func supersede(_ workflowID: String, by ownerXID: String) {
+        let stale = state.withLock { state -> Task<Void, Never>? in
+            guard let entry = state.entries[workflowID], entry.ownerXID != ownerXID else { return nil }
+            state.entries[workflowID]?.cancelled = true
+            return entry.task
+        }
+        stale?.cancel()
+    }
+
     /// Keeps the execution's task, to cancel it when the runtime stops.
     func attach(_ workflowID: String, task: Task<Void, Never>) {
         state.withLock { $0.entries[workflowID]?.task = task }

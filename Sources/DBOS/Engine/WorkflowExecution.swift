@@ -151,7 +151,8 @@ extension DBOS {
                  deadlineEpochMilliseconds: Int64? = nil) {
         guard running.begin(workflowID, queueName: queueName, partitionKey: partitionKey, ownerXID: ownerXID) else {
             // An older execution of this workflow still runs here (for example it was cancelled and
-            // then resumed while blocked): it stops at its next operation, then this one starts.
+            // then resumed while blocked): it is stopped, then this one starts.
+            running.supersede(workflowID, by: ownerXID)
             tasks.spawn {
                 _ = await self.running.wait(for: workflowID)
                 self.execute(registration, workflowID: workflowID, inputs: inputs, ownerXID: ownerXID, recorded: recorded,
