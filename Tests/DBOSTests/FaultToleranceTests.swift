@@ -241,4 +241,25 @@ import Testing
             try await dbos.cancel("s9")
         }
     }
+
+    /// Item 5: a recovery claim made from a stale listing does not steal a workflow that moved
+    /// on since (here another executor took it over with a token of its own).
+    @Test(arguments: Backend.available)
+    func aStaleRecoveryListingDoesNotStealAWorkflowThatMovedOn(backend: Backend) async throws {
+        let waiter = Workflow("listedWaiter") { () async throws -> String in
+            try await DBOS.receive(String.self, topic: "go", timeout: .seconds(120)) ?? "none"
+        }
+        try await withRuntime(backend.freshDatabaseURL(), waiter) { dbos in
+            _ = try await dbos.start(waiter, options: WorkflowOptions(workflowID: "l5"))
+            try await eventually("the workflow to wait") { try await dbos.listSteps("l5").count >= 1 }
+            let listing = try await dbos.systemDatabase.pendingWorkflows(executorID: dbos.executorID, applicationVersion: "test-version")
+            let listed = try #require(listing.first { $0.id == "l5" })
+            _ = try await dbos.rawSQL("UPDATE dbos.workflow_status SET executor_id = 'other', owner_xid = 'other-token' WHERE workflow_uuid = 'l5'")
+            #expect(try await dbos.recover(listed) == false, "the stale listing claims nothing")
+            let row = try #require(try await dbos.rawSQL("SELECT executor_id, owner_xid, recovery_attempts FROM dbos.workflow_status WHERE workflow_uuid = 'l5'").first)
+            #expect(row.string("executor_id") == "other" && row.string("owner_xid") == "other-token")
+            #expect(row.int("recovery_attempts") == 1)
+            try await dbos.cancel("l5")
+        }
+    }
 }

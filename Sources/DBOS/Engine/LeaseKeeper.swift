@@ -61,7 +61,7 @@ extension DBOS {
             }
             for workflow in taken where !running.isRunning(workflow.id) {
                 do {
-                    _ = try await recover(workflowID: workflow.id, name: workflow.name)
+                    _ = try await recover(workflow)
                 } catch {
                     logger.error("could not take over workflow", metadata: ["workflowID": "\(workflow.id)", "error": "\(error)"])
                 }

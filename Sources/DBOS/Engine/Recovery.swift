@@ -19,7 +19,7 @@ extension DBOS {
         let pending = try await systemDatabase.pendingWorkflows(executorID: executorID, applicationVersion: applicationVersion)
         for workflow in pending where !running.isRunning(workflow.id) {
             do {
-                if try await recover(workflowID: workflow.id, name: workflow.name) {
+                if try await recover(workflow) {
                     report.recovered.append(workflow.id)
                 }
             } catch let error as DBOSError {
@@ -36,7 +36,8 @@ extension DBOS {
 
     /// Claims and resumes one workflow. Checks run before the claim, so a workflow this
     /// process cannot run (unknown name, foreign serialization) is left exactly as it was.
-    func recover(workflowID: String, name: String) async throws -> Bool {
+    func recover(_ workflow: PendingWorkflow) async throws -> Bool {
+        let workflowID = workflow.id, name = workflow.name
         guard let registration = registration(named: name) else {
             throw DBOSError.workflowNotRegistered(name: name)
         }
@@ -45,7 +46,7 @@ extension DBOS {
         }
         let ownerXID = UUID().uuidString.lowercased()
         let maxAttempts = registration.maxRecoveryAttempts ?? config.maxRecoveryAttempts
-        switch try await systemDatabase.claimForRecovery(workflowID: workflowID, ownerXID: ownerXID, maxAttempts: maxAttempts) {
+        switch try await systemDatabase.claimForRecovery(workflow, ownerXID: ownerXID, maxAttempts: maxAttempts) {
         case .notPending:
             return false
         case .exceeded(let attempts):

@@ -51,7 +51,7 @@ extension SQLSystemDatabase {
             let taken = try await executor.execute("""
                 UPDATE \(tables.status) SET executor_id = \(newExecutorID), updated_at = \(now)
                 WHERE \(scope) AND queue_name IS NULL
-                RETURNING workflow_uuid, name
+                RETURNING workflow_uuid, name, executor_id, owner_xid
                 """)
             let left = try await executor.execute(
                 "SELECT count(*) AS n FROM \(tables.status) WHERE status = 'PENDING' AND executor_id = \(deadExecutorID)")
@@ -60,7 +60,7 @@ extension SQLSystemDatabase {
                     DELETE FROM \(tables.leases) WHERE service_name = \(Self.leaseService) AND workflow_fn_name = '' AND key = \(deadExecutorID)
                     """)
             }
-            return try taken.map { PendingWorkflow(id: try $0.decode("workflow_uuid"), name: try $0.decode("name")) }
+            return try taken.map(PendingWorkflow.init(row:))
         }
     }
 }

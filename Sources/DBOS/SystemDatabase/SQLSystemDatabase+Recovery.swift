@@ -4,18 +4,20 @@ import Foundation
 extension SQLSystemDatabase {
     func pendingWorkflows(executorID: String, applicationVersion: String) async throws -> [PendingWorkflow] {
         try await driver.read("""
-            SELECT workflow_uuid, name FROM \(tables.status)
+            SELECT workflow_uuid, name, executor_id, owner_xid FROM \(tables.status)
             WHERE status = 'PENDING' AND executor_id = \(executorID) AND application_version = \(applicationVersion)
             ORDER BY created_at
-            """).map { PendingWorkflow(id: try $0.decode("workflow_uuid"), name: try $0.decode("name")) }
+            """).map(PendingWorkflow.init(row:))
     }
 
-    func claimForRecovery(workflowID: String, ownerXID: String, maxAttempts: Int?) async throws -> RecoveryClaim {
+    func claimForRecovery(_ listed: PendingWorkflow, ownerXID: String, maxAttempts: Int?) async throws -> RecoveryClaim {
         let now = Date().epochMilliseconds
+        let workflowID = listed.id
         return try await driver.transaction { executor in
             let claimed = try await executor.execute("""
                 UPDATE \(self.tables.status) SET owner_xid = \(ownerXID), recovery_attempts = recovery_attempts + 1, updated_at = \(now)
-                WHERE workflow_uuid = \(workflowID) AND status = 'PENDING'
+                WHERE workflow_uuid = \(workflowID) AND status = 'PENDING' AND COALESCE(executor_id, '') = \(listed.executorID ?? "")
+                  AND COALESCE(owner_xid, '') = \(listed.ownerXID ?? "")
                 RETURNING recovery_attempts, workflow_deadline_epoch_ms
                 """)
             guard let row = claimed.first else { return .notPending }

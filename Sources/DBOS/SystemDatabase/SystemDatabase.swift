@@ -45,7 +45,8 @@ protocol SystemDatabase: Sendable {
     func pendingWorkflows(executorID: String, applicationVersion: String) async throws -> [PendingWorkflow]
     /// Takes ownership of a PENDING workflow for recovery, counting the attempt; past
     /// `maxAttempts` the row becomes MAX_RECOVERY_ATTEMPTS_EXCEEDED instead.
-    func claimForRecovery(workflowID: String, ownerXID: String, maxAttempts: Int?) async throws -> RecoveryClaim
+    /// Only a row still held as `listed` says (executor and owner token) is taken.
+    func claimForRecovery(_ listed: PendingWorkflow, ownerXID: String, maxAttempts: Int?) async throws -> RecoveryClaim
     /// Moves a claimed workflow that used up its recovery attempts (`attempts` counted) to
     /// MAX_RECOVERY_ATTEMPTS_EXCEEDED, off its queue.
     func deadLetter(workflowID: String, attempts: Int) async throws

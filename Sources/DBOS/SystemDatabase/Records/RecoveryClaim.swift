@@ -2,6 +2,17 @@
 struct PendingWorkflow: Sendable, Equatable {
     var id: String
     var name: String
+    /// Who held the row when it was listed: a claim takes it only if it still does, so a stale
+    /// listing cannot steal a workflow that moved on.
+    var executorID: String?
+    var ownerXID: String?
+}
+
+extension PendingWorkflow {
+    init(row: SQLRow) throws {
+        self.init(id: try row.decode("workflow_uuid"), name: try row.decode("name"),
+                  executorID: try row.decode("executor_id"), ownerXID: try row.decode("owner_xid"))
+    }
 }
 
 /// The result of claiming a workflow for recovery.
