@@ -232,7 +232,7 @@ import Testing
             try await eventually("the sleep to begin") { try await dbos.listSteps("s9").count == 2 }
             try await dbos.cancel("s9")
             try await dbos.resume("s9")
-            try await eventually(timeout: .seconds(20), "the resumed execution to run here") {
+            try await eventually(timeout: .seconds(60), "the resumed execution to run here") {
                 let owner = try await dbos.rawSQL("SELECT owner_xid FROM dbos.workflow_status WHERE workflow_uuid = 's9'").first?.string("owner_xid")
                 return owner != nil && dbos.running.owned.contains { $0.workflowID == "s9" && $0.ownerXID == owner }
             }
