@@ -40,11 +40,7 @@ import Testing
             try await DBOS.receive(String.self, topic: "answer", timeout: forever) ?? "timed out"
         }
         let queue = Queue("huge-timeouts")
-        let dbos = try DBOS(config: DBOSConfig(name: "huge", systemDatabaseURL: backend.freshDatabaseURL(), applicationVersion: "v"))
-        try dbos.register(patient)
-        try dbos.register(queues: queue)
-        try await dbos.launch()
-        do {
+        try await withRuntime(backend.freshDatabaseURL(), patient, queues: [queue]) { dbos in
             let direct = try await dbos.start(patient, options: WorkflowOptions(workflowID: "h1", timeout: forever))
             let queued = try await dbos.enqueue(patient, on: queue, options: EnqueueOptions(workflowID: "h2", timeout: forever))
             try await eventually("both to wait") {
@@ -62,10 +58,6 @@ import Testing
             try await dbos.send("yes too", to: "h2", topic: "answer")
             #expect(try await direct.result() == "yes")
             #expect(try await queued.result() == "yes too")
-            await dbos.shutdown()
-        } catch {
-            await dbos.shutdown()
-            throw error
         }
         let backoff = RetryPolicy(maxAttempts: 1_000, initialInterval: .seconds(1), backoffRate: 2, maxInterval: forever)
         #expect(backoff.delay(after: 200) == .seconds(100 * 365 * 86_400), "a century")
@@ -85,11 +77,7 @@ import Testing
             return answer
         }
         let queue = Queue("recovery-while-running", pollingInterval: .milliseconds(50))
-        let dbos = try DBOS(config: DBOSConfig(name: "running", systemDatabaseURL: backend.freshDatabaseURL(), applicationVersion: "v"))
-        try dbos.register(waiter)
-        try dbos.register(queues: queue)
-        try await dbos.launch()
-        do {
+        try await withRuntime(backend.freshDatabaseURL(), waiter, queues: [queue]) { dbos in
             let handle = try await dbos.enqueue(waiter, on: queue, options: EnqueueOptions(workflowID: "r5"))
             try await eventually("the workflow to wait") { try await dbos.listSteps("r5").count >= 2 }
             let report = try await dbos.recoverPendingWorkflows()
@@ -100,10 +88,6 @@ import Testing
             #expect(try await handle.result() == "go")
             #expect(try await dbos.getWorkflowStatus("r5")?.recoveryAttempts == 1, "claimed once")
             #expect(counter.count("before") == 1 && counter.count("after") == 1)
-            await dbos.shutdown()
-        } catch {
-            await dbos.shutdown()
-            throw error
         }
     }
 
@@ -187,13 +171,7 @@ import Testing
             outcomes.append("existing \(existing.workflowID)")
             return outcomes
         }
-        let dbos = try DBOS(config: DBOSConfig(name: "children", systemDatabaseURL: backend.freshDatabaseURL(), applicationVersion: "v"))
-        try dbos.register(blocker)
-        try dbos.register(other)
-        try dbos.register(parent)
-        try dbos.register(queues: queue)
-        try await dbos.launch()
-        do {
+        try await withRuntime(backend.freshDatabaseURL(), blocker, other, parent, queues: [queue]) { dbos in
             // "taken" is a workflow of another name; "only-one" is held by an active blocker.
             let takenHandle = try await dbos.start(blocker, options: WorkflowOptions(workflowID: "taken"))
             let holder = try await dbos.enqueue(blocker, on: queue, options: EnqueueOptions(workflowID: "holder", deduplicationID: "only-one"))
@@ -209,10 +187,6 @@ import Testing
             let forkID = try await dbos.fork("dp", fromStep: 4)
             #expect(try await dbos.retrieve(forkID, as: [String].self).result() == first, "the fork replays the recorded outcomes")
             #expect(try await dbos.listWorkflows(ListWorkflowsFilter(name: "blocker")).count == 2, "no new child was enqueued")
-            await dbos.shutdown()
-        } catch {
-            await dbos.shutdown()
-            throw error
         }
     }
 

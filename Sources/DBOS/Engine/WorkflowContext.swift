@@ -76,13 +76,16 @@ final class WorkflowContext: Sendable {
         let database = runtime.systemDatabase
         guard try await database.lostOwnership([(workflowID, ownerXID)]).isEmpty else {
             let status = try await database.workflowStatus(workflowID: workflowID)?.state
-            if status == .cancelled {
-                runtime.running.markCancelled(workflowID)
-                throw DBOSError.workflowCancelled(workflowID: workflowID)
-            }
-            throw DBOSError.executionSuperseded(workflowID: workflowID, status: status?.rawValue)
+            if status == .cancelled { runtime.running.markCancelled(workflowID) }
+            throw lostOwnership(status: status)
         }
         ownershipConfirmed()
+    }
+
+    /// The error for an execution that no longer owns its workflow, whose status is `status`.
+    func lostOwnership(status: WorkflowState?) -> DBOSError {
+        if status == .cancelled { return DBOSError.workflowCancelled(workflowID: workflowID) }
+        return DBOSError.executionSuperseded(workflowID: workflowID, status: status?.rawValue)
     }
 
     /// Takes the next operation ID (IDs follow program order) and what an earlier execution
@@ -203,8 +206,7 @@ final class Operation<Output>: Sendable {
             }
             return try replay(existing)
         case .notOwner(let status):
-            if status == .cancelled { throw DBOSError.workflowCancelled(workflowID: workflowID) }
-            throw DBOSError.executionSuperseded(workflowID: workflowID, status: status?.rawValue)
+            throw context.lostOwnership(status: status)
         }
     }
 

@@ -20,12 +20,13 @@ func launchRuntime(_ url: String, name: String = "test", applicationVersion: Str
     return dbos
 }
 
-/// Runs `body` with a launched runtime and always shuts it down.
+/// Runs `body` with a launched runtime (serving `queues`) and always shuts it down.
 @discardableResult
 func withRuntime<T>(_ url: String, applicationVersion: String = "test-version", _ workflows: any WorkflowDefinition...,
-                    body: (DBOS) async throws -> T) async throws -> T {
+                    queues: [Queue] = [], body: (DBOS) async throws -> T) async throws -> T {
     let dbos = try DBOS(config: DBOSConfig(name: "test", systemDatabaseURL: url, applicationVersion: applicationVersion))
     try dbos.register(workflows)
+    try dbos.registerQueues(queues)
     try await dbos.launch()
     do {
         let result = try await body(dbos)

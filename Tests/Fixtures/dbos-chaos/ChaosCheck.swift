@@ -154,10 +154,11 @@ struct RawQuery {
     func rows(_ sql: String) async throws -> [(String, Int)] {
         if url.hasPrefix("sqlite://") {
             let connection = try await SQLiteConnection.open(storage: .file(path: String(url.dropFirst("sqlite://".count))))
-            defer { Task { try? await connection.close() } }
-            return try await connection.query(sql).map { row in
+            let rows = try await connection.query(sql).map { row in
                 (row.column("destination_uuid")?.string ?? "", row.column("taken")?.integer ?? -1)
             }
+            try await connection.close()
+            return rows
         }
         guard let components = URLComponents(string: url), let host = components.host else { return [] }
         let logger = Logger(label: "chaos.check")

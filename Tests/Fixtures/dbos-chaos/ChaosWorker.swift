@@ -5,8 +5,7 @@ import Logging
 /// `dbos-chaos worker --database-url URL --executor-id ID --ledger FILE`: serves the chaos
 /// queue until killed. Prints READY once launched.
 enum ChaosWorker {
-    static func run(databaseURL: String, executorID: String, ledger: String) async throws {
-        Ledger.shared = Ledger(path: ledger)
+    static func run(databaseURL: String, executorID: String) async throws {
         var config = DBOSConfig(name: "chaos", systemDatabaseURL: databaseURL, executorID: executorID, applicationVersion: "chaos-v1")
         config.logger.logLevel = .warning
         let dbos = try DBOS(config: config)

@@ -50,7 +50,8 @@ enum ChaosWorkload {
 
 /// Lines appended (and fsynced) to one file per process: `<epoch ms> <pid> <text>`.
 final class Ledger: Sendable {
-    nonisolated(unsafe) static var shared = Ledger(path: "/dev/null")
+    /// A worker's ledger: the file its `--ledger` option names.
+    static let shared = Ledger(path: option("--ledger") ?? "/dev/null")
     let path: String
 
     init(path: String) { self.path = path }

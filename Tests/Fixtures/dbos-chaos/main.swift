@@ -23,8 +23,7 @@ func option(_ name: String) -> String? {
 do {
     switch arguments.first {
     case "worker":
-        try await ChaosWorker.run(databaseURL: option("--database-url") ?? "", executorID: option("--executor-id") ?? "worker",
-                                  ledger: option("--ledger") ?? "/dev/null")
+        try await ChaosWorker.run(databaseURL: option("--database-url") ?? "", executorID: option("--executor-id") ?? "worker")
     case "run":
         let settings = ChaosRun.Settings(
             postgres: (option("--backend") ?? "postgres") == "postgres",
