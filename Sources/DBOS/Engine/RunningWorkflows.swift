@@ -77,7 +77,15 @@ final class RunningWorkflows: Sendable {
 
     func isCancelled(_ workflowID: String) -> Bool { state.withLock { $0.entries[workflowID]?.cancelled ?? false } }
 
-    func markCancelled(_ workflowID: String) { state.withLock { $0.entries[workflowID]?.cancelled = true } }
+    /// Marks the execution running here cancelled and cancels its task, so that it stops now
+    /// even in a long wait (a durable sleep, a receive) and frees its queue slot.
+    func markCancelled(_ workflowID: String) {
+        let task = state.withLock { state -> Task<Void, Never>? in
+            state.entries[workflowID]?.cancelled = true
+            return state.entries[workflowID]?.task
+        }
+        task?.cancel()
+    }
 
     var count: Int { state.withLock { $0.entries.count } }
 
