@@ -16,36 +16,72 @@ extension DBOS {
         tasks.spawn { await self.keepLease(lease) }
     }
 
-    /// Every third of the lease: renew it, then take over expired executors' work. When the
-    /// lease could not be renewed in time, local executions are stopped (they may be taken
-    /// over elsewhere); once it is renewed again, what is still ours is recovered.
+    /// Every third of the lease: renew it, then take over expired executors' work.
+    ///
+    /// When the lease is not renewed in time (the renewal fails, or waits out a database outage
+    /// past the lease's end, measured on this host's monotonic clock from when the last successful
+    /// renewal was sent), local executions are stopped: peers may take their workflows over. Once
+    /// the lease is renewed again, each stopped workflow that is still this executor's is handed
+    /// back for recovery here, including one whose execution was still inside a step and stops
+    /// only later.
     private func keepLease(_ lease: Duration) async {
         var validUntil = ContinuousClock.now + lease
-        var fenced = false
+        var fenced: Set<String> = []
         while !Task.isCancelled && !isShuttingDown {
             let registration = hub.register(WakeupHub.leaseKey)
             await hub.wait(registration, timeout: lease / 3)
             guard !isShuttingDown else { return }
+            let sentAt = ContinuousClock.now
             do {
-                let renewedAt = ContinuousClock.now
-                try await systemDatabase.renewLease(executorID: executorID, expiresAt: Date().epochMilliseconds + lease.milliseconds)
-                validUntil = renewedAt + lease
-                if fenced {
-                    fenced = false
-                    logger.notice("executor lease renewed again; recovering this executor's workflows")
-                    try await recoverPendingWorkflows()
+                fenced.formUnion(try await renewLease(lease, fencingAt: validUntil))
+                validUntil = sentAt + lease
+                if !fenced.isEmpty {
+                    logger.notice("executor lease renewed again; recovering the workflows it stopped",
+                                  metadata: ["count": "\(fenced.count)"])
+                    for workflowID in fenced { handedBack.handBackNow(workflowID) }
+                    hub.signal(WakeupHub.handedBackKey)
+                    fenced = []
                 }
                 try await takeOverExpiredExecutors()
             } catch {
                 if isShuttingDown { return }
                 logger.warning("executor lease upkeep failed", metadata: ["error": "\(error)"])
-                if !fenced && ContinuousClock.now >= validUntil {
-                    fenced = true
-                    logger.error("executor lease expired: stopping local workflow executions at their next step")
-                    for (workflowID, _) in running.owned { running.markCancelled(workflowID) }
-                }
+                if ContinuousClock.now >= validUntil { fenced.formUnion(fence()) }
             }
         }
+    }
+
+    /// Renews the lease, fencing this executor if `deadline` passes while the renewal waits.
+    /// Returns the workflows fenced meanwhile.
+    private func renewLease(_ lease: Duration, fencingAt deadline: ContinuousClock.Instant) async throws -> Set<String> {
+        try await withThrowingTaskGroup(of: Set<String>?.self) { group in
+            group.addTask {
+                try await self.systemDatabase.renewLease(
+                    executorID: self.executorID, expiresAt: Date().epochMilliseconds + lease.milliseconds)
+                return nil
+            }
+            group.addTask {
+                try await Task.sleep(until: deadline)
+                return self.fence()
+            }
+            var fenced: Set<String> = []
+            while let result = try await group.next() {
+                guard let stopped = result else { break }   // renewed
+                fenced = stopped
+            }
+            group.cancelAll()
+            return fenced
+        }
+    }
+
+    /// Stops every local execution (at once, even in a wait): this executor's lease has lapsed,
+    /// so peers may take its workflows over. Returns the workflows stopped.
+    private func fence() -> Set<String> {
+        let owned = running.owned
+        guard !owned.isEmpty else { return [] }
+        logger.error("executor lease expired: stopping local workflow executions", metadata: ["count": "\(owned.count)"])
+        for (workflowID, _) in owned { running.markCancelled(workflowID) }
+        return Set(owned.map(\.workflowID))
     }
 
     /// Takes over the workflows of every executor whose lease has expired.
@@ -64,6 +100,7 @@ extension DBOS {
                     _ = try await recover(workflow)
                 } catch {
                     logger.error("could not take over workflow", metadata: ["workflowID": "\(workflow.id)", "error": "\(error)"])
+                    if Self.recoveryMayLaterSucceed(error) { handBack(workflow.id, because: "takeover failed: \(error)") }
                 }
             }
         }

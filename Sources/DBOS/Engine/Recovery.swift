@@ -22,10 +22,10 @@ extension DBOS {
                 if try await recover(workflow) {
                     report.recovered.append(workflow.id)
                 }
-            } catch let error as DBOSError {
-                report.failures.append((workflow.id, error))
             } catch {
-                report.failures.append((workflow.id, DBOSError.databaseError(operation: "recovering \(workflow.id)", reason: "\(error)")))
+                let failure = error as? DBOSError ?? DBOSError.databaseError(operation: "recovering \(workflow.id)", reason: "\(error)")
+                report.failures.append((workflow.id, failure))
+                if Self.recoveryMayLaterSucceed(failure) { handBack(workflow.id, because: "recovery failed: \(failure)") }
             }
         }
         if !report.recovered.isEmpty {

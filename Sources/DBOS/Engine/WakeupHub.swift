@@ -22,6 +22,8 @@ final class WakeupHub: Sendable {
     static let maintenanceKey = "maintenance"
     /// Wakes the executor-lease keeper (shutdown).
     static let leaseKey = "lease"
+    /// Wakes the loop that recovers handed-back workflows.
+    static let handedBackKey = "handed-back"
 
     /// Registers interest in `key`; pass the ID to ``wait(_:timeout:)``.
     func register(_ key: String) -> UUID {

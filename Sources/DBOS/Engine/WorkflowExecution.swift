@@ -177,6 +177,7 @@ extension DBOS {
                 result = .failure(error)
             }
             let outcome = await self.recordOutcome(result, context: context)
+            self.handedBack.executionEnded(workflowID)
             if let queue = self.running.finish(workflowID, outcome: outcome) {
                 self.hub.signal(WakeupHub.queueKey(queue))   // a slot is free
             }
@@ -197,10 +198,9 @@ extension DBOS {
                 return nil
             }
             // The system database's own failure is not the workflow's: it stays PENDING and is
-            // recovered, rather than recorded as an ERROR it did not make.
+            // recovered here after a backoff, rather than recorded as an ERROR it did not make.
             if let failure = error as? DBOSError, failure.code == .databaseError {
-                context.logger.error("workflow stopped by a system database error; it stays PENDING for recovery",
-                                     metadata: ["error": "\(failure)"])
+                handBack(context.workflowID, because: "stopped by a system database error: \(failure)")
                 return nil
             }
             guard let encoded = try? PortableJSON.encode(WorkflowFailure(error)) else { return nil }
@@ -212,7 +212,7 @@ extension DBOS {
                 output: outcome.output, error: outcome.error)
             return written ? outcome : nil
         } catch {
-            context.logger.error("could not record workflow outcome; it stays PENDING for recovery", metadata: ["error": "\(error)"])
+            if !isShuttingDown { handBack(context.workflowID, because: "its outcome could not be recorded: \(error)") }
             return nil
         }
     }

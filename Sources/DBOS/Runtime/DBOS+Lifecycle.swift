@@ -94,6 +94,7 @@ extension DBOS: Service {
             lifecycle.markRunning()
             Self.launchedRuntimes.add(self)
             tasks.spawn { await self.forwardChangeSignals() }
+            tasks.spawn { await self.recoverHandedBack() }
             logger.info("DBOS launched", metadata: [
                 "executorID": "\(executorID)", "applicationVersion": "\(applicationVersion)", "backend": "\(backendName)",
             ])

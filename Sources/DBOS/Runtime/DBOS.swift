@@ -35,6 +35,7 @@ public final class DBOS: WorkflowManaging {
     let tasks = RuntimeTasks()
     let schedules = ScheduleRegistry()
     let lifecycle = Lifecycle()
+    let handedBack = HandedBack()
     private let state = Mutex(State())
 
     var running: RunningWorkflows { service.running }

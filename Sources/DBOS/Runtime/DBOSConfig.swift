@@ -32,9 +32,11 @@ public struct DBOSConfig: Sendable {
     /// duration. A live executor with a lease that sees another executor's lease expired takes
     /// over that executor's PENDING workflows of its own application version: queued ones go
     /// back on their queue, the others resume here from their last completed step. A process
-    /// that cannot renew its lease in time stops its executions at their next step (and
-    /// resumes what is still its own once it can renew again), so a workflow never makes
-    /// progress in two places. Every process needs its own ``executorID``. Default nil (off).
+    /// that cannot renew its lease in time (the renewal fails, or waits out a database outage
+    /// past the lease) stops its executions at once, even in a wait, and resumes what is still
+    /// its own once it can renew again, so a workflow never makes progress in two places.
+    /// Expiry is measured on the database's clock, so hosts' clocks need not agree. Every
+    /// process needs its own ``executorID``. Default nil (off).
     public var executorLease: Duration?
     /// How long a graceful shutdown waits for running workflows to reach their next operation
     /// (running steps finish and are recorded) before it cancels them. Default 30 seconds.

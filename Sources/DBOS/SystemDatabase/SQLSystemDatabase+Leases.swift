@@ -51,7 +51,7 @@ extension SQLSystemDatabase {
             let taken = try await executor.execute("""
                 UPDATE \(tables.status) SET executor_id = \(newExecutorID), updated_at = \(now)
                 WHERE \(scope) AND queue_name IS NULL
-                RETURNING workflow_uuid, name, executor_id, owner_xid
+                RETURNING workflow_uuid, name, executor_id, owner_xid, queue_name
                 """)
             let left = try await executor.execute(
                 "SELECT count(*) AS n FROM \(tables.status) WHERE status = 'PENDING' AND executor_id = \(deadExecutorID)")

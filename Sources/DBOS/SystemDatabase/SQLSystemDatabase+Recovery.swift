@@ -4,10 +4,28 @@ import Foundation
 extension SQLSystemDatabase {
     func pendingWorkflows(executorID: String, applicationVersion: String) async throws -> [PendingWorkflow] {
         try await driver.read("""
-            SELECT workflow_uuid, name, executor_id, owner_xid FROM \(tables.status)
+            SELECT workflow_uuid, name, executor_id, owner_xid, queue_name FROM \(tables.status)
             WHERE status = 'PENDING' AND executor_id = \(executorID) AND application_version = \(applicationVersion)
             ORDER BY created_at
             """).map(PendingWorkflow.init(row:))
+    }
+
+    func pendingWorkflow(workflowID: String, executorID: String, applicationVersion: String) async throws -> PendingWorkflow? {
+        try await driver.read("""
+            SELECT workflow_uuid, name, executor_id, owner_xid, queue_name FROM \(tables.status)
+            WHERE workflow_uuid = \(workflowID) AND status = 'PENDING' AND executor_id = \(executorID)
+              AND application_version = \(applicationVersion)
+            """).first.map(PendingWorkflow.init(row:))
+    }
+
+    func requeue(_ listed: PendingWorkflow) async throws -> Bool {
+        try await !driver.write("""
+            UPDATE \(tables.status) SET status = 'ENQUEUED', owner_xid = NULL, started_at_epoch_ms = NULL,
+                updated_at = \(Date().epochMilliseconds)
+            WHERE workflow_uuid = \(listed.id) AND status = 'PENDING' AND queue_name IS NOT NULL
+              AND COALESCE(executor_id, '') = \(listed.executorID ?? "") AND COALESCE(owner_xid, '') = \(listed.ownerXID ?? "")
+            RETURNING workflow_uuid
+            """).isEmpty
     }
 
     func claimForRecovery(_ listed: PendingWorkflow, ownerXID: String, maxAttempts: Int?) async throws -> RecoveryClaim {

@@ -43,6 +43,10 @@ protocol SystemDatabase: Sendable {
 
     /// PENDING workflows of this executor and application version.
     func pendingWorkflows(executorID: String, applicationVersion: String) async throws -> [PendingWorkflow]
+    /// The workflow, when it is PENDING on this executor and application version.
+    func pendingWorkflow(workflowID: String, executorID: String, applicationVersion: String) async throws -> PendingWorkflow?
+    /// Puts a claimed queued workflow back on its queue, if it is still held as listed.
+    func requeue(_ listed: PendingWorkflow) async throws -> Bool
     /// Takes ownership of a PENDING workflow for recovery, counting the attempt; past
     /// `maxAttempts` the row becomes MAX_RECOVERY_ATTEMPTS_EXCEEDED instead.
     /// Only a row still held as `listed` says (executor and owner token) is taken.

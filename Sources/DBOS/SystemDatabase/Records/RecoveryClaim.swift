@@ -6,12 +6,15 @@ struct PendingWorkflow: Sendable, Equatable {
     /// listing cannot steal a workflow that moved on.
     var executorID: String?
     var ownerXID: String?
+    /// The queue it was claimed from, when it was (it goes back there rather than run here).
+    var queueName: String? = nil
 }
 
 extension PendingWorkflow {
     init(row: SQLRow) throws {
         self.init(id: try row.decode("workflow_uuid"), name: try row.decode("name"),
-                  executorID: try row.decode("executor_id"), ownerXID: try row.decode("owner_xid"))
+                  executorID: try row.decode("executor_id"), ownerXID: try row.decode("owner_xid"),
+                  queueName: try row.decode("queue_name"))
     }
 }
 
