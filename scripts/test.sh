@@ -16,7 +16,7 @@
 #   SWIFT_TEST_TIMEOUT      seconds before `swift test` is stopped (default 1800)
 #   SKIP_INTEROP=1          skip step 3
 #   PYTHON                  interpreter for the virtualenv (default: python3, needs >= 3.10)
-#   CI=true                 non-interactive; may apt-get install postgresql / python3-venv as root
+#   CI=true                 non-interactive; may apt-get install postgresql / python3-venv / faketime as root
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -122,6 +122,19 @@ else
   note "PostgreSQL: throwaway server on port $port"
 fi
 
+# ------------------------------------------------------------ faketime
+# The clock-skew tests run a worker whose wall clock is an hour off (libfaketime).
+if ! command -v faketime >/dev/null; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+    echo "installing faketime"
+    if ! (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq faketime >/dev/null); then
+      echo "warning: could not install faketime: the clock-skew tests will be skipped" >&2
+    fi
+  else
+    echo "warning: faketime is not installed: the clock-skew tests will be skipped" >&2
+  fi
+fi
+
 # ------------------------------------------------------------ Swift build
 section "swift build --build-tests"
 if run_logged "$LOGS/build.log" swift build --build-tests; then
@@ -137,7 +150,7 @@ section "swift test"
 # Two runs: the suites that start several worker processes each (multi-process queues, the
 # example apps) run on their own, so that on a 2-core machine they do not starve the
 # timing-sensitive tests of the first run. Both runs' output goes to one log.
-HEAVY_SUITES='QueueDrainTests|ExamplesTests'
+HEAVY_SUITES='QueueDrainTests|ClockSkewTests|ExamplesTests'
 rc=0
 run_logged "$LOGS/swift-test-1.log" timeout --foreground --kill-after=30 "${SWIFT_TEST_TIMEOUT:-1800}" swift test --skip "$HEAVY_SUITES" || rc=$?
 run_logged "$LOGS/swift-test-2.log" timeout --foreground --kill-after=30 "${SWIFT_TEST_TIMEOUT:-1800}" swift test --filter "$HEAVY_SUITES" || rc=$?

@@ -133,10 +133,29 @@ struct Drain {
         }
     }
 
-    func startWorker(_ index: Int, _ extra: [String]) throws -> ChildProcess {
-        try ChildProcess.start("dbos-queue-fixture", ["--database-url", url, "--executor-id", "worker-\(index)",
-                                                      "--counter-file", directory.appendingPathComponent("worker-\(index).txt").path] + extra)
+    /// Starts worker `index`; with `clockOffset` (libfaketime's, like `+1h`), its wall clock is
+    /// that far off (its monotonic clock is left alone), as on a host whose clock is wrong.
+    func startWorker(_ index: Int, _ extra: [String], clockOffset: String? = nil) throws -> ChildProcess {
+        let command = [ChildProcess.executable("dbos-queue-fixture").path, "--database-url", url, "--executor-id", "worker-\(index)",
+                       "--counter-file", counterFile(index)] + extra
+        guard let clockOffset else { return try ChildProcess.start(command: command) }
+        guard let library = Self.libfaketime else { throw TestFailure("libfaketime is not installed") }
+        // Preloaded into the worker itself (the `faketime` command would stand between it and a
+        // kill). Timed waits on the monotonic clock stall without FAKETIME_FORCE_MONOTONIC_FIX. A
+        // Swift program started with the library preloaded directly loses its arguments; started
+        // through `env` (which then runs it in its own process), it keeps them.
+        return try ChildProcess.start(command: ["/usr/bin/env"] + command, environment: [
+            "LD_PRELOAD": library, "FAKETIME": clockOffset, "FAKETIME_DONT_FAKE_MONOTONIC": "1",
+            "FAKETIME_FORCE_MONOTONIC_FIX": "1",
+        ])
     }
+
+    /// libfaketime for multithreaded programs (Debian's `faketime` package), when installed.
+    static let libfaketime: String? = ["x86_64", "aarch64"]
+        .map { "/usr/lib/\($0)-linux-gnu/faketime/libfaketimeMT.so.1" }
+        .first { FileManager.default.fileExists(atPath: $0) }
+
+    func counterFile(_ index: Int) -> String { directory.appendingPathComponent("worker-\(index).txt").path }
 
     func succeeded() async throws -> Int {
         Int(try await client.rawSQL("SELECT count(*) AS n FROM dbos.workflow_status WHERE status = 'SUCCESS'").first?.int("n") ?? 0)

@@ -12,7 +12,7 @@ extension DBOS {
             throw DBOSError.invalidArgument("executorLease must be at least 300 ms, got \(lease)")
         }
         try await systemDatabase.prepareLeases()
-        try await systemDatabase.renewLease(executorID: executorID, expiresAt: Date().epochMilliseconds + lease.milliseconds)
+        try await systemDatabase.renewLease(executorID: executorID, lease: lease)
         tasks.spawn { await self.keepLease(lease) }
     }
 
@@ -56,8 +56,7 @@ extension DBOS {
     private func renewLease(_ lease: Duration, fencingAt deadline: ContinuousClock.Instant) async throws -> Set<String> {
         try await withThrowingTaskGroup(of: Set<String>?.self) { group in
             group.addTask {
-                try await self.systemDatabase.renewLease(
-                    executorID: self.executorID, expiresAt: Date().epochMilliseconds + lease.milliseconds)
+                try await self.systemDatabase.renewLease(executorID: self.executorID, lease: lease)
                 return nil
             }
             group.addTask {
@@ -86,7 +85,7 @@ extension DBOS {
 
     /// Takes over the workflows of every executor whose lease has expired.
     private func takeOverExpiredExecutors() async throws {
-        for dead in try await systemDatabase.expiredLeases(now: Date().epochMilliseconds, excluding: executorID) {
+        for dead in try await systemDatabase.expiredLeases(excluding: executorID) {
             let taken = try await systemDatabase.takeOver(
                 deadExecutorID: dead, newExecutorID: executorID, applicationVersion: applicationVersion,
                 workflowNames: registeredWorkflowNames)

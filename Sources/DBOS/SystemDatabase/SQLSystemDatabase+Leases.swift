@@ -15,19 +15,26 @@ extension SQLSystemDatabase {
             """)
     }
 
-    func renewLease(executorID: String, expiresAt: Int64) async throws {
+    /// Renews this executor's lease until `lease` after now on the database's clock.
+    func renewLease(executorID: String, lease: Duration) async throws {
+        let now = dialect.nowMilliseconds
         _ = try await driver.write("""
             INSERT INTO \(tables.leases) (service_name, workflow_fn_name, key, value, update_time)
-            VALUES (\(Self.leaseService), '', \(executorID), \(String(expiresAt)), \(Date().timeIntervalSince1970))
+            VALUES (\(Self.leaseService), '', \(executorID), CAST(\(now) + \(lease.milliseconds) AS TEXT), \(Date().timeIntervalSince1970))
             ON CONFLICT (service_name, workflow_fn_name, key) DO UPDATE SET value = excluded.value, update_time = excluded.update_time
             """)
     }
 
-    func expiredLeases(now: Int64, excluding: String) async throws -> [String] {
+    /// Executors whose lease ended before now on the database's clock (an unreadable expiry counts as ended).
+    func expiredLeases(excluding: String) async throws -> [String] {
         try await driver.read("""
-            SELECT key, value FROM \(tables.leases) WHERE service_name = \(Self.leaseService) AND workflow_fn_name = '' AND key <> \(excluding)
+            SELECT key, value, \(dialect.nowMilliseconds) AS now FROM \(tables.leases)
+            WHERE service_name = \(Self.leaseService) AND workflow_fn_name = '' AND key <> \(excluding)
             """)
-            .filter { row in Int64((try? row.decode("value", as: String?.self)) ?? "").map { $0 < now } ?? true }
+            .filter { row in
+                let now: Int64 = try row.decode("now")
+                return Int64((try? row.decode("value", as: String?.self)) ?? "").map { $0 < now } ?? true
+            }
             .map { try $0.decode("key") }
     }
 

@@ -38,8 +38,12 @@ extension SQLSystemDatabase {
             }
             // Dequeuers of one queue take turns, so global limits hold across processes.
             if let turn { _ = try await executor.execute(turn) }
-            // Read the clock once it is our turn: start times then follow the claim order.
-            let now = Date().epochMilliseconds
+            // Read the clock once it is our turn: start times then follow the claim order. Rate
+            // limits count start times across hosts, so they are the database's clock's.
+            let rateLimited = definition.rateLimit != nil || definition.partitionRateLimit != nil
+            let now = rateLimited
+                ? try await executor.execute("SELECT \(self.dialect.nowMilliseconds) AS now").first?.decode("now") ?? Date().epochMilliseconds
+                : Date().epochMilliseconds
             let available = try await self.claimBudget(queue, now: now, executor)
             guard available > 0 else { return [] }
             let order: SQLFragment = definition.priorityEnabled ? "priority ASC, created_at ASC" : "created_at ASC"
@@ -55,7 +59,6 @@ extension SQLSystemDatabase {
                 """)
             let ids: [String] = try candidates.map { try $0.decode("workflow_uuid") }
             guard !ids.isEmpty else { return [] }
-            let rateLimited = definition.rateLimit != nil || definition.partitionRateLimit != nil
             // A timeout longer than a century (written by another client) is a century: the sum
             // must fit the column.
             let longest = Duration.longestKept.milliseconds

@@ -101,10 +101,10 @@ protocol SystemDatabase: Sendable {
 
     /// Makes sure the lease table exists.
     func prepareLeases() async throws
-    /// Records that `executorID` is alive until `expiresAt` (epoch milliseconds).
-    func renewLease(executorID: String, expiresAt: Int64) async throws
-    /// Executors other than `excluding` whose lease ended before `now`.
-    func expiredLeases(now: Int64, excluding: String) async throws -> [String]
+    /// Records that `executorID` is alive for `lease` from now, on the database's clock.
+    func renewLease(executorID: String, lease: Duration) async throws
+    /// Executors other than `excluding` whose lease has ended, on the database's clock.
+    func expiredLeases(excluding: String) async throws -> [String]
     /// Moves the PENDING workflows of a dead executor that this process can run (application
     /// version, names) to `newExecutorID`: queued ones go back to ENQUEUED, the others are
     /// returned to be recovered here. Drops the dead executor's lease once it owns nothing.

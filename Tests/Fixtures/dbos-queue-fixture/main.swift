@@ -2,13 +2,13 @@
 //
 //   dbos-queue-fixture --database-url URL --executor-id ID --counter-file PATH
 //                      [--worker-concurrency N] [--concurrency N] [--step-ms N]
-//                      [--lease-ms N] [--probe]
+//                      [--lease-ms N] [--rate-limit N/MS] [--probe]
 //
 // Serves queue "drain" (priorities on) with workflow `drainWork(label) -> LABEL`: one step
 // that appends the label to the counter file (one file per process), sleeps --step-ms, and
 // returns the label upper-cased. --probe (PostgreSQL) also counts running step bodies in
 // table `drain_probe` (rows 'global' and the executor ID: current and peak). --lease-ms turns
-// on the takeover mode. Also serves `poison(label)` (at most 2 recovery attempts): its step
+// on the takeover mode; --rate-limit N/MS limits the queue to N starts per MS milliseconds. Also serves `poison(label)` (at most 2 recovery attempts): its step
 // appends "poison:label" to the counter file and then SIGKILLs its own process, as a
 // workflow that crashes every worker running it would. Prints READY once launched, then
 // serves until killed.
@@ -24,6 +24,7 @@ struct Options {
     var concurrency: Int?
     var stepMilliseconds = 10
     var leaseMilliseconds: Int?
+    var rateLimit: RateLimit?
     var probe = false
 
     init(_ arguments: [String]) {
@@ -39,6 +40,9 @@ struct Options {
             case "--concurrency": concurrency = Int(value)
             case "--step-ms": stepMilliseconds = Int(value) ?? 10
             case "--lease-ms": leaseMilliseconds = Int(value)
+            case "--rate-limit":
+                let parts = value.split(separator: "/").compactMap { Int($0) }
+                if parts.count == 2 { rateLimit = RateLimit(limit: parts[0], period: .milliseconds(parts[1])) }
             default:
                 FileHandle.standardError.write(Data("unknown option \(flag)\n".utf8))
                 exit(2)
@@ -125,7 +129,7 @@ do {
     try dbos.register(drainWork)
     try dbos.register(poison)
     try dbos.register(queues: Queue("drain", workerConcurrency: options.workerConcurrency, concurrency: options.concurrency,
-                                    priorityEnabled: true, pollingInterval: .milliseconds(100)))
+                                    rateLimit: options.rateLimit, priorityEnabled: true, pollingInterval: .milliseconds(100)))
     try await dbos.launch()
     print("READY")
     fflush(nil)

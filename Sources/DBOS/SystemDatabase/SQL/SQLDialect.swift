@@ -20,6 +20,9 @@ struct SQLDialect: Sendable {
     let hasSingleWriter: Bool
     /// How the DBOS schema is created, found and dropped.
     let schema: SchemaDDL
+    /// The database's clock, in epoch milliseconds: what hosts whose clocks disagree compare
+    /// shared times with (executor leases, rate-limit windows). SQLite's clock is its one host's.
+    let nowMilliseconds: SQLFragment
 
     static func postgres(schema: String) -> SQLDialect {
         SQLDialect(
@@ -35,7 +38,8 @@ struct SQLDialect: Sendable {
                 migrationsTableExists: """
                     SELECT 1 AS present FROM information_schema.tables WHERE table_schema = \(schema) AND table_name = 'dbos_migrations'
                     """,
-                dropAll: ["DROP SCHEMA IF EXISTS \(SQLFragment(identifier: schema)) CASCADE"]))
+                dropAll: ["DROP SCHEMA IF EXISTS \(SQLFragment(identifier: schema)) CASCADE"]),
+            nowMilliseconds: "CAST(EXTRACT(EPOCH FROM clock_timestamp()) * 1000 AS BIGINT)")
     }
 
     static let sqlite = SQLDialect(
@@ -46,7 +50,8 @@ struct SQLDialect: Sendable {
             statements: SQLiteSchema.statements, namespace: nil, lock: nil,
             migrationsTable: "CREATE TABLE IF NOT EXISTS dbos_migrations (version INTEGER NOT NULL PRIMARY KEY)",
             migrationsTableExists: "SELECT 1 AS present FROM sqlite_master WHERE type = 'table' AND name = 'dbos_migrations'",
-            dropAll: SystemTable.dropOrder.map { "DROP TABLE IF EXISTS \($0.name)" }))
+            dropAll: SystemTable.dropOrder.map { "DROP TABLE IF EXISTS \($0.name)" }),
+        nowMilliseconds: "CAST((julianday('now') - 2440587.5) * 86400000.0 AS INTEGER)")
 
     /// A DBOS table, qualified.
     func table(_ table: SystemTable) -> SQLFragment { SQLFragment(tablePrefix, table.name) }
