@@ -8,8 +8,12 @@ import Synchronization
 /// it: it calls `DBOS.step`, `DBOS.receive` and so on.
 final class WorkflowContext: Sendable {
     @TaskLocal static var current: WorkflowContext?
-    /// True while a step body runs: workflow operations inside a step run as plain code.
-    @TaskLocal static var insideStep = false
+    /// The operation ID of the step whose body runs (nil in the workflow body): workflow
+    /// operations inside a step run as plain code, and what the body writes (stream values)
+    /// belongs to that step.
+    @TaskLocal static var currentStep: Int?
+    /// Whether a step body runs.
+    static var insideStep: Bool { currentStep != nil }
 
     let runtime: DBOS
     let workflowID: String
@@ -239,7 +243,7 @@ extension Operation where Output: Codable & Sendable {
         let started = Date()
         let value: Output
         do {
-            value = try await WorkflowContext.$insideStep.withValue(true) {
+            value = try await WorkflowContext.$currentStep.withValue(functionID) {
                 try await retries.run(step: name, pause: { try await runtime.service.pause(for: $0) }, body)
             }
         } catch {

@@ -170,7 +170,7 @@ extension DBOS {
             let result: Result<String, any Error>
             do {
                 let output = try await WorkflowContext.$current.withValue(context) {
-                    try await WorkflowContext.$insideStep.withValue(false) { try await registration.invoke(inputs) }
+                    try await WorkflowContext.$currentStep.withValue(nil) { try await registration.invoke(inputs) }
                 }
                 result = .success(output)
             } catch {

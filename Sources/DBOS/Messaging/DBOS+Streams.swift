@@ -6,7 +6,10 @@ let streamClosedSentinel = "\"__DBOS_STREAM_CLOSED__\""
 extension DBOS {
     /// Appends `value` to the current workflow's stream `key`. From the workflow body the write
     /// is checkpointed (a replay does not append again); from inside a step it belongs to the
-    /// step, which may run again if it is interrupted before completing.
+    /// step: it may be written again if the step is interrupted before completing, and a fork
+    /// from that step or an earlier one does not copy it (the fork's run of the step writes it).
+    /// Either way the write is refused once this execution no longer owns the workflow
+    /// (cancelled, or resumed elsewhere).
     public static func write<Value: Encodable & Sendable>(_ value: Value, toStream key: String) async throws {
         try await appendToStream(key, try PortableJSON.encode(value), operation: "DBOS.writeStream")
     }
@@ -31,8 +34,11 @@ extension DBOS {
                                                                             ownerXID: operation.ownerXID)
                 try operation.resolve(write) { _ in }
             }
+        } else if let step = WorkflowContext.currentStep {
+            let write = try await current.runtime.systemDatabase.appendStream(entry, fromStep: step, ownerXID: current.ownerXID)
+            if case .notOwner(let status) = write { throw current.lostOwnership(status: status) }
         } else {
-            try await current.runtime.systemDatabase.appendStream(entry)
+            throw DBOSError.outsideWorkflow(operation: name)
         }
         current.runtime.hub.signal(WakeupHub.key(.streams, "\(current.workflowID)::\(key)"))
     }

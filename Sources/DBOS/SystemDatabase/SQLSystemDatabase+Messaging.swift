@@ -80,23 +80,57 @@ extension SQLSystemDatabase {
     }
 
     /// Appends at the stream's next offset (function ID 0 outside an operation) and notifies readers.
-    private func insertStreamEntry(_ entry: StoredValueWrite, functionID: Int, _ executor: any SQLExecutor) async throws {
-        _ = try await executor.execute("""
+    /// Appends at the next free offset. Concurrent writers of one stream can read the same last
+    /// offset (PostgreSQL); the loser's insert then violates the key and is tried again, as DBOS does.
+    private func appendingStreamEntry<Value: Sendable>(_ entry: StoredValueWrite,
+                                                      _ body: @escaping @Sendable () async throws -> Value) async throws -> Value {
+        while true {
+            do {
+                return try await body()
+            } catch where error.isUniqueViolation {
+                try await Task.sleep(for: .milliseconds(Int.random(in: 5...50)))
+            }
+        }
+    }
+
+    /// The insert of a stream value at the next free offset, when `ownerXID` (if given) owns the workflow.
+    private func streamInsert(_ entry: StoredValueWrite, functionID: Int, ownerXID: String?) -> SQLQuery {
+        let owned: SQLQuery = ownerXID.map {
+            " WHERE EXISTS (SELECT 1 FROM \(tables.status) WHERE workflow_uuid = \(entry.workflowID) AND owner_xid = \($0))"
+        } ?? ""
+        return """
             INSERT INTO \(tables.streams) (workflow_uuid, key, value, "offset", function_id, serialization)
-            SELECT \(entry.workflowID), \(entry.key), \(entry.value), COALESCE(MAX("offset") + 1, 0), \(functionID), \(entry.serialization)
-            FROM \(tables.streams) WHERE workflow_uuid = \(entry.workflowID) AND key = \(entry.key)
-            """)
+            SELECT \(entry.workflowID), \(entry.key), \(entry.value), next, \(functionID), \(entry.serialization)
+            FROM (SELECT COALESCE(MAX("offset") + 1, 0) AS next FROM \(tables.streams)
+                  WHERE workflow_uuid = \(entry.workflowID) AND key = \(entry.key)) n\(owned)
+            RETURNING "offset"
+            """
+    }
+
+    private func notifyStream(_ entry: StoredValueWrite, _ executor: any SQLExecutor) async throws {
         if let notify = dialect.notify(.streams, "\(entry.workflowID)::\(entry.key)") { _ = try await executor.execute(notify) }
     }
 
-    func appendStream(_ entry: StoredValueWrite) async throws {
-        try await driver.transaction { executor in try await self.insertStreamEntry(entry, functionID: 0, executor) }
+    func appendStream(_ entry: StoredValueWrite, as operation: StepRecord, ownerXID: String) async throws -> OperationWrite<Void> {
+        try await appendingStreamEntry(entry) {
+            try await self.driver.transaction { executor in
+                try await self.record(operation, ownerXID: ownerXID, executor) {
+                    _ = try await executor.execute(self.streamInsert(entry, functionID: operation.functionID, ownerXID: nil))
+                    try await self.notifyStream(entry, executor)
+                }
+            }
+        }
     }
 
-    func appendStream(_ entry: StoredValueWrite, as operation: StepRecord, ownerXID: String) async throws -> OperationWrite<Void> {
-        try await driver.transaction { executor in
-            try await self.record(operation, ownerXID: ownerXID, executor) {
-                try await self.insertStreamEntry(entry, functionID: operation.functionID, executor)
+    func appendStream(_ entry: StoredValueWrite, fromStep functionID: Int, ownerXID: String) async throws -> OperationWrite<Void> {
+        try await appendingStreamEntry(entry) {
+            try await self.driver.transaction { executor in
+                guard try await !executor.execute(self.streamInsert(entry, functionID: functionID, ownerXID: ownerXID)).isEmpty else {
+                    let status = try await executor.execute("SELECT status FROM \(self.tables.status) WHERE workflow_uuid = \(entry.workflowID)")
+                    return .notOwner(status: try status.first.map { WorkflowState(rawValue: try $0.decode("status")) })
+                }
+                try await self.notifyStream(entry, executor)
+                return .recorded(())
             }
         }
     }

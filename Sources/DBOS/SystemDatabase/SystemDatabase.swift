@@ -70,8 +70,9 @@ protocol SystemDatabase: Sendable {
     /// Sets an event (latest value and history) as `operation`, atomically.
     func setEvent(_ event: StoredValueWrite, as operation: StepRecord, ownerXID: String) async throws -> OperationWrite<Void>
     func getEvent(workflowID: String, key: String) async throws -> StoredValue?
-    /// Appends to a stream from inside a step (no operation of its own).
-    func appendStream(_ entry: StoredValueWrite) async throws
+    /// Appends to a stream from inside step `functionID` (no operation of its own), if
+    /// `ownerXID` still owns the workflow.
+    func appendStream(_ entry: StoredValueWrite, fromStep functionID: Int, ownerXID: String) async throws -> OperationWrite<Void>
     /// Appends to a stream as `operation`, atomically.
     func appendStream(_ entry: StoredValueWrite, as operation: StepRecord, ownerXID: String) async throws -> OperationWrite<Void>
     func readStream(workflowID: String, key: String, fromOffset: Int) async throws -> [StreamEntry]
