@@ -145,12 +145,20 @@ final class WorkflowContext: Sendable {
 
     /// Reads a recorded outcome back: the output decoded as `T`, or the recorded error thrown.
     func decoded<T: Decodable>(_ record: StepRecord, as type: T.Type = T.self) throws -> T {
+        try rethrowRecordedError(of: record)
         let what = "output of operation \(record.functionID) ('\(record.functionName)') of workflow '\(record.workflowID)'"
-        if let error = record.error {
-            let failure = try PortableJSON.decode(WorkflowFailure.self, from: error, serialization: record.serialization, what: what)
-            throw runtime.errors.error(from: failure)
-        }
         return try PortableJSON.decode(T.self, from: record.output ?? "null", serialization: record.serialization, what: what)
+    }
+
+    /// Throws the error an operation recorded, if it recorded one: a runtime error (a child's
+    /// taken ID, exhausted step retries, an unreadable message) as the same ``DBOSError`` the
+    /// first execution threw, so code that catches it behaves the same on replay; an error of
+    /// a registered type as that type; any other as ``DBOSError/Code/workflowFailed``.
+    func rethrowRecordedError(of record: StepRecord) throws {
+        guard let error = record.error else { return }
+        let what = "error of operation \(record.functionID) ('\(record.functionName)') of workflow '\(record.workflowID)'"
+        let failure = try PortableJSON.decode(WorkflowFailure.self, from: error, serialization: record.serialization, what: what)
+        throw DBOSError(recorded: failure) ?? runtime.errors.error(from: failure)
     }
 }
 

@@ -66,11 +66,7 @@ extension WorkflowContext {
         async throws -> (workflowID: String, result: WorkflowInsertResult?) {
         let parentID = workflowID
         return try await operation(insert.name, replay: { record in
-            if let error = record.error {
-                let failure = try PortableJSON.decode(WorkflowFailure.self, from: error, serialization: record.serialization,
-                                                      what: "error of operation \(record.functionID) of workflow '\(parentID)'")
-                throw DBOSError(recorded: failure) ?? DBOSError.workflowFailed(failure)
-            }
+            try self.rethrowRecordedError(of: record)
             guard let child = record.childWorkflowID else {
                 throw DBOSError.malformedRow(table: "operation_outputs", column: "child_workflow_id",
                                              reason: "is NULL for operation \(record.functionID) of workflow '\(parentID)'")

@@ -56,7 +56,10 @@ extension DBOS {
                 try context.checkRunnable()
                 guard let write = try await service.systemDatabase.consumeMessage(
                     workflowID: operation.workflowID, topic: topic, as: pending, ownerXID: operation.ownerXID,
-                    readableFormat: PortableJSON.formatName) else { return nil }
+                    readableFormat: PortableJSON.formatName, unreadable: { format, messageUUID in
+                        try PortableJSON.encode(WorkflowFailure(DBOSError.unsupportedSerialization(
+                            format: format, what: "message '\(messageUUID)' on topic '\(topic)' for workflow '\(operation.workflowID)'")))
+                    }) else { return nil }
                 return .some(try operation.resolve(write) { try context.decoded($0) })
             }
             if let received { return received }

@@ -26,7 +26,8 @@ extension SQLSystemDatabase {
     }
 
     func consumeMessage(workflowID: String, topic: String, as operation: StepRecord, ownerXID: String,
-                        readableFormat: String) async throws -> OperationWrite<StepRecord>? {
+                        readableFormat: String, unreadable: @escaping @Sendable (_ format: String, _ messageUUID: String) throws -> String)
+        async throws -> OperationWrite<StepRecord>? {
         try await driver.transaction { executor in
             let oldest = try await executor.execute("""
                 SELECT message_uuid, message, serialization FROM \(self.tables.notifications)
@@ -35,15 +36,19 @@ extension SQLSystemDatabase {
                 """)
             guard let next = oldest.first else { return nil }
             let serialization: String? = try next.decode("serialization")
-            // A message this library cannot decode stays unconsumed: the error names its format.
-            if let serialization, serialization != readableFormat {
-                throw DBOSError.unsupportedSerialization(format: serialization, what: "message on topic '\(topic)' for workflow '\(workflowID)'")
-            }
-            var received = operation
-            received.output = try next.decode("message")
-            received.serialization = serialization
-            received.completedAt = Date()
             let messageUUID: String = try next.decode("message_uuid")
+            var received = operation
+            received.completedAt = Date()
+            if let serialization, serialization != readableFormat {
+                // A message this library cannot decode is consumed with its error recorded as
+                // this receive's outcome (the error names its format and ID): the receive fails,
+                // now and on replay, and the messages behind it are not blocked.
+                received.error = try unreadable(serialization, messageUUID)
+                received.serialization = readableFormat
+            } else {
+                received.output = try next.decode("message")
+                received.serialization = serialization
+            }
             return try await self.record(received, ownerXID: ownerXID, executor) {
                 _ = try await executor.execute("""
                     UPDATE \(self.tables.notifications) SET consumed = \(true), consumed_by_function_id = \(operation.functionID)

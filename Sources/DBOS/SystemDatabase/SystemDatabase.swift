@@ -63,10 +63,11 @@ protocol SystemDatabase: Sendable {
     func send(_ message: OutgoingMessage, as operation: StepRecord, ownerXID: String) async throws -> OperationWrite<Void>
     /// Consumes the oldest unconsumed message on a topic and records it as `operation` (its
     /// output is the message), atomically; nil when no message is waiting. A message in a
-    /// format other than `readableFormat` is left unconsumed and reported as
-    /// ``DBOSError/Code/unsupportedSerialization``.
+    /// format other than `readableFormat` is consumed too, with the error `unreadable` encodes
+    /// (given its format and ID) recorded as the operation's outcome, so it cannot block the topic.
     func consumeMessage(workflowID: String, topic: String, as operation: StepRecord, ownerXID: String,
-                        readableFormat: String) async throws -> OperationWrite<StepRecord>?
+                        readableFormat: String, unreadable: @escaping @Sendable (_ format: String, _ messageUUID: String) throws -> String)
+        async throws -> OperationWrite<StepRecord>?
     /// Sets an event (latest value and history) as `operation`, atomically.
     func setEvent(_ event: StoredValueWrite, as operation: StepRecord, ownerXID: String) async throws -> OperationWrite<Void>
     func getEvent(workflowID: String, key: String) async throws -> StoredValue?
