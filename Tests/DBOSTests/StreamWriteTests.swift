@@ -30,8 +30,7 @@ import Testing
     }
 
     /// Item 11: a step still running when its workflow is cancelled from another process (a
-    /// client here, so nothing in this process knows yet) cannot write to the workflow's stream
-    /// any more: the database refuses the write, which throws the cancellation.
+    /// client here) cannot write to the workflow's stream any more: the write is refused.
     @Test(arguments: Backend.available)
     func aStreamWriteFromAStepIsRefusedOnceTheWorkflowIsCancelled(backend: Backend) async throws {
         let entered = Latch<Void>(), gate = Latch<Void>()
@@ -59,8 +58,11 @@ import Testing
             try await client.cancel("late-1")
             await client.close()
             gate.open(())
+            // Refused by the database (workflowCancelled), or, when this process noticed the
+            // cancel first and stopped the execution, by that stop (CancellationError).
             let refused = await refusal.value
-            #expect(refused == DBOSError.Code.workflowCancelled.description, "the late write: \(refused ?? "-")")
+            #expect(refused == DBOSError.Code.workflowCancelled.description || refused == "CancellationError()",
+                    "the late write: \(refused ?? "-")")
             let values = try await dbos.rawSQL("SELECT value FROM dbos.streams WHERE workflow_uuid = 'late-1' ORDER BY \"offset\"")
             #expect(values.compactMap { $0.string("value") } == [#""before""#])
             #expect(try await dbos.getWorkflowStatus("late-1")?.state == .cancelled)
@@ -88,6 +90,25 @@ import Testing
                 let rows = try await dbos.rawSQL("SELECT value, function_id FROM dbos.streams WHERE workflow_uuid = \(id) ORDER BY \"offset\"")
                 #expect(rows.compactMap { $0.string("value") } == ["0", "1", "2"], "\(id)'s stream")
                 #expect(rows.compactMap { $0.int("function_id") } == [1, 2, 3], "each value belongs to the step that wrote it")
+            }
+        }
+    }
+}
+
+extension StreamWriteTests {
+    /// Item 15: reading the stream of a workflow that does not exist fails at once, as in DBOS,
+    /// instead of polling forever.
+    @Test(arguments: Backend.available)
+    func readingTheStreamOfAMissingWorkflowFails(backend: Backend) async throws {
+        let nothing = Workflow("nothing") { () async throws -> Int in 0 }
+        try await withRuntime(backend.freshDatabaseURL("stream-missing"), nothing) { dbos in
+            await #expect(throws: DBOSError.self) {
+                for try await _ in dbos.stream("log", of: "no-such-workflow", as: String.self) {}
+            }
+            do {
+                for try await _ in dbos.stream("log", of: "no-such-workflow", as: String.self) {}
+            } catch let error as DBOSError {
+                #expect(error.code == .nonexistentWorkflow && error.workflowID == "no-such-workflow")
             }
         }
     }

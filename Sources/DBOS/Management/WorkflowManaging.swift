@@ -13,6 +13,15 @@ public struct WorkflowAccess: Sendable {
 extension WorkflowManaging {
     private var service: WorkflowService { workflowAccess.service }
 
+    /// Runs a management call that changes workflows. Called by a workflow of this runtime, it
+    /// is one of that workflow's operations (named as in DBOS: `DBOS.forkWorkflow`, ...): its
+    /// result or error is recorded, and a replay returns it instead of acting again (a recovered
+    /// workflow does not fork a second time).
+    private func recordedInWorkflow<T: Codable & Sendable>(_ name: String, _ body: @Sendable () async throws -> T) async throws -> T {
+        guard let context = WorkflowContext.forOperation(), context.runtime.service === service else { return try await body() }
+        return try await context.operation(name) { try await $0.runStep(retries: .none, body) }
+    }
+
     /// The status row of one workflow, or nil when it does not exist.
     public func getWorkflowStatus(_ workflowID: String) async throws -> WorkflowStatus? {
         try await service.status(workflowID)
@@ -45,26 +54,40 @@ extension WorkflowManaging {
     /// Cancels a workflow that has not finished: it stops before its next step (a running
     /// step finishes), here or in any other process. With `includeChildren`, its descendants too.
     public func cancel(_ workflowID: String, includeChildren: Bool = false) async throws {
-        try await service.cancel(workflowID, includeChildren: includeChildren)
+        _ = try await recordedInWorkflow("DBOS.cancelWorkflow") {
+            try await service.cancel(workflowID, includeChildren: includeChildren)
+            return NoOutput()
+        }
     }
 
     /// Continues a cancelled (or stranded) workflow from its last completed step, on the
     /// internal queue of whichever process runs its application version.
     public func resume(_ workflowID: String) async throws {
-        try await service.resume(workflowID)
+        _ = try await recordedInWorkflow("DBOS.resumeWorkflow") {
+            try await service.resume(workflowID)
+            return NoOutput()
+        }
     }
 
     /// Starts a new workflow that reuses the recorded outcomes of `workflowID`'s operations
     /// before `fromStep` and runs the current code from that step on. Returns the new ID. The
     /// fork runs under `applicationVersion`; by default a runtime's own version, or for a
     /// client the original's.
+    ///
+    /// Called from a workflow of this runtime, the fork (like `cancel`, `resume` and `delete`) is an
+    /// operation of that workflow: a recovery returns the recorded fork's ID instead of forking again.
     public func fork(_ workflowID: String, fromStep: Int, newID: String? = nil, applicationVersion: String? = nil) async throws -> String {
-        try await service.fork(workflowID, fromStep: fromStep, newID: newID, applicationVersion: applicationVersion)
+        try await recordedInWorkflow("DBOS.forkWorkflow") {
+            try await service.fork(workflowID, fromStep: fromStep, newID: newID, applicationVersion: applicationVersion)
+        }
     }
 
     /// Deletes a workflow and everything recorded for it (with `includeChildren`, its descendants too).
     public func delete(_ workflowID: String, includeChildren: Bool = false) async throws {
-        try await service.delete(workflowID, includeChildren: includeChildren)
+        _ = try await recordedInWorkflow("DBOS.deleteWorkflow") {
+            try await service.delete(workflowID, includeChildren: includeChildren)
+            return NoOutput()
+        }
     }
 
     /// Registers a Swift error type so stored errors of that type are rethrown as it (rather

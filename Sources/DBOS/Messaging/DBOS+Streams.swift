@@ -45,7 +45,8 @@ extension DBOS {
 
     /// The values of workflow `workflowID`'s stream `key`, in order, as they are written.
     /// The sequence finishes when the stream is closed, or when the workflow has ended and
-    /// every value has been read.
+    /// every value has been read. It throws ``DBOSError/Code/nonexistentWorkflow`` when no
+    /// workflow has that ID.
     public func stream<Value: Decodable & Sendable>(
         _ key: String, of workflowID: String, as type: Value.Type = Value.self
     ) -> AsyncThrowingStream<Value, any Error> {
@@ -72,8 +73,12 @@ extension WorkflowService {
                 var offset = 0
                 do {
                     reading: while true {
-                        // Read the status first: values written before the workflow ended are all visible then.
-                        let ended = try await self.status(workflowID).map { !$0.state.isActive } ?? false
+                        // Read the status first: values written before the workflow ended are all visible
+                        // then. A workflow that does not exist has nothing to wait for (as in DBOS).
+                        guard let status = try await self.status(workflowID) else {
+                            throw DBOSError.nonexistentWorkflow(workflowID: workflowID)
+                        }
+                        let ended = !status.state.isActive
                         let entries = try await self.systemDatabase.readStream(workflowID: workflowID, key: key, fromOffset: offset)
                         for entry in entries {
                             if entry.value == streamClosedSentinel { break reading }
