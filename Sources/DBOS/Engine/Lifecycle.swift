@@ -26,7 +26,8 @@ final class Lifecycle: Sendable {
             switch phase {
             case .created: phase = .starting
             case .starting, .running: throw DBOSError.registrationError("the runtime was already started")
-            case .stopping, .stopped: throw DBOSError.notLaunched(operation: "starting a runtime that was shut down")
+            case .stopping, .stopped:
+                throw DBOSError.notLaunched(operation: "starting a runtime that was shut down or failed to start (create a new DBOS instance)")
             }
         }
     }
