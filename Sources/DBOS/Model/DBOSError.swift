@@ -122,6 +122,9 @@ enum DatabaseFailure: Sendable, Equatable {
     case unavailable
     /// Another connection holds the lock past the busy timeout (SQLite BUSY/LOCKED).
     case busy
+    /// A row lock asked for with NOWAIT is held by another transaction (PostgreSQL 55P03): the
+    /// caller backs off and tries later (a queue claim that meets a peer mid-claim).
+    case lockNotAvailable
     case other
 
     /// Whether the same statement may succeed when tried again later.
@@ -131,6 +134,8 @@ enum DatabaseFailure: Sendable, Equatable {
 extension Error {
     /// Whether this error is a unique-key violation on either backend.
     var isUniqueViolation: Bool { (self as? DBOSError)?.databaseFailure == .uniqueViolation }
+    /// Whether a row lock asked for with NOWAIT was held by another transaction.
+    var isLockNotAvailable: Bool { (self as? DBOSError)?.databaseFailure == .lockNotAvailable }
     /// Whether this error is a foreign-key violation on either backend.
     var isForeignKeyViolation: Bool { (self as? DBOSError)?.databaseFailure == .foreignKeyViolation }
     /// Whether this database error may go away by itself (an outage, a lock, a lost conflict).

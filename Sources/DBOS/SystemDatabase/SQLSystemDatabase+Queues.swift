@@ -28,6 +28,17 @@ extension SQLSystemDatabase {
             EXISTS (SELECT 1 FROM \(tables.operations) o WHERE o.workflow_uuid = \(status).workflow_uuid) AS has_steps,
             (SELECT inputs FROM \(tables.inputs) i WHERE i.workflow_uuid = \(status).workflow_uuid) AS inputs
             """
+        do {
+            return try await claim(queue, token: token, turn: turn, tries: tries, claimedColumns: claimedColumns)
+        } catch where error.isLockNotAvailable {
+            return []   // another claimer holds the queue's head: the next poll tries again
+        }
+    }
+
+    private func claim(_ queue: QueueClaim, token: String, turn: SQLQuery?, tries: TryCounter,
+                       claimedColumns: SQLQuery) async throws -> [ClaimedWorkflow] {
+        let definition = queue.definition
+        let status = tables.status
         return try await driver.transaction { executor in
             if tries.next() > 1 {
                 let earlier = try await executor.execute("""
@@ -55,7 +66,7 @@ extension SQLSystemDatabase {
                   AND (application_version IS NULL OR application_version = \(queue.applicationVersion))
                   AND (serialization IS NULL OR serialization = \(queue.readableFormat))
                   AND name IN (\(list: queue.workflowNames))\(partition)
-                ORDER BY \(order) LIMIT \(available)\(self.dialect.skipLocked)
+                ORDER BY \(order) LIMIT \(available)\(definition.hasSharedBudget ? self.dialect.lockSharedClaim : self.dialect.skipLocked)
                 """)
             let ids: [String] = try candidates.map { try $0.decode("workflow_uuid") }
             guard !ids.isEmpty else { return [] }

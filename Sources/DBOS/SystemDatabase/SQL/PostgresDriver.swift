@@ -227,6 +227,7 @@ final class PostgresDriver: SQLDriver {
         case "23505": return .uniqueViolation
         case "23503": return .foreignKeyViolation
         case "40001", "40P01": return .serializationFailure
+        case "55P03": return .lockNotAvailable
         default: return .other
         }
     }

@@ -7,6 +7,11 @@ struct SQLDialect: Sendable {
     let tablePrefix: SQLFragment
     /// Appended to a candidate SELECT so concurrent claimers skip each other's rows.
     let skipLocked: SQLFragment
+    /// Appended to the candidate SELECT of a queue whose budget is shared between processes:
+    /// a claimer that meets rows another claimer holds (a DBOS Python dequeuer mid-claim, which
+    /// does not take our turns) gives up and tries later, as DBOS's own claimers do, rather than
+    /// passing over the queue's head and spending the budget on a snapshot that misses that claim.
+    let lockSharedClaim: SQLFragment
     /// The order in which a destination's messages are received (FIFO, ties broken by insertion).
     let messageOrder: SQLFragment
     /// Written before `OFFSET` when a query has no `LIMIT` (SQLite requires one).
@@ -27,7 +32,7 @@ struct SQLDialect: Sendable {
     static func postgres(schema: String) -> SQLDialect {
         SQLDialect(
             name: "postgres", tablePrefix: SQLFragment(SQLFragment(identifier: schema), "."),
-            skipLocked: " FOR UPDATE SKIP LOCKED",
+            skipLocked: " FOR UPDATE SKIP LOCKED", lockSharedClaim: " FOR UPDATE NOWAIT",
             messageOrder: "created_at_epoch_ms, message_uuid", limitForOffsetOnly: "",
             supportsWritableCTEs: true, supportsNotify: true, hasSingleWriter: false,
             schema: SchemaDDL(
@@ -43,7 +48,7 @@ struct SQLDialect: Sendable {
     }
 
     static let sqlite = SQLDialect(
-        name: "sqlite", tablePrefix: "", skipLocked: "",
+        name: "sqlite", tablePrefix: "", skipLocked: "", lockSharedClaim: "",
         messageOrder: "created_at_epoch_ms, rowid", limitForOffsetOnly: " LIMIT -1",
         supportsWritableCTEs: false, supportsNotify: false, hasSingleWriter: true,
         schema: SchemaDDL(
