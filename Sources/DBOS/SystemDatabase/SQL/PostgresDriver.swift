@@ -1,7 +1,6 @@
 import Foundation
 import Logging
 import NIOCore
-import NIOSSL
 import PostgresNIO
 
 /// PostgreSQL behind ``SQLDriver``: a postgres-nio `PostgresClient` connection pool, driven by
@@ -10,17 +9,13 @@ final class PostgresDriver: SQLDriver {
     let dialect: SQLDialect
     private let client: PostgresClient
     private let location: DatabaseURL.PostgresLocation
+    private let settings: PostgresConnectionSettings
     private let logger: Logger
 
     /// Prepares the pool; connects nothing until ``run()`` and ``open()``.
-    init(_ location: DatabaseURL.PostgresLocation, schema: String, maxConnections: Int, logger: Logger) throws {
-        var configuration = PostgresClient.Configuration(
-            host: location.host, port: location.port, username: location.user,
-            password: location.password, database: location.database,
-            tls: location.requireTLS ? .require(.makeClientConfiguration()) : .disable)
-        configuration.options.maximumConnections = maxConnections
-        configuration.options.minimumConnections = 0
-        self.client = PostgresClient(configuration: configuration, backgroundLogger: logger)
+    init(_ location: DatabaseURL.PostgresLocation, schema: String, maxConnections: Int, logger: Logger) {
+        settings = PostgresConnectionSettings(location)
+        self.client = PostgresClient(configuration: settings.clientConfiguration(maxConnections: maxConnections), backgroundLogger: logger)
         self.location = location
         self.logger = logger
         self.dialect = .postgres(schema: schema)
@@ -43,18 +38,9 @@ final class PostgresDriver: SQLDriver {
 
     private var description: String { DatabaseURL.postgres(location).description }
 
-    private func connectionConfiguration(database: String) throws -> PostgresConnection.Configuration {
-        let tls: PostgresConnection.Configuration.TLS
-        if location.requireTLS {
-            do { tls = .require(try NIOSSLContext(configuration: .makeClientConfiguration())) } catch {
-                throw DBOSError.databaseUnreachable(url: description, reason: "TLS setup failed: \(error)")
-            }
-        } else {
-            tls = .disable
-        }
-        return PostgresConnection.Configuration(
-            host: location.host, port: location.port, username: location.user,
-            password: location.password, database: database, tls: tls)
+    /// A single connection (not from the pool) to `database`, with the pool's settings.
+    private func connect(to database: String, id: Int) async throws -> PostgresConnection {
+        try await PostgresConnection.connect(configuration: settings.connectionConfiguration(database: database), id: id, logger: logger)
     }
 
     /// Creates the system database when it does not exist, as DBOS does (through the
@@ -62,11 +48,11 @@ final class PostgresDriver: SQLDriver {
     private func createDatabaseIfMissing() async throws {
         let connection: PostgresConnection
         do {
-            connection = try await PostgresConnection.connect(configuration: connectionConfiguration(database: "postgres"), id: 0, logger: logger)
+            connection = try await connect(to: "postgres", id: 0)
         } catch let error as DBOSError {
             throw error
         } catch {
-            throw DBOSError.databaseUnreachable(url: description, reason: "\(String(reflecting: error))")
+            throw DBOSError.databaseUnreachable(url: description, reason: describe(error))
         }
         do {
             let rows = try await connection.query("SELECT 1 FROM pg_database WHERE datname = \(location.database)", logger: logger)
@@ -84,8 +70,21 @@ final class PostgresDriver: SQLDriver {
             try? await connection.close()
         } catch {
             try? await connection.close()
-            throw DBOSError.databaseUnreachable(url: description, reason: "cannot create database: \(String(reflecting: error))")
+            throw DBOSError.databaseUnreachable(url: description, reason: "cannot create database: \(describe(error))")
         }
+    }
+
+    /// A connection failure for an error message: the server's message and SQLSTATE when it
+    /// answered, postgres-nio's description otherwise.
+    private func describe(_ error: any Error) -> String {
+        if let error = error as? PSQLError {
+            if let state = error.serverInfo?[.sqlState] { return "\(error.serverInfo?[.message] ?? "") (SQLSTATE \(state))" }
+            if error.code == .sslUnsupported { return "the server does not accept TLS, which sslmode=\(location.sslMode.rawValue) requires" }
+            if error.code == .connectionError, let underlying = error.underlying {
+                return "cannot connect: \(String(reflecting: underlying))"
+            }
+        }
+        return String(reflecting: error)
     }
 
     func read(_ query: SQLQuery) async throws -> [SQLRow] {
@@ -137,8 +136,7 @@ final class PostgresDriver: SQLDriver {
         var connectedBefore = false
         while !Task.isCancelled {
             do {
-                let connection = try await PostgresConnection.connect(
-                    configuration: connectionConfiguration(database: location.database), id: 1, logger: logger)
+                let connection = try await connect(to: location.database, id: 1)
                 do {
                     try await withThrowingTaskGroup(of: Void.self) { group in
                         for channel in channels {
