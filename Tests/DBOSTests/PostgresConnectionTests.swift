@@ -2,11 +2,13 @@ import DBOSTestSupport
 import Foundation
 import Logging
 import PostgresNIO
+import Synchronization
 import Testing
 @testable import DBOS
 
 /// PostgreSQL URLs read as libpq reads them (sslmode, sslrootcert, client certificates, Unix
-/// sockets, application_name, connect_timeout), checked by parsing and by real connections.
+/// sockets, application_name, connect_timeout), checked by parsing and by real connections; and a
+/// system database that is created through the `postgres` maintenance database only when missing.
 @Suite(.timeLimit(.minutes(3))) struct PostgresConnectionTests {
     // MARK: Parsing
 
@@ -210,6 +212,82 @@ import Testing
         }
     }
 
+    // MARK: The maintenance database (a server of the test's own)
+
+    /// A role that may not connect to `postgres` (as behind PgBouncer or on a managed service)
+    /// launches on its existing system database; when the system database is missing too, the
+    /// error names it; a role that may connect but not create databases gets the server's refusal.
+    @Test(.enabled(if: PostgresServer.isAvailable, "PostgreSQL binaries not installed (scripts/test.sh installs them)"))
+    func aRoleThatCannotReachThePostgresDatabaseStillLaunches() async throws {
+        let server = try await PostgresServer.start()
+        do {
+            try await launchWithoutTheMaintenanceDatabase(server)
+            await server.stop()
+        } catch {
+            await server.stop()
+            throw error
+        }
+    }
+
+    private func launchWithoutTheMaintenanceDatabase(_ server: PostgresServer) async throws {
+        try await Self.admin(server.url, [
+            "REVOKE CONNECT ON DATABASE postgres FROM PUBLIC",
+            "CREATE ROLE app LOGIN",
+            "CREATE DATABASE app_system OWNER app",
+            "CREATE ROLE creator LOGIN",
+            "GRANT CONNECT ON DATABASE postgres TO creator",
+        ])
+        let port = try #require(URLComponents(string: server.url)?.port)
+        let appURL = { (database: String) in "postgresql://app@127.0.0.1:\(port)/\(database)" }
+        // The premise: app cannot connect to the maintenance database.
+        do {
+            try await Self.admin(appURL("postgres"), [])
+            Issue.record("app should not reach the postgres database")
+        } catch let error as PSQLError {
+            #expect(error.serverInfo?[.sqlState] == "42501", "\(String(reflecting: error))")
+        }
+
+        // The system database exists: launch, migrate and run as app; the maintenance database is not needed.
+        let logs = LogRecords()
+        let dbos = try DBOS(config: DBOSConfig(name: "app", systemDatabaseURL: appURL("app_system"), logger: logs.logger))
+        try dbos.register(Self.echo)
+        try await dbos.launch()
+        #expect(try await dbos.run(Self.echo, "owned", options: WorkflowOptions(workflowID: "owned")) == "owned")
+        #expect(try await dbos.getWorkflowStatus("owned")?.state == .success)
+        let rows = try await dbos.rawSQL("SELECT count(*) AS n, current_user AS role FROM dbos.workflow_status")
+        #expect(rows.first?.int("n") == 1 && rows.first?.string("role") == "app")
+        await dbos.shutdown()
+        #expect(logs.messages(at: .warning).isEmpty, "\(logs.messages(at: .warning))")
+
+        // Missing, and no maintenance database to create it through: a warning, then the error names the database.
+        let missing = try DBOS(config: DBOSConfig(name: "app", systemDatabaseURL: appURL("app_missing"), logger: logs.logger))
+        do {
+            try await missing.launch()
+            Issue.record("expected a launch error")
+        } catch let error as DBOSError {
+            #expect(error.code == .databaseUnreachable, "\(error)")
+            #expect(error.message == """
+                cannot reach system database postgresql://app@127.0.0.1:\(port)/app_missing: database "app_missing" does not exist \
+                (SQLSTATE 3D000); it could not be created: the maintenance database 'postgres' cannot be reached (create the database beforehand)
+                """, "\(error)")
+        }
+        let warnings = logs.messages(at: .warning)
+        #expect(warnings.count == 1 && warnings.first?.contains("the maintenance database cannot be reached") == true, "\(warnings)")
+        #expect(warnings.first?.contains("permission denied for database \"postgres\"") == true, "\(warnings)")
+
+        // Reaches the maintenance database but may not create databases: the server's refusal.
+        let refused = try DBOS(config: DBOSConfig(name: "creator", systemDatabaseURL: "postgresql://creator@127.0.0.1:\(port)/creator_system"))
+        do {
+            try await refused.launch()
+            Issue.record("expected a launch error")
+        } catch let error as DBOSError {
+            #expect(error.code == .databaseUnreachable, "\(error)")
+            #expect(error.message.hasSuffix(
+                "/creator_system: the database does not exist and cannot be created: permission denied to create database (SQLSTATE 42501)"),
+                "\(error)")
+        }
+    }
+
     // MARK: TLS (a server of the test's own, with certificates made by openssl)
 
     static let opensslAvailable = FileManager.default.isExecutableFile(atPath: "/usr/bin/openssl")
@@ -379,6 +457,36 @@ import Testing
         } catch {
             try? await connection.close()
             throw error
+        }
+    }
+}
+
+/// The records of a test's logger, for checking what was warned.
+final class LogRecords: Sendable {
+    private let records = Mutex<[(level: Logger.Level, text: String)]>([])
+
+    /// A logger that records here (info and above).
+    var logger: Logger { Logger(label: "test.records") { _ in Handler(records: self) } }
+
+    /// The messages at `level`, each followed by its metadata.
+    func messages(at level: Logger.Level) -> [String] {
+        records.withLock { $0.filter { $0.level == level }.map(\.text) }
+    }
+
+    private struct Handler: LogHandler {
+        let records: LogRecords
+        var metadata: Logger.Metadata = [:]
+        var logLevel: Logger.Level = .info
+
+        subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+            get { metadata[key] }
+            set { metadata[key] = newValue }
+        }
+
+        func log(event: LogEvent) {
+            let all = metadata.merging(event.metadata ?? [:]) { $1 }
+            let text = "\(event.message) " + all.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " ")
+            records.records.withLock { $0.append((event.level, text)) }
         }
     }
 }
