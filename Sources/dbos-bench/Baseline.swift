@@ -1,5 +1,6 @@
 import DBOS
 import Foundation
+import NIOSSL
 import PostgresNIO
 import SQLiteNIO
 
@@ -25,9 +26,7 @@ final class PostgresBaseline: BaselineStore {
     }
 
     static func open(_ location: DatabaseURL.PostgresLocation, poolSize: Int, logger: Logger) async throws -> PostgresBaseline {
-        var configuration = PostgresClient.Configuration(
-            host: location.host, port: location.port, username: location.user, password: location.password,
-            database: location.database, tls: location.requireTLS ? .require(.makeClientConfiguration()) : .disable)
+        var configuration = try Self.configuration(location)
         configuration.options.maximumConnections = poolSize
         let baseline = PostgresBaseline(client: PostgresClient(configuration: configuration, backgroundLogger: logger), logger: logger)
         do {
@@ -38,6 +37,40 @@ final class PostgresBaseline: BaselineStore {
             throw BenchFailure("PostgreSQL baseline setup failed: \(String(reflecting: error))")
         }
         return baseline
+    }
+
+    /// The URL's endpoint, TLS and application name, as the DBOS runtime's pool uses them.
+    private static func configuration(_ location: DatabaseURL.PostgresLocation) throws -> PostgresClient.Configuration {
+        var configuration: PostgresClient.Configuration
+        if let socket = location.unixSocketPath {
+            configuration = .init(unixSocketPath: socket, username: location.user, password: location.password, database: location.database)
+        } else {
+            var tlsConfiguration = TLSConfiguration.makeClientConfiguration()
+            switch location.certificateVerification {
+            case .none: tlsConfiguration.certificateVerification = .none
+            case .chain: tlsConfiguration.certificateVerification = .noHostnameVerification
+            case .chainAndHostname: tlsConfiguration.certificateVerification = .fullVerification
+            }
+            if let root = location.sslRootCert, root != "system", location.certificateVerification != .none {
+                tlsConfiguration.trustRoots = .file(root)
+            }
+            if let certificate = location.sslCert, let key = location.sslKey {
+                tlsConfiguration.certificateChain = try NIOSSLCertificate.fromPEMFile(certificate).map { .certificate($0) }
+                tlsConfiguration.privateKey = .privateKey(try NIOSSLPrivateKey(file: key, format: .pem))
+            }
+            let tls: PostgresClient.Configuration.TLS = switch location.tlsUse {
+            case .never: .disable
+            case .ifAvailable: .prefer(tlsConfiguration)
+            case .always: .require(tlsConfiguration)
+            }
+            configuration = .init(host: location.host, port: location.port, username: location.user,
+                                  password: location.password, database: location.database, tls: tls)
+        }
+        if let timeout = location.connectTimeout { configuration.options.connectTimeout = timeout }
+        if !location.applicationName.isEmpty {
+            configuration.options.additionalStartupParameters = [("application_name", location.applicationName)]
+        }
+        return configuration
     }
 
     func insert() async throws {

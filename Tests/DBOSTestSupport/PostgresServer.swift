@@ -35,6 +35,9 @@ public final class PostgresServer: Sendable {
         throw TestFailure("could not start a PostgreSQL server (see \(directory))")
     }
 
+    /// The server's data directory (`postgresql.conf`, `pg_hba.conf`), owned by the server's user.
+    public var dataDirectory: String { directory + "/data" }
+
     /// A fresh database on this server.
     public func freshDatabaseURL(_ label: String) -> String {
         var components = URLComponents(string: url)!

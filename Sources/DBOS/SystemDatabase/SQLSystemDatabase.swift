@@ -25,7 +25,7 @@ final class SQLSystemDatabase: SystemDatabase {
         let driver: any SQLDriver
         switch url {
         case .postgres(let location):
-            let postgres = try PostgresDriver(location, schema: schema, maxConnections: maxConnections, logger: logger)
+            let postgres = PostgresDriver(location, schema: schema, maxConnections: maxConnections, logger: logger)
             driver = RetryingDriver(postgres, watchAttempts: true, logger: logger)
         case .sqlite(let path):
             driver = RetryingDriver(SQLiteDriver(path: path, synchronous: synchronous, logger: logger), watchAttempts: false, logger: logger)

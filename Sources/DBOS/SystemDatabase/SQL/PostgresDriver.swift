@@ -1,7 +1,6 @@
 import Foundation
 import Logging
 import NIOCore
-import NIOSSL
 import PostgresNIO
 
 /// PostgreSQL behind ``SQLDriver``: a postgres-nio `PostgresClient` connection pool, driven by
@@ -10,17 +9,13 @@ final class PostgresDriver: SQLDriver {
     let dialect: SQLDialect
     private let client: PostgresClient
     private let location: DatabaseURL.PostgresLocation
+    private let settings: PostgresConnectionSettings
     private let logger: Logger
 
     /// Prepares the pool; connects nothing until ``run()`` and ``open()``.
-    init(_ location: DatabaseURL.PostgresLocation, schema: String, maxConnections: Int, logger: Logger) throws {
-        var configuration = PostgresClient.Configuration(
-            host: location.host, port: location.port, username: location.user,
-            password: location.password, database: location.database,
-            tls: location.requireTLS ? .require(.makeClientConfiguration()) : .disable)
-        configuration.options.maximumConnections = maxConnections
-        configuration.options.minimumConnections = 0
-        self.client = PostgresClient(configuration: configuration, backgroundLogger: logger)
+    init(_ location: DatabaseURL.PostgresLocation, schema: String, maxConnections: Int, logger: Logger) {
+        settings = PostgresConnectionSettings(location)
+        self.client = PostgresClient(configuration: settings.clientConfiguration(maxConnections: maxConnections), backgroundLogger: logger)
         self.location = location
         self.logger = logger
         self.dialect = .postgres(schema: schema)
@@ -43,49 +38,81 @@ final class PostgresDriver: SQLDriver {
 
     private var description: String { DatabaseURL.postgres(location).description }
 
-    private func connectionConfiguration(database: String) throws -> PostgresConnection.Configuration {
-        let tls: PostgresConnection.Configuration.TLS
-        if location.requireTLS {
-            do { tls = .require(try NIOSSLContext(configuration: .makeClientConfiguration())) } catch {
-                throw DBOSError.databaseUnreachable(url: description, reason: "TLS setup failed: \(error)")
-            }
-        } else {
-            tls = .disable
-        }
-        return PostgresConnection.Configuration(
-            host: location.host, port: location.port, username: location.user,
-            password: location.password, database: database, tls: tls)
+    /// The database connected to when the system database does not exist, to create it.
+    private static let maintenanceDatabase = "postgres"
+
+    /// A single connection (not from the pool) to `database`, with the pool's settings.
+    private func connect(to database: String, id: Int) async throws -> PostgresConnection {
+        try await PostgresConnection.connect(configuration: settings.connectionConfiguration(database: database), id: id, logger: logger)
     }
 
-    /// Creates the system database when it does not exist, as DBOS does (through the
-    /// `postgres` maintenance database; a concurrent creation by another process is fine).
+    /// Creates the system database when it does not exist, without needing more than the
+    /// system database itself when it does. Behind PgBouncer or on a managed service the role
+    /// may be unable to reach the `postgres` maintenance database, so that is tried only when
+    /// connecting to the system database fails with "database does not exist" (SQLSTATE
+    /// 3D000). The database is then created through the maintenance database (a creation by
+    /// another process at the same time is fine). When the maintenance database cannot be
+    /// reached either, a warning is logged and the system database is tried once more (maybe
+    /// created meanwhile), whose error then says what is wrong: DBOS Python (3.4) likewise warns
+    /// "could not connect to postgres database" and continues. A role that reaches the
+    /// maintenance database but may not create databases gets the server's refusal. Any other
+    /// failure to reach the system database (network, TLS, authentication) is reported as it is.
     private func createDatabaseIfMissing() async throws {
-        let connection: PostgresConnection
         do {
-            connection = try await PostgresConnection.connect(configuration: connectionConfiguration(database: "postgres"), id: 0, logger: logger)
+            let probe = try await connect(to: location.database, id: 0)
+            try? await probe.close()
+            return
+        } catch let error as PSQLError where error.serverInfo?[.sqlState] == "3D000" {
+            // Missing: create it below.
         } catch let error as DBOSError {
             throw error
         } catch {
-            throw DBOSError.databaseUnreachable(url: description, reason: "\(String(reflecting: error))")
+            throw DBOSError.databaseUnreachable(url: description, reason: describe(error))
+        }
+        let maintenance: PostgresConnection
+        do {
+            maintenance = try await connect(to: Self.maintenanceDatabase, id: 0)
+        } catch {
+            logger.warning("the system database does not exist and the maintenance database cannot be reached to create it; continuing", metadata: [
+                "database": "\(location.database)", "maintenanceDatabase": "\(Self.maintenanceDatabase)", "error": "\(describe(error))",
+            ])
+            do {
+                let probe = try await connect(to: location.database, id: 0)
+                try? await probe.close()
+                return
+            } catch let error as DBOSError {
+                throw error
+            } catch {
+                throw DBOSError.databaseUnreachable(url: description, reason: """
+                    \(describe(error)); it could not be created: the maintenance database '\(Self.maintenanceDatabase)' \
+                    cannot be reached (create the database beforehand)
+                    """)
+            }
         }
         do {
-            let rows = try await connection.query("SELECT 1 FROM pg_database WHERE datname = \(location.database)", logger: logger)
-            var exists = false
-            for try await _ in rows { exists = true }
-            if !exists {
-                let create: SQLQuery = "CREATE DATABASE \(SQLFragment(identifier: location.database))"
-                do {
-                    try await connection.query(Self.postgresQuery(create), logger: logger)
-                    logger.info("created system database", metadata: ["database": "\(location.database)"])
-                } catch let error as PSQLError where ["42P04", "23505"].contains(error.serverInfo?[.sqlState]) {
-                    // Created concurrently by another process.
-                }
-            }
-            try? await connection.close()
+            let create: SQLQuery = "CREATE DATABASE \(SQLFragment(identifier: location.database))"
+            try await maintenance.query(Self.postgresQuery(create), logger: logger)
+            logger.info("created system database", metadata: ["database": "\(location.database)"])
+        } catch let error as PSQLError where ["42P04", "23505"].contains(error.serverInfo?[.sqlState]) {
+            // Created concurrently by another process.
         } catch {
-            try? await connection.close()
-            throw DBOSError.databaseUnreachable(url: description, reason: "cannot create database: \(String(reflecting: error))")
+            try? await maintenance.close()
+            throw DBOSError.databaseUnreachable(url: description, reason: "the database does not exist and cannot be created: \(describe(error))")
         }
+        try? await maintenance.close()
+    }
+
+    /// A connection failure for an error message: the server's message and SQLSTATE when it
+    /// answered, postgres-nio's description otherwise.
+    private func describe(_ error: any Error) -> String {
+        if let error = error as? PSQLError {
+            if let state = error.serverInfo?[.sqlState] { return "\(error.serverInfo?[.message] ?? "") (SQLSTATE \(state))" }
+            if error.code == .sslUnsupported { return "the server does not accept TLS, which sslmode=\(location.sslMode.rawValue) requires" }
+            if error.code == .connectionError, let underlying = error.underlying {
+                return "cannot connect: \(String(reflecting: underlying))"
+            }
+        }
+        return String(reflecting: error)
     }
 
     func read(_ query: SQLQuery) async throws -> [SQLRow] {
@@ -137,8 +164,7 @@ final class PostgresDriver: SQLDriver {
         var connectedBefore = false
         while !Task.isCancelled {
             do {
-                let connection = try await PostgresConnection.connect(
-                    configuration: connectionConfiguration(database: location.database), id: 1, logger: logger)
+                let connection = try await connect(to: location.database, id: 1)
                 do {
                     try await withThrowingTaskGroup(of: Void.self) { group in
                         for channel in channels {
