@@ -107,7 +107,7 @@ import Testing
             return first + second
         }
         let dbos = try DBOS(config: DBOSConfig(name: "fence", systemDatabaseURL: url, executorID: "fenced-executor",
-                                               applicationVersion: "v1", executorLease: .seconds(1)))
+                                               applicationVersion: "v1", executorLease: .seconds(2)))
         try dbos.register(workflow)
         try await dbos.launch()
         do {
@@ -120,9 +120,9 @@ import Testing
                 try await server.halt(.fast)
                 holder = nil
             } else {
-                holder = try await ChildProcess.holdSQLiteWriteLock(path: String(url.dropFirst("sqlite://".count)), seconds: 4)
+                holder = try await ChildProcess.holdSQLiteWriteLock(path: String(url.dropFirst("sqlite://".count)), seconds: 5)
             }
-            try await eventually(timeout: .seconds(10), "the execution to be fenced") { dbos.running.isCancelled("f8") }
+            try await eventually(timeout: .seconds(20), "the execution to be fenced") { dbos.running.isCancelled("f8") }
             if let server { try await server.resume() }
             if let holder { #expect(try await holder.waitForExit() == 0) }
             gate.open(())

@@ -160,9 +160,11 @@ import Testing
             return count
         }
         try await withRuntime(backend.freshDatabaseURL(), producer) { dbos in
+            // The early reader attaches while the workflow still writes (a stream of a workflow that
+            // does not exist yet is an error, as in DBOS).
+            let handle = try await dbos.start(producer, 4, options: WorkflowOptions(workflowID: "stream-1"))
             let early = dbos.stream("tokens", of: "stream-1", as: String.self)
             let earlyTask = Task { var all: [String] = []; for try await value in early { all.append(value) }; return all }
-            let handle = try await dbos.start(producer, 4, options: WorkflowOptions(workflowID: "stream-1"))
             try await eventually("two values") { try await dbos.listSteps("stream-1").count >= 2 }
             try await dbos.send("go", to: "stream-1", topic: "continue")
             #expect(try await handle.result() == 4)

@@ -33,7 +33,9 @@ extension DBOS {
             guard !isShuttingDown else { return }
             let sentAt = ContinuousClock.now
             do {
-                fenced.formUnion(try await renewLease(lease, fencingAt: validUntil))
+                fenced.formUnion(try await fencing(at: validUntil) {
+                    try await self.systemDatabase.renewLease(executorID: self.executorID, lease: lease)
+                })
                 validUntil = sentAt + lease
                 if !fenced.isEmpty {
                     logger.notice("executor lease renewed again; recovering the workflows it stopped",
@@ -42,7 +44,8 @@ extension DBOS {
                     hub.signal(WakeupHub.handedBackKey)
                     fenced = []
                 }
-                try await takeOverExpiredExecutors()
+                // A takeover that waits out an outage must not keep the lease from lapsing either.
+                fenced.formUnion(try await fencing(at: validUntil) { try await self.takeOverExpiredExecutors() })
             } catch {
                 if isShuttingDown { return }
                 logger.warning("executor lease upkeep failed", metadata: ["error": "\(error)"])
@@ -51,12 +54,13 @@ extension DBOS {
         }
     }
 
-    /// Renews the lease, fencing this executor if `deadline` passes while the renewal waits.
+    /// Runs `body` (lease upkeep), fencing this executor if `deadline` passes while it waits.
     /// Returns the workflows fenced meanwhile.
-    private func renewLease(_ lease: Duration, fencingAt deadline: ContinuousClock.Instant) async throws -> Set<String> {
+    private func fencing(at deadline: ContinuousClock.Instant, _ body: @escaping @Sendable () async throws -> Void)
+        async throws -> Set<String> {
         try await withThrowingTaskGroup(of: Set<String>?.self) { group in
             group.addTask {
-                try await self.systemDatabase.renewLease(executorID: self.executorID, lease: lease)
+                try await body()
                 return nil
             }
             group.addTask {
@@ -65,7 +69,7 @@ extension DBOS {
             }
             var fenced: Set<String> = []
             while let result = try await group.next() {
-                guard let stopped = result else { break }   // renewed
+                guard let stopped = result else { break }   // the upkeep finished
                 fenced = stopped
             }
             group.cancelAll()
