@@ -34,6 +34,42 @@ extension DBOS {
         return report
     }
 
+    /// Startup's recovery pass. When it cannot run at all (listing this executor's work fails
+    /// with a permanent database error), the launch goes on (the database is open and migrated;
+    /// new work can run) and the pass is retried in the background with the hand-back backoff
+    /// until it succeeds, so a restart is never needed to resume what a crash left.
+    func recoverAtStartup() async -> RecoveryReport {
+        do {
+            return try await recoverPendingWorkflows()
+        } catch {
+            let failure = error as? DBOSError ?? DBOSError.databaseError(operation: "recovering workflows", reason: "\(error)")
+            logger.error("could not recover this executor's workflows at launch; retrying in the background",
+                         metadata: ["error": "\(failure)"])
+            tasks.spawn { await self.retryStartupRecovery() }
+            var report = RecoveryReport()
+            report.deferred = failure
+            return report
+        }
+    }
+
+    private func retryStartupRecovery() async {
+        var attempts = 1
+        while !Task.isCancelled && !isShuttingDown {
+            do {
+                try await Task.sleep(for: HandedBack.delay(afterAttempts: attempts))
+                let report = try await recoverPendingWorkflows()
+                logger.notice("recovered this executor's workflows after a failed launch pass", metadata: [
+                    "recovered": "\(report.recovered.count)", "failures": "\(report.failures.count)",
+                ])
+                return
+            } catch {
+                if Task.isCancelled || isShuttingDown { return }
+                attempts += 1
+                logger.warning("recovering this executor's workflows failed again", metadata: ["error": "\(error)"])
+            }
+        }
+    }
+
     /// Claims and resumes one workflow. Checks run before the claim, so a workflow this
     /// process cannot run (unknown name, foreign serialization) is left exactly as it was.
     func recover(_ workflow: PendingWorkflow) async throws -> Bool {

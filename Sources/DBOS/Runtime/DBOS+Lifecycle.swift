@@ -99,7 +99,7 @@ extension DBOS: Service {
                 "executorID": "\(executorID)", "applicationVersion": "\(applicationVersion)", "backend": "\(backendName)",
             ])
             try await startLeaseKeeper()
-            let report = try await recoverPendingWorkflows()
+            let report = await recoverAtStartup()
             for failure in report.failures {
                 logger.error("could not recover workflow", metadata: ["workflowID": "\(failure.workflowID)", "error": "\(failure.error)"])
             }

@@ -154,4 +154,8 @@ public struct RecoveryReport: Sendable {
     /// Workflows that could not be resumed, with the reason; their rows are left as they were
     /// (except those moved to MAX_RECOVERY_ATTEMPTS_EXCEEDED).
     public var failures: [(workflowID: String, error: DBOSError)] = []
+    /// Set when this executor's unfinished workflows could not even be listed at launch (a
+    /// permanent database error): the launch still succeeds, and the runtime retries the
+    /// whole recovery in the background, with backoff, until it succeeds.
+    public var deferred: DBOSError?
 }

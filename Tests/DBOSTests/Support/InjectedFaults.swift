@@ -8,9 +8,10 @@ import Foundation
 ///
 /// - `complete`: the write that completes the workflow (its status becomes SUCCESS);
 /// - `claim`: a recovery claim (its recovery attempts grow);
-/// - `record`: any operation record (step checkpoint) of the workflow.
+/// - `record`: any operation record (step checkpoint) of the workflow;
+/// - `requeue`: putting a claimed (PENDING) queued workflow back on its queue.
 enum InjectedFault: String, CaseIterable {
-    case complete, claim, record
+    case complete, claim, record, requeue
 
     /// Installs the fault table and triggers (once per database).
     static func install(_ dbos: DBOS) async throws {
@@ -38,6 +39,7 @@ enum InjectedFault: String, CaseIterable {
         case .complete: "NEW.status = 'SUCCESS'"
         case .claim: "NEW.recovery_attempts > OLD.recovery_attempts"
         case .record: "TRUE"
+        case .requeue: "NEW.status = 'ENQUEUED' AND OLD.status = 'PENDING'"
         }
     }
 

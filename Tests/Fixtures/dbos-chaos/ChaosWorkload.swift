@@ -29,6 +29,9 @@ enum ChaosWorkload {
     static let order = Workflow("chaosOrder") { (index: Int) async throws -> String in
         let execution = UUID().uuidString.prefix(8)
         Ledger.shared.append("begin \(index) \(execution)")
+        // However the execution ends (returned, or stopped by a fence, a shutdown or an error
+        // and handed back for another execution), it no longer runs orders after this line.
+        defer { Ledger.shared.append("end \(index) \(execution)") }
         var total = 0
         for step in 1...steps {
             total += try await DBOS.step("step\(step)") {
@@ -43,7 +46,6 @@ enum ChaosWorkload {
         try await DBOS.sleep(for: .milliseconds(Int.random(in: 50...300)))
         try await DBOS.setEvent("progress", to: "done")
         for value in 0..<3 { try await DBOS.write(value, toStream: "out") }
-        Ledger.shared.append("end \(index) \(execution)")
         return "\(index):\(total):\(reply)"
     }
 }
