@@ -17,8 +17,8 @@ extension DBOS {
             do {
                 for queue in Set(try await systemDatabase.releaseDelayed()) { hub.signal(WakeupHub.queueKey(queue)) }
                 _ = try await systemDatabase.cancelTimedOut()
-                for workflowID in try await systemDatabase.lostOwnership(running.owned) {
-                    running.markCancelled(workflowID)
+                for workflowID in try await systemDatabase.lostOwnership(running.ownedAndRunningBodies) {
+                    running.stopLostExecution(workflowID)
                 }
             } catch {
                 if !isShuttingDown { logger.warning("queue maintenance failed", metadata: ["error": "\(error)"]) }

@@ -20,6 +20,8 @@ final class RunningWorkflows: Sendable {
         var task: Task<Void, Never>?
         var waiters: [CheckedContinuation<WorkflowOutcome?, Never>] = []
         var cancelled = false
+        /// The body has ended and its outcome is being written.
+        var completing = false
     }
 
     private struct State {
@@ -49,6 +51,17 @@ final class RunningWorkflows: Sendable {
     /// Each running workflow with the owner token of its execution here.
     var owned: [(workflowID: String, ownerXID: String)] {
         state.withLock { $0.entries.map { ($0.key, $0.value.ownerXID) } }
+    }
+
+    /// Like ``owned``, without executions that are writing their outcome: their own completion
+    /// releases the row (no longer PENDING, no owner), which is not a loss of ownership.
+    var ownedAndRunningBodies: [(workflowID: String, ownerXID: String)] {
+        state.withLock { $0.entries.filter { !$0.value.completing }.map { ($0.key, $0.value.ownerXID) } }
+    }
+
+    /// The execution's body has ended; its outcome is being written.
+    func markCompleting(_ workflowID: String) {
+        state.withLock { $0.entries[workflowID]?.completing = true }
     }
 
     /// Stops the execution running here when it is not `ownerXID`'s: another claim took the
@@ -83,6 +96,17 @@ final class RunningWorkflows: Sendable {
         let task = state.withLock { state -> Task<Void, Never>? in
             state.entries[workflowID]?.cancelled = true
             return state.entries[workflowID]?.task
+        }
+        task?.cancel()
+    }
+
+    /// ``markCancelled(_:)`` for an execution whose ownership was found lost, unless its body
+    /// has ended meanwhile and it is writing its outcome (its own completion released the row).
+    func stopLostExecution(_ workflowID: String) {
+        let task = state.withLock { state -> Task<Void, Never>? in
+            guard let entry = state.entries[workflowID], !entry.completing else { return nil }
+            state.entries[workflowID]?.cancelled = true
+            return entry.task
         }
         task?.cancel()
     }

@@ -172,6 +172,7 @@ extension DBOS {
             } catch {
                 result = .failure(error)
             }
+            self.running.markCompleting(workflowID)
             let outcome = await self.recordOutcome(result, context: context)
             self.handedBack.executionEnded(workflowID)
             if let queue = self.running.finish(workflowID, outcome: outcome) {

@@ -160,10 +160,12 @@ final class RetryingDriver: SQLDriver {
                 // Registered before the handler, which removes it: a finished attempt never stays behind.
                 state.withLock { state in
                     state.attempts[id] = Attempt(started: .now) {
-                        work.cancel()
+                        // The verdict first: cancelling the attempt makes it fail with a
+                        // CancellationError, which must not be taken for the caller's own.
                         outcome.complete(.failure(DBOSError.databaseError(
                             operation: "a request", reason: "no answer from the system database: abandoned and retried",
                             failure: .unavailable)))
+                        work.cancel()
                     }
                 }
                 outcome.onComplete { result in
@@ -172,8 +174,8 @@ final class RetryingDriver: SQLDriver {
                 }
             }
         } onCancel: {
-            work.cancel()
             outcome.complete(.failure(CancellationError()))
+            work.cancel()
         }
     }
 

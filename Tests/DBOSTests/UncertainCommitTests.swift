@@ -1,0 +1,141 @@
+import DBOSTestSupport
+import Foundation
+import Testing
+@testable import DBOS
+
+/// A write that commits on the server while its connection drops before the answer arrives
+/// (failover, network cut): the client cannot tell whether it happened, retries it, and must
+/// neither apply it twice nor strand what it did (issue 12, items 1 and 3). A proxy in front of
+/// the real server loses the answer to one chosen statement's transaction. PostgreSQL only: an
+/// embedded SQLite file has no connection to lose.
+@Suite(.timeLimit(.minutes(3))) struct UncertainCommitTests {
+    static let hasPostgres = Backend.available.contains(.postgres)
+
+    /// Runs `body` with a runtime connected through a proxy that can lose answers.
+    private func withProxiedRuntime(_ label: String, _ workflows: any WorkflowDefinition..., queues: [Queue] = [],
+                                    body: (DBOS, PostgresWireProxy) async throws -> Void) async throws {
+        let database = Backend.postgres.freshDatabaseURL(label)
+        let proxy = try PostgresWireProxy(upstream: database)
+        defer { proxy.stop() }
+        let dbos = try DBOS(config: DBOSConfig(name: "test", systemDatabaseURL: proxy.url(database: database),
+                                               applicationVersion: "test-version"))
+        try dbos.register(workflows)
+        try dbos.registerQueues(queues)
+        try await dbos.launch()
+        do {
+            try await body(dbos, proxy)
+            await dbos.shutdown()
+        } catch {
+            await dbos.shutdown()
+            throw error
+        }
+    }
+
+    /// Item 3: a queue claim whose COMMIT answer is lost is retried under the same owner token,
+    /// finds the rows it took, and runs them; nothing is stranded PENDING, nothing claimed twice.
+    @Test(.enabled(if: hasPostgres, "needs PostgreSQL"), arguments: [Queue("uc-shared", concurrency: 2), Queue("uc-local")])
+    func aClaimWhoseCommitIsLostRunsWhatItClaimed(queue: Queue) async throws {
+        let counter = Counter()
+        let work = Workflow("claimed") { (label: String) async throws -> String in
+            try await DBOS.step("body") { counter.hit(label); return label.uppercased() }
+        }
+        try await withProxiedRuntime("uc_claim", work, queues: [queue]) { (dbos: DBOS, proxy: PostgresWireProxy) async throws in
+            proxy.loseCommit(ofStatementContaining: "SET status = 'PENDING', executor_id")
+            let handles = try await (1...3).asyncMap { index in
+                try await dbos.enqueue(work, "w\(index)", on: queue, options: EnqueueOptions(workflowID: "\(queue.name)-\(index)"))
+            }
+            for (index, handle) in handles.enumerated() { #expect(try await handle.result() == "W\(index + 1)") }
+            #expect(proxy.lost("SET status = 'PENDING', executor_id") == 1, "a claim's answer was lost")
+            for index in 1...3 {
+                let status = try #require(try await dbos.getWorkflowStatus("\(queue.name)-\(index)"))
+                #expect(status.state == .success)
+                #expect(status.recoveryAttempts == 1, "claimed once: \(status.recoveryAttempts)")
+                #expect(counter.count("w\(index)") == 1)
+            }
+        }
+    }
+
+    /// A step checkpoint whose answer is lost is retried and reconciled with the row it wrote:
+    /// the step is recorded once, its body ran once, and the workflow goes on.
+    @Test(.enabled(if: hasPostgres, "needs PostgreSQL"))
+    func aCheckpointWhoseCommitIsLostIsRecordedOnce() async throws {
+        let counter = Counter()
+        let work = Workflow("checkpointed") { () async throws -> String in
+            let first = try await DBOS.step("first") { counter.hit("first"); return "a" }
+            let second = try await DBOS.step("second") { counter.hit("second"); return "b" }
+            return first + second
+        }
+        try await withProxiedRuntime("uc_step", work) { (dbos: DBOS, proxy: PostgresWireProxy) async throws in
+            proxy.loseCommit(ofStatementContaining: #"INSERT INTO "dbos".operation_outputs"#)
+            #expect(try await dbos.run(work, options: WorkflowOptions(workflowID: "uc-step")) == "ab")
+            #expect(proxy.lost(#"INSERT INTO "dbos".operation_outputs"#) == 1)
+            #expect(try await dbos.listSteps("uc-step").map(\.functionName) == ["first", "second"])
+            #expect(counter.count("first") == 1 && counter.count("second") == 1)
+            #expect(try await dbos.getWorkflowStatus("uc-step")?.state == .success)
+        }
+    }
+
+    /// A completion whose answer is lost leaves the workflow SUCCESS with its output, and the
+    /// caller still gets the result.
+    @Test(.enabled(if: hasPostgres, "needs PostgreSQL"))
+    func aCompletionWhoseCommitIsLostStillDeliversTheResult() async throws {
+        let work = Workflow("completed") { (word: String) async throws -> String in
+            try await DBOS.step("echo") { word + "!" }
+        }
+        try await withProxiedRuntime("uc_complete", work) { (dbos: DBOS, proxy: PostgresWireProxy) async throws in
+            proxy.loseCommit(ofStatementContaining: "deduplication_id = NULL, owner_xid = NULL")
+            #expect(try await dbos.run(work, "done", options: WorkflowOptions(workflowID: "uc-complete")) == "done!")
+            #expect(proxy.lost("deduplication_id = NULL, owner_xid = NULL") == 1)
+            let status = try #require(try await dbos.getWorkflowStatus("uc-complete"))
+            #expect(status.state == .success)
+            #expect(status.recoveryAttempts == 1)
+        }
+    }
+
+    /// A workflow start whose answer is lost runs the workflow once.
+    @Test(.enabled(if: hasPostgres, "needs PostgreSQL"))
+    func aStartWhoseCommitIsLostRunsTheWorkflowOnce() async throws {
+        let counter = Counter()
+        let work = Workflow("started") { () async throws -> String in
+            try await DBOS.step("once") { counter.hit("once"); return "ran" }
+        }
+        try await withProxiedRuntime("uc_start", work) { (dbos: DBOS, proxy: PostgresWireProxy) async throws in
+            proxy.loseCommit(ofStatementContaining: #"INSERT INTO "dbos".workflow_status"#)
+            #expect(try await dbos.run(work, options: WorkflowOptions(workflowID: "uc-start")) == "ran")
+            #expect(proxy.lost(#"INSERT INTO "dbos".workflow_status"#) == 1)
+            #expect(counter.count("once") == 1)
+            #expect(try await dbos.getWorkflowStatus("uc-start")?.state == .success)
+        }
+    }
+
+    /// A message, an event and stream entries whose answers are lost are stored once each.
+    @Test(.enabled(if: hasPostgres, "needs PostgreSQL"))
+    func messagesEventsAndStreamEntriesWhoseCommitIsLostAreStoredOnce() async throws {
+        let receiver = Workflow("receiver") { () async throws -> [String] in
+            var got: [String] = []
+            while let message = try await DBOS.receive(String.self, topic: "t", timeout: .seconds(2)) { got.append(message) }
+            return got
+        }
+        let writer = Workflow("writer") { () async throws -> String in
+            try await DBOS.setEvent("state", to: "set")
+            for value in 0..<3 { try await DBOS.write(value, toStream: "s") }
+            return "written"
+        }
+        try await withProxiedRuntime("uc_messages", receiver, writer) { (dbos: DBOS, proxy: PostgresWireProxy) async throws in
+            let patterns = [#"INSERT INTO "dbos".notifications"#, #"INSERT INTO "dbos".workflow_events "#, #"INSERT INTO "dbos".streams"#]
+            for pattern in patterns { proxy.loseCommit(ofStatementContaining: pattern) }
+            let receiving = try await dbos.start(receiver, options: WorkflowOptions(workflowID: "uc-receiver"))
+            try await dbos.send("hello", to: "uc-receiver", topic: "t")
+            #expect(try await receiving.result() == ["hello"], "the message arrives once")
+            #expect(try await dbos.run(writer, options: WorkflowOptions(workflowID: "uc-writer")) == "written")
+            for pattern in patterns { #expect(proxy.lost(pattern) == 1, "\(pattern)'s answer was lost") }
+            #expect(try await dbos.event("state", of: "uc-writer", as: String.self, timeout: .zero) == "set")
+            var values: [Int] = []
+            for try await value in dbos.stream("s", of: "uc-writer", as: Int.self) { values.append(value) }
+            #expect(values == [0, 1, 2], "each stream entry once")
+            let messages = try await dbos.rawSQL("SELECT count(*) AS n FROM dbos.notifications WHERE destination_uuid = 'uc-receiver'")
+            #expect(messages.first?.int("n") == 1)
+        }
+    }
+}
+
