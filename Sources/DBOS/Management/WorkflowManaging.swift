@@ -13,33 +13,39 @@ public struct WorkflowAccess: Sendable {
 extension WorkflowManaging {
     private var service: WorkflowService { workflowAccess.service }
 
-    /// Runs a management call that changes workflows. Called by a workflow of this runtime, it
-    /// is one of that workflow's operations (named as in DBOS: `DBOS.forkWorkflow`, ...): its
-    /// result or error is recorded, and a replay returns it instead of acting again (a recovered
-    /// workflow does not fork a second time).
+    /// Runs a management call. Called by a workflow of this runtime, it is one of that
+    /// workflow's operations (named as in DBOS: `DBOS.forkWorkflow`, `DBOS.getStatus`, ...): its
+    /// result or error is recorded, and a replay returns it instead of acting or reading again (a
+    /// recovered workflow does not fork a second time, and sees the statuses it saw before).
     private func recordedInWorkflow<T: Codable & Sendable>(_ name: String, _ body: @Sendable () async throws -> T) async throws -> T {
         guard let context = WorkflowContext.forOperation(), context.runtime.service === service else { return try await body() }
         return try await context.operation(name) { try await $0.runStep(retries: .none, body) }
     }
 
     /// The status row of one workflow, or nil when it does not exist.
+    ///
+    /// Called by a workflow, the read is one of its operations (`DBOS.getStatus`, as in DBOS):
+    /// a replay sees the status the first execution saw, so it takes the same branch.
     public func getWorkflowStatus(_ workflowID: String) async throws -> WorkflowStatus? {
-        try await service.status(workflowID)
+        try await recordedInWorkflow("DBOS.getStatus") { try await service.status(workflowID) }
     }
 
-    /// Workflows matching `filter`, oldest first unless the filter says otherwise.
+    /// Workflows matching `filter`, oldest first unless the filter says otherwise. Recorded
+    /// when called by a workflow (`DBOS.listWorkflows`).
     public func listWorkflows(_ filter: ListWorkflowsFilter = .init()) async throws -> [WorkflowStatus] {
-        try await service.list(filter)
+        try await recordedInWorkflow("DBOS.listWorkflows") { try await service.list(filter) }
     }
 
-    /// The recorded operations of a workflow, in order.
+    /// The recorded operations of a workflow, in order. Recorded when called by a workflow
+    /// (`DBOS.listWorkflowSteps`).
     public func listSteps(_ workflowID: String) async throws -> [StepRecord] {
-        try await service.steps(workflowID)
+        try await recordedInWorkflow("DBOS.listWorkflowSteps") { try await service.steps(workflowID) }
     }
 
-    /// Workflows waiting on or running from a queue (ENQUEUED, DELAYED or PENDING), oldest first.
+    /// Workflows waiting on or running from a queue (ENQUEUED, DELAYED or PENDING), oldest
+    /// first. Recorded when called by a workflow (`DBOS.listQueuedWorkflows`).
     public func listQueuedWorkflows(queue: String? = nil, limit: Int? = nil) async throws -> [WorkflowStatus] {
-        try await service.listQueued(queue: queue, limit: limit)
+        try await recordedInWorkflow("DBOS.listQueuedWorkflows") { try await service.listQueued(queue: queue, limit: limit) }
     }
 
     /// A handle to an existing workflow, by ID, whose output is read as `Output`.

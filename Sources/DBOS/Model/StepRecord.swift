@@ -1,7 +1,7 @@
 public import Foundation
 
 /// One recorded operation (step, sleep, child workflow, ...) of a workflow.
-public struct StepRecord: Sendable, Equatable {
+public struct StepRecord: Sendable, Equatable, Codable {
     /// The workflow the operation belongs to.
     public var workflowID: String
     /// The operation's position in the workflow, from 1.

@@ -1,7 +1,7 @@
 public import Foundation
 
 /// One workflow's row in the system database, with its raw (serialized) payloads.
-public struct WorkflowStatus: Sendable, Equatable {
+public struct WorkflowStatus: Sendable, Equatable, Codable {
     /// The workflow's ID (its idempotency key).
     public var workflowID: String
     /// The workflow's status.
