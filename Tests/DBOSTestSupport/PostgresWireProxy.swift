@@ -29,6 +29,9 @@ public final class PostgresWireProxy: Sendable {
     private let upstreamHost: String
     private let upstreamPort: Int
     private let armed = Mutex<[Armed]>([])
+    /// Patterns whose next statement's answer is held, each with the gate that releases it.
+    private let holds = Mutex<[(pattern: String, gate: DispatchSemaphore, engaged: Bool)]>([])
+    private let statementTexts = Mutex<[String]>([])
     private let firedCounts = Mutex<[String: Int]>([:])
     private let sockets = Mutex<Set<Int32>>([])
     private let closed = Mutex(false)
@@ -77,6 +80,31 @@ public final class PostgresWireProxy: Sendable {
     /// `pattern` (and commit it).
     public func loseCommit(ofStatementContaining pattern: String, times: Int = 1) {
         armed.withLock { $0.append(Armed(pattern: pattern, remaining: times)) }
+    }
+
+    /// Holds back the answer to the next statement containing `pattern` (the server has run it;
+    /// its client waits) until ``release(_:)``.
+    public func holdAnswer(toStatementContaining pattern: String) {
+        holds.withLock { $0.append((pattern, DispatchSemaphore(value: 0), false)) }
+    }
+
+    /// Whether a statement containing `pattern` was sent and its answer is being held.
+    public func isHolding(_ pattern: String) -> Bool {
+        holds.withLock { $0.contains { $0.pattern == pattern && $0.engaged } }
+    }
+
+    /// Lets the held answer to the statement containing `pattern` through.
+    public func release(_ pattern: String) {
+        holds.withLock { holds in
+            guard let index = holds.firstIndex(where: { $0.pattern == pattern }) else { return }
+            holds[index].gate.signal()
+            holds.remove(at: index)
+        }
+    }
+
+    /// How many statements sent so far contain `text`.
+    public func statements(containing text: String) -> Int {
+        statementTexts.withLock { $0.filter { $0.contains(text) }.count }
     }
 
     /// How many answers to statements containing `pattern` were lost so far.
@@ -133,6 +161,8 @@ public final class PostgresWireProxy: Sendable {
             var marked: String?
             var failed = false
             var directionsEnded = 0
+            /// The gate the next answer waits at, when a statement matched a hold.
+            var heldAt: DispatchSemaphore?
         }
         let state = Mutex(State())
     }
@@ -148,6 +178,13 @@ public final class PostgresWireProxy: Sendable {
             let chunk = Array(buffer[0..<count])
             for frame in frames.append(chunk) where frame.type == UInt8(ascii: "Q") || frame.type == UInt8(ascii: "P") {
                 let text = String(decoding: frame.body, as: UTF8.self)
+                statementTexts.withLock { $0.append(text) }
+                let gate = holds.withLock { holds -> DispatchSemaphore? in
+                    guard let index = holds.firstIndex(where: { !$0.engaged && text.contains($0.pattern) }) else { return nil }
+                    holds[index].engaged = true
+                    return holds[index].gate
+                }
+                if let gate { connection.state.withLock { $0.heldAt = gate } }
                 let match = armed.withLock { armed in armed.first { $0.remaining > 0 && text.contains($0.pattern) }?.pattern }
                 if let match { connection.state.withLock { if $0.marked == nil { $0.marked = match } } }
             }
@@ -167,6 +204,11 @@ public final class PostgresWireProxy: Sendable {
             let count = read(server, &buffer, buffer.count)
             guard count > 0 else { break }
             for frame in frames.append(Array(buffer[0..<count])) {
+                let gate = connection.state.withLock { state in
+                    defer { state.heldAt = nil }
+                    return state.heldAt
+                }
+                gate?.wait()
                 let marked = connection.state.withLock { $0.marked }
                 guard let pattern = marked else {
                     guard writeAll(client, frame.bytes) else { break reading }

@@ -11,12 +11,27 @@ final class SQLSystemDatabase: SystemDatabase {
     /// The DBOS tables, qualified for this dialect.
     let tables: Tables
 
+    /// Group commit of operation records where writers do not already share one connection
+    /// (PostgreSQL); SQLite's writer batches every write itself.
+    let recordBatcher: OperationRecordBatcher?
+
     init(driver: any SQLDriver, schema: String, logger: Logger) {
         self.driver = driver
         self.schema = schema
         self.logger = logger
         self.dialect = driver.dialect
-        self.tables = Tables(dialect)
+        let tables = Tables(driver.dialect)
+        self.tables = tables
+        self.recordBatcher = driver.dialect.hasSingleWriter ? nil : OperationRecordBatcher(
+            writeMany: { units in
+                let rows = try await driver.write(Self.stepInsert(units.map { ($0.record, $0.ownerXID) }, tables: tables))
+                return Set(try rows.map { row in
+                    OperationRecordBatcher.RecordKey(workflowID: try row.decode("workflow_uuid"), functionID: try row.decode("function_id"))
+                })
+            },
+            writeOne: { record, ownerXID in
+                try await !driver.write(Self.stepInsert(record, ownerXID: ownerXID, tables: tables)).isEmpty
+            })
     }
 
     /// Opens the system database named by a URL (no I/O: see ``open()``).
@@ -66,6 +81,33 @@ final class SQLSystemDatabase: SystemDatabase {
 
     /// Inserts an operation record if `ownerXID` owns the workflow; returns a row when it did.
     func stepInsert(_ step: StepRecord, ownerXID: String?) -> SQLQuery {
+        Self.stepInsert(step, ownerXID: ownerXID, tables: tables)
+    }
+
+    /// Inserts many operation records in one statement, each only if its owner token owns its
+    /// workflow; returns the `workflow_uuid` and `function_id` of each record written.
+    /// PostgreSQL (typed `VALUES`).
+    static func stepInsert(_ records: [(StepRecord, String)], tables: Tables) -> SQLQuery {
+        let rows = records.map { step, ownerXID -> SQLQuery in
+            """
+            (\(step.workflowID)::text, \(step.functionID)::integer, \(step.functionName)::text, \(step.output)::text, \
+            \(step.error)::text, \(step.childWorkflowID)::text, \(step.startedAt)::bigint, \(step.completedAt)::bigint, \
+            \(step.serialization)::text, \(ownerXID)::text)
+            """
+        }
+        return """
+            INSERT INTO \(tables.operations) (\(stepColumns))
+            SELECT v.workflow_uuid, v.function_id, v.function_name, v.output, v.error, v.child_workflow_id,
+                v.started_at_epoch_ms, v.completed_at_epoch_ms, v.serialization
+            FROM (VALUES \(SQLQuery.joined(rows, separator: ", "))) AS v(workflow_uuid, function_id, function_name, output, error,
+                child_workflow_id, started_at_epoch_ms, completed_at_epoch_ms, serialization, owner_xid)
+            JOIN \(tables.status) s ON s.workflow_uuid = v.workflow_uuid AND s.owner_xid = v.owner_xid
+            ON CONFLICT (workflow_uuid, function_id) DO NOTHING
+            RETURNING workflow_uuid, function_id
+            """
+    }
+
+    static func stepInsert(_ step: StepRecord, ownerXID: String?, tables: Tables) -> SQLQuery {
         let values: SQLQuery = """
             \(step.workflowID), \(step.functionID), \(step.functionName), \(step.output), \(step.error), \
             \(step.childWorkflowID), \(step.startedAt), \(step.completedAt), \(step.serialization)
@@ -80,7 +122,11 @@ final class SQLSystemDatabase: SystemDatabase {
     }
 
     func recordOperation(_ operation: StepRecord, ownerXID: String) async throws -> OperationWrite<Void> {
-        if try await !driver.write(stepInsert(operation, ownerXID: ownerXID)).isEmpty { return .recorded(()) }
+        if let recordBatcher {
+            if try await recordBatcher.record(operation, ownerXID: ownerXID) { return .recorded(()) }
+        } else if try await !driver.write(stepInsert(operation, ownerXID: ownerXID)).isEmpty {
+            return .recorded(())
+        }
         return try await refusal(of: operation, reading: driver.read)
     }
 
