@@ -42,10 +42,13 @@ import Testing
         }
     }
 
+    /// A child inherits its parent's deadline; when the deadline passes, both are cancelled.
+    /// The deadline is an hour away and is moved into the past once the child exists (as time
+    /// passing would), so a loaded machine cannot let it pass before the child is started.
     @Test(arguments: Backend.available)
     func timeoutsCancelAndChildrenInherit(backend: Backend) async throws {
         let child = Workflow("sleepyChild") { () async throws -> String in
-            try await DBOS.sleep(for: .seconds(30))
+            try await DBOS.sleep(for: .seconds(3600))
             return "child done"
         }
         let parent = Workflow("impatient") { () async throws -> String in
@@ -53,13 +56,17 @@ import Testing
             return try await handle.result()
         }
         try await withRuntime(backend.freshDatabaseURL(), child, parent) { dbos in
-            let handle = try await dbos.start(parent, options: WorkflowOptions(workflowID: "t1", timeout: .seconds(2)))
-            await #expect(throws: DBOSError.workflowCancelled(workflowID: "t1")) { _ = try await handle.result() }
-            try await eventually("the child to be cancelled") { try await dbos.getWorkflowStatus("t1-1")?.state == .cancelled }
+            let handle = try await dbos.start(parent, options: WorkflowOptions(workflowID: "t1", timeout: .seconds(3600)))
+            try await eventually("the child to sleep") { try await dbos.listSteps("t1-1").count == 1 }
             let childStatus = try #require(try await dbos.getWorkflowStatus("t1-1"))
             let parentStatus = try #require(try await dbos.getWorkflowStatus("t1"))
-            #expect(childStatus.deadline == parentStatus.deadline)
-            #expect(parentStatus.timeout == .seconds(2))
+            #expect(childStatus.deadline != nil && childStatus.deadline == parentStatus.deadline)
+            #expect(parentStatus.timeout == .seconds(3600))
+
+            let past = Date().epochMilliseconds - 1000
+            _ = try await dbos.rawSQL("UPDATE dbos.workflow_status SET workflow_deadline_epoch_ms = \(past) WHERE workflow_uuid IN ('t1', 't1-1')")
+            await #expect(throws: DBOSError.workflowCancelled(workflowID: "t1")) { _ = try await handle.result() }
+            try await eventually("the child to be cancelled") { try await dbos.getWorkflowStatus("t1-1")?.state == .cancelled }
         }
     }
 

@@ -101,6 +101,10 @@ extension SQLSystemDatabase {
     }
 
     func completeWorkflow(workflowID: String, ownerXID: String, state: WorkflowState, output: String?, error: String?) async throws -> Bool {
+        if let completionBatcher {
+            return try await completionBatcher.write(
+                Completion(workflowID: workflowID, ownerXID: ownerXID, state: state, output: output, error: error))
+        }
         let now = Date().epochMilliseconds
         let update: SQLQuery = """
             UPDATE \(tables.status) SET status = \(state.rawValue), deduplication_id = NULL, owner_xid = NULL,
@@ -128,6 +132,33 @@ extension SQLSystemDatabase {
             _ = try await executor.execute(store)
             return true
         }
+    }
+
+    /// Completes many workflows in one statement (PostgreSQL: writable CTEs, typed `VALUES`):
+    /// each row moves to its final status only while PENDING and owned by its owner token, and
+    /// then gets its output row. Returns the `workflow_uuid` of each workflow completed.
+    static func completionUpdate(_ completions: [Completion], tables: Tables) -> SQLQuery {
+        let now = Date().epochMilliseconds
+        let rows = completions.map { completion -> SQLQuery in
+            """
+            (\(completion.workflowID)::text, \(completion.ownerXID)::text, \(completion.state.rawValue)::text, \
+            \(completion.output)::text, \(completion.error)::text)
+            """
+        }
+        return """
+            WITH v (workflow_uuid, owner_xid, status, output, error) AS (VALUES \(SQLQuery.joined(rows, separator: ", "))),
+            updated AS (
+                UPDATE \(tables.status) s SET status = v.status, deduplication_id = NULL, owner_xid = NULL,
+                    updated_at = \(now), completed_at = \(now)
+                FROM v WHERE s.workflow_uuid = v.workflow_uuid AND s.status = 'PENDING' AND s.owner_xid = v.owner_xid
+                RETURNING s.workflow_uuid),
+            stored AS (
+                INSERT INTO \(tables.outputs) (workflow_uuid, output, error, retention_timestamp)
+                SELECT v.workflow_uuid, v.output, v.error, \(now) FROM v JOIN updated u ON u.workflow_uuid = v.workflow_uuid
+                ON CONFLICT (workflow_uuid) DO UPDATE SET output = excluded.output, error = excluded.error
+                RETURNING 1)
+            SELECT workflow_uuid FROM updated
+            """
     }
 
     // MARK: Status and listing

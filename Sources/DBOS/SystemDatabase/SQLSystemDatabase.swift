@@ -11,9 +11,10 @@ final class SQLSystemDatabase: SystemDatabase {
     /// The DBOS tables, qualified for this dialect.
     let tables: Tables
 
-    /// Group commit of operation records where writers do not already share one connection
-    /// (PostgreSQL); SQLite's writer batches every write itself.
-    let recordBatcher: OperationRecordBatcher?
+    /// Group commit of operation records and completions where writers do not already share
+    /// one connection (PostgreSQL); SQLite's writer batches every write itself.
+    let recordBatcher: GroupCommit<OwnedRecord, Bool>?
+    let completionBatcher: GroupCommit<Completion, Bool>?
 
     init(driver: any SQLDriver, schema: String, logger: Logger) {
         self.driver = driver
@@ -22,15 +23,30 @@ final class SQLSystemDatabase: SystemDatabase {
         self.dialect = driver.dialect
         let tables = Tables(driver.dialect)
         self.tables = tables
-        self.recordBatcher = driver.dialect.hasSingleWriter ? nil : OperationRecordBatcher(
-            writeMany: { units in
-                let rows = try await driver.write(Self.stepInsert(units.map { ($0.record, $0.ownerXID) }, tables: tables))
-                return Set(try rows.map { row in
-                    OperationRecordBatcher.RecordKey(workflowID: try row.decode("workflow_uuid"), functionID: try row.decode("function_id"))
-                })
+        guard !driver.dialect.hasSingleWriter else {
+            recordBatcher = nil
+            completionBatcher = nil
+            return
+        }
+        recordBatcher = GroupCommit(
+            maxBatch: 500,   // ten binds each
+            writeMany: { records in
+                let rows = try await driver.write(Self.stepInsert(records, tables: tables))
+                let written = Set(try rows.map { row in "\(try row.decode("workflow_uuid", as: String.self)) \(try row.decode("function_id", as: Int.self))" })
+                return records.map { written.contains("\($0.record.workflowID) \($0.record.functionID)") }
             },
-            writeOne: { record, ownerXID in
-                try await !driver.write(Self.stepInsert(record, ownerXID: ownerXID, tables: tables)).isEmpty
+            writeOne: { owned in
+                try await !driver.write(Self.stepInsert(owned.record, ownerXID: owned.ownerXID, tables: tables)).isEmpty
+            })
+        completionBatcher = GroupCommit(
+            maxBatch: 500,   // five binds each
+            writeMany: { completions in
+                let rows = try await driver.write(Self.completionUpdate(completions, tables: tables))
+                let written = Set(try rows.map { try $0.decode("workflow_uuid", as: String.self) })
+                return completions.map { written.contains($0.workflowID) }
+            },
+            writeOne: { completion in
+                try await !driver.write(Self.completionUpdate([completion], tables: tables)).isEmpty
             })
     }
 
@@ -87,9 +103,10 @@ final class SQLSystemDatabase: SystemDatabase {
     /// Inserts many operation records in one statement, each only if its owner token owns its
     /// workflow; returns the `workflow_uuid` and `function_id` of each record written.
     /// PostgreSQL (typed `VALUES`).
-    static func stepInsert(_ records: [(StepRecord, String)], tables: Tables) -> SQLQuery {
-        let rows = records.map { step, ownerXID -> SQLQuery in
-            """
+    static func stepInsert(_ records: [OwnedRecord], tables: Tables) -> SQLQuery {
+        let rows = records.map { owned -> SQLQuery in
+            let step = owned.record, ownerXID = owned.ownerXID
+            return """
             (\(step.workflowID)::text, \(step.functionID)::integer, \(step.functionName)::text, \(step.output)::text, \
             \(step.error)::text, \(step.childWorkflowID)::text, \(step.startedAt)::bigint, \(step.completedAt)::bigint, \
             \(step.serialization)::text, \(ownerXID)::text)
@@ -123,7 +140,7 @@ final class SQLSystemDatabase: SystemDatabase {
 
     func recordOperation(_ operation: StepRecord, ownerXID: String) async throws -> OperationWrite<Void> {
         if let recordBatcher {
-            if try await recordBatcher.record(operation, ownerXID: ownerXID) { return .recorded(()) }
+            if try await recordBatcher.write(OwnedRecord(record: operation, ownerXID: ownerXID)) { return .recorded(()) }
         } else if try await !driver.write(stepInsert(operation, ownerXID: ownerXID)).isEmpty {
             return .recorded(())
         }
@@ -158,6 +175,21 @@ final class SQLSystemDatabase: SystemDatabase {
             "SELECT \(Self.stepColumns) FROM \(tables.operations) WHERE workflow_uuid = \(workflowID) ORDER BY function_id"
         ).map(StepRecord.init(row:))
     }
+}
+
+/// An operation record with the owner token of the execution writing it.
+struct OwnedRecord: Sendable {
+    let record: StepRecord
+    let ownerXID: String
+}
+
+/// The end of a workflow's execution, as the owner of its row writes it.
+struct Completion: Sendable {
+    let workflowID: String
+    let ownerXID: String
+    let state: WorkflowState
+    let output: String?
+    let error: String?
 }
 
 /// The DBOS tables, qualified once for a dialect.

@@ -16,8 +16,8 @@ import Synchronization
 /// With a driver whose requests can be lost when a connection dies under them (postgres-nio
 /// 1.33 drops a query written to a connection that closed after it was leased, and never
 /// completes it), each attempt runs in a task of its own that a watchdog abandons and retries:
-/// after 2 seconds when a failure was seen since it started (a failed request, or the change
-/// feed reconnecting), after 60 seconds otherwise.
+/// after 2 seconds when a failure (a failed request, or the change feed reconnecting) was seen
+/// while it ran or in the 5 seconds before it began, after 60 seconds otherwise.
 final class RetryingDriver: SQLDriver {
     private let inner: any SQLDriver
     private let logger: Logger
@@ -30,6 +30,8 @@ final class RetryingDriver: SQLDriver {
     /// How long an attempt may run when a failure was seen since it began, and at all.
     static let attemptTimeoutAfterFailure = Duration.seconds(2)
     static let attemptTimeout = Duration.seconds(60)
+    /// Attempts that begin this soon after a failure get the short timeout too.
+    static let suspectAfterFailure = Duration.seconds(5)
 
     private struct State {
         /// The current outage: when it began, how many attempts failed, the last failure, and
@@ -189,7 +191,9 @@ final class RetryingDriver: SQLDriver {
                 return state.attempts.values.filter { attempt in
                     let age = now - attempt.started
                     if age > Self.attemptTimeout { return true }
-                    guard let failureSince, failureSince > attempt.started else { return false }
+                    // Suspect: a failure was seen while it ran, or just before it began (it may
+                    // have been handed a connection that died in that failure).
+                    guard let failureSince, failureSince > attempt.started - Self.suspectAfterFailure else { return false }
                     return age > Self.attemptTimeoutAfterFailure
                 }
             }
