@@ -74,6 +74,46 @@ import Testing
             for id in ids { try await dbos.cancel(id) }
         }
     }
+
+    /// Fifty workflows started at once: their inserts, step records and completions share
+    /// statements (fewer statements than workflows of each kind), and every workflow ends
+    /// SUCCESS with its own output, each step recorded once.
+    @Test(.enabled(if: hasPostgres, "needs PostgreSQL"))
+    func concurrentWorkflowsShareInsertRecordAndCompletionStatements() async throws {
+        let database = Backend.postgres.freshDatabaseURL("group_commit_all")
+        let proxy = try PostgresWireProxy(upstream: database)
+        defer { proxy.stop() }
+        let counter = Counter()
+        let work = Workflow("grouped") { (index: Int) async throws -> Int in
+            var sum = index * 100
+            for step in 1...3 { sum += try await DBOS.step("s\(step)") { counter.hit("\(index)-\(step)"); return step } }
+            return sum
+        }
+        try await withRuntime(proxy.url(database: database), work) { (dbos: DBOS) async throws in
+            let before = (insert: proxy.statements(containing: "WITH ins AS"), record: proxy.statements(containing: Self.insert),
+                          complete: proxy.statements(containing: "WITH v (workflow_uuid, owner_xid, status"))
+            let count = 50
+            let outputs = try await withThrowingTaskGroup(of: (Int, Int).self) { group in
+                for index in 0..<count {
+                    group.addTask { (index, try await dbos.run(work, index, options: WorkflowOptions(workflowID: "grouped-\(index)"))) }
+                }
+                return try await group.reduce(into: [Int: Int]()) { $0[$1.0] = $1.1 }
+            }
+            #expect(outputs == Dictionary(uniqueKeysWithValues: (0..<count).map { ($0, $0 * 100 + 6) }))
+            let statuses = try await dbos.listWorkflows(ListWorkflowsFilter(name: "grouped"))
+            #expect(statuses.count == count && statuses.allSatisfy { $0.state == .success })
+            for index in [0, count / 2, count - 1] {
+                #expect(try await dbos.listSteps("grouped-\(index)").map(\.functionName) == ["s1", "s2", "s3"])
+            }
+            #expect((0..<count).allSatisfy { index in (1...3).allSatisfy { counter.count("\(index)-\($0)") == 1 } })
+            let inserts = proxy.statements(containing: "WITH ins AS") - before.insert
+            let records = proxy.statements(containing: Self.insert) - before.record
+            let completions = proxy.statements(containing: "WITH v (workflow_uuid, owner_xid, status") - before.complete
+            #expect(inserts < count, "\(inserts) insert statements for \(count) workflows")
+            #expect(records < count * 3, "\(records) record statements for \(count * 3) steps")
+            #expect(completions < count, "\(completions) completion statements for \(count) workflows")
+        }
+    }
 }
 
 extension OperationWrite {

@@ -12,18 +12,58 @@ extension SQLSystemDatabase {
     /// Inserts the status row, or keeps the existing one; returns the row either way. The
     /// owner is the creator for a direct start, none for an enqueued workflow.
     private func statusInsert(_ insert: WorkflowInsert) -> SQLQuery {
+        Self.statusInsert([insert], tables: tables)
+    }
+
+    /// ``statusInsert(_:)`` for many rows in one statement (distinct workflow IDs).
+    private static func statusInsert(_ inserts: [WorkflowInsert], tables: Tables) -> SQLQuery {
+        """
+        INSERT INTO \(tables.status) (\(insertColumns)) VALUES \(SQLQuery.joined(inserts.map(statusRow), separator: ", "))
+        ON CONFLICT (workflow_uuid) DO UPDATE SET creator_xid = \(tables.status).creator_xid
+        RETURNING workflow_uuid, status, name, creator_xid, serialization
+        """
+    }
+
+    private static func statusRow(_ insert: WorkflowInsert) -> SQLQuery {
         let running = insert.status == .pending
         return """
-            INSERT INTO \(tables.status) (\(Self.insertColumns)) VALUES (
-                \(insert.workflowID), \(insert.status.rawValue), \(insert.name), \(insert.executorID),
-                \(insert.applicationVersion), \(insert.applicationName), \(insert.queueName), \(running ? 1 : 0),
-                \(insert.timeoutMilliseconds), \(insert.deadlineEpochMilliseconds), \(insert.parentWorkflowID),
-                \(running ? insert.ownerXID : nil), \(insert.ownerXID), \(insert.serialization), \(insert.priority),
-                \(insert.deduplicationID), \(insert.partitionKey), \(insert.authenticatedUser), \(insert.createdAt),
-                \(insert.createdAt), \(insert.delayUntilEpochMilliseconds))
-            ON CONFLICT (workflow_uuid) DO UPDATE SET creator_xid = \(tables.status).creator_xid
-            RETURNING status, name, creator_xid, serialization
+            (\(insert.workflowID), \(insert.status.rawValue), \(insert.name), \(insert.executorID),
+            \(insert.applicationVersion), \(insert.applicationName), \(insert.queueName), \(running ? 1 : 0),
+            \(insert.timeoutMilliseconds), \(insert.deadlineEpochMilliseconds), \(insert.parentWorkflowID),
+            \(running ? insert.ownerXID : nil), \(insert.ownerXID), \(insert.serialization), \(insert.priority),
+            \(insert.deduplicationID), \(insert.partitionKey), \(insert.authenticatedUser), \(insert.createdAt),
+            \(insert.createdAt), \(insert.delayUntilEpochMilliseconds))
             """
+    }
+
+    /// Inserts many workflows' status and input rows in one statement (PostgreSQL: writable
+    /// CTEs), each input only when its row holds that workflow (same name). Returns the status
+    /// rows, each with its `workflow_uuid`.
+    static func workflowInsert(_ inserts: [WorkflowInsert], tables: Tables) -> SQLQuery {
+        let inputs = inserts.map { insert -> SQLQuery in
+            "(\(insert.workflowID)::text, \(insert.name)::text, \(insert.inputs)::text, \(insert.createdAt)::bigint)"
+        }
+        return """
+            WITH ins AS (\(statusInsert(inserts, tables: tables))),
+            input AS (
+                INSERT INTO \(tables.inputs) (workflow_uuid, inputs, retention_timestamp)
+                SELECT i.workflow_uuid, i.inputs, i.created_at
+                FROM (VALUES \(SQLQuery.joined(inputs, separator: ", "))) AS i (workflow_uuid, name, inputs, created_at)
+                JOIN ins ON ins.workflow_uuid = i.workflow_uuid AND ins.name = i.name
+                ON CONFLICT (workflow_uuid) DO NOTHING)
+            SELECT workflow_uuid, status, name, creator_xid, serialization FROM ins
+            """
+    }
+
+    /// The result of inserting `insert`, from the status row the insert returned.
+    static func insertResult(_ rows: [SQLRow], _ insert: WorkflowInsert) throws -> WorkflowInsertResult {
+        guard let row = rows.first else {
+            throw DBOSError.databaseError(operation: "insert workflow \(insert.workflowID)", reason: "no row returned")
+        }
+        return WorkflowInsertResult(
+            status: WorkflowState(rawValue: try row.decode("status")), name: try row.decode("name"),
+            created: try row.decode("creator_xid", as: String?.self) == insert.ownerXID,
+            serialization: try row.decode("serialization"))
     }
 
     /// Inserts the input row; `condition` (and `source`) decide whether it is written.
@@ -44,21 +84,11 @@ extension SQLSystemDatabase {
                 WITH ins AS (\(statusInsert(insert))), input AS (\(inputInsert(insert, from: "FROM ins WHERE ins.name = \(insert.name)")))
                 SELECT status, name, creator_xid, serialization FROM ins
                 """)
-            return try insertResult(rows, insert)
+            return try Self.insertResult(rows, insert)
         }
-        let result = try insertResult(try await execute(statusInsert(insert)), insert)
+        let result = try Self.insertResult(try await execute(statusInsert(insert)), insert)
         if result.name == insert.name { _ = try await execute(inputInsert(insert, from: "WHERE true")) }
         return result
-    }
-
-    private func insertResult(_ rows: [SQLRow], _ insert: WorkflowInsert) throws -> WorkflowInsertResult {
-        guard let row = rows.first else {
-            throw DBOSError.databaseError(operation: "insert workflow \(insert.workflowID)", reason: "no row returned")
-        }
-        return WorkflowInsertResult(
-            status: WorkflowState(rawValue: try row.decode("status")), name: try row.decode("name"),
-            created: try row.decode("creator_xid", as: String?.self) == insert.ownerXID,
-            serialization: try row.decode("serialization"))
     }
 
     /// A unique violation on an insert with a deduplication ID is that ID being taken.
@@ -72,9 +102,13 @@ extension SQLSystemDatabase {
 
     func insertWorkflow(_ insert: WorkflowInsert) async throws -> WorkflowInsertResult {
         try await deduplicated(insert) {
-            let result = dialect.supportsWritableCTEs
-                ? try await insertRows(insert, driver.write)
-                : try await driver.transaction { executor in try await self.insertRows(insert, executor.execute) }
+            let result = if let insertBatcher {
+                try await insertBatcher.write(insert)
+            } else if dialect.supportsWritableCTEs {
+                try await insertRows(insert, driver.write)
+            } else {
+                try await driver.transaction { executor in try await self.insertRows(insert, executor.execute) }
+            }
             if result.created, insert.status == .enqueued, let queue = insert.queueName { await notifyQueue(queue) }
             return result
         }

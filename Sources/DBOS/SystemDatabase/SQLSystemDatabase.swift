@@ -15,6 +15,7 @@ final class SQLSystemDatabase: SystemDatabase {
     /// one connection (PostgreSQL); SQLite's writer batches every write itself.
     let recordBatcher: GroupCommit<OwnedRecord, Bool>?
     let completionBatcher: GroupCommit<Completion, Bool>?
+    let insertBatcher: GroupCommit<WorkflowInsert, WorkflowInsertResult>?
 
     init(driver: any SQLDriver, schema: String, logger: Logger) {
         self.driver = driver
@@ -26,6 +27,7 @@ final class SQLSystemDatabase: SystemDatabase {
         guard !driver.dialect.hasSingleWriter else {
             recordBatcher = nil
             completionBatcher = nil
+            insertBatcher = nil
             return
         }
         recordBatcher = GroupCommit(
@@ -47,6 +49,19 @@ final class SQLSystemDatabase: SystemDatabase {
             },
             writeOne: { completion in
                 try await !driver.write(Self.completionUpdate([completion], tables: tables)).isEmpty
+            })
+        insertBatcher = GroupCommit(
+            maxBatch: 200,   // 25 binds each
+            writeMany: { inserts in
+                // One workflow ID twice in a statement is an error there: the batch then
+                // falls back to one insert at a time, which gives each its own answer.
+                let rows = try await driver.write(Self.workflowInsert(inserts, tables: tables))
+                var byID: [String: SQLRow] = [:]
+                for row in rows { byID[try row.decode("workflow_uuid")] = row }
+                return try inserts.map { try Self.insertResult(byID[$0.workflowID].map { [$0] } ?? [], $0) }
+            },
+            writeOne: { insert in
+                try Self.insertResult(try await driver.write(Self.workflowInsert([insert], tables: tables)), insert)
             })
     }
 
