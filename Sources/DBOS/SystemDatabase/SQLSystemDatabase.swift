@@ -192,21 +192,6 @@ final class SQLSystemDatabase: SystemDatabase {
     }
 }
 
-/// An operation record with the owner token of the execution writing it.
-struct OwnedRecord: Sendable {
-    let record: StepRecord
-    let ownerXID: String
-}
-
-/// The end of a workflow's execution, as the owner of its row writes it.
-struct Completion: Sendable {
-    let workflowID: String
-    let ownerXID: String
-    let state: WorkflowState
-    let output: String?
-    let error: String?
-}
-
 /// The DBOS tables, qualified once for a dialect.
 struct Tables: Sendable {
     let status, inputs, outputs, operations: SQLFragment

@@ -161,11 +161,13 @@ final class ChaosRun {
         return worker
     }
 
-    /// SIGKILL, recorded in the ledger: the worker's executions end here.
+    /// SIGKILL, recorded in the ledger once the worker has exited: its executions end here.
+    /// (Recorded before the signal, a worker could still begin executions after the line, which
+    /// the checker would then count as running for ever.)
     private func stopWorker(_ index: Int) async {
         let worker = workers[index]
-        orchestrator.append("kill \(worker.pid)")
         try? await worker.stop()
+        orchestrator.append("kill \(worker.pid)")
     }
 
     private func stopEverything() async {
