@@ -11,8 +11,8 @@ final class SQLSystemDatabase: SystemDatabase {
     /// The DBOS tables, qualified for this dialect.
     let tables: Tables
 
-    /// Group commit of operation records and completions where writers do not already share
-    /// one connection (PostgreSQL); SQLite's writer batches every write itself.
+    /// Group commit of inserts, operation records and completions where writers do not already
+    /// share one connection (PostgreSQL); SQLite's writer batches every write itself.
     let recordBatcher: GroupCommit<OwnedRecord, Bool>?
     let completionBatcher: GroupCommit<Completion, Bool>?
     let insertBatcher: GroupCommit<WorkflowInsert, WorkflowInsertResult>?
@@ -24,45 +24,10 @@ final class SQLSystemDatabase: SystemDatabase {
         self.dialect = driver.dialect
         let tables = Tables(driver.dialect)
         self.tables = tables
-        guard !driver.dialect.hasSingleWriter else {
-            recordBatcher = nil
-            completionBatcher = nil
-            insertBatcher = nil
-            return
-        }
-        recordBatcher = GroupCommit(
-            maxBatch: 500,   // ten binds each
-            writeMany: { records in
-                let rows = try await driver.write(Self.stepInsert(records, tables: tables))
-                let written = Set(try rows.map { row in "\(try row.decode("workflow_uuid", as: String.self)) \(try row.decode("function_id", as: Int.self))" })
-                return records.map { written.contains("\($0.record.workflowID) \($0.record.functionID)") }
-            },
-            writeOne: { owned in
-                try await !driver.write(Self.stepInsert(owned.record, ownerXID: owned.ownerXID, tables: tables)).isEmpty
-            })
-        completionBatcher = GroupCommit(
-            maxBatch: 500,   // five binds each
-            writeMany: { completions in
-                let rows = try await driver.write(Self.completionUpdate(completions, tables: tables))
-                let written = Set(try rows.map { try $0.decode("workflow_uuid", as: String.self) })
-                return completions.map { written.contains($0.workflowID) }
-            },
-            writeOne: { completion in
-                try await !driver.write(Self.completionUpdate([completion], tables: tables)).isEmpty
-            })
-        insertBatcher = GroupCommit(
-            maxBatch: 200,   // 25 binds each
-            writeMany: { inserts in
-                // One workflow ID twice in a statement is an error there: the batch then
-                // falls back to one insert at a time, which gives each its own answer.
-                let rows = try await driver.write(Self.workflowInsert(inserts, tables: tables))
-                var byID: [String: SQLRow] = [:]
-                for row in rows { byID[try row.decode("workflow_uuid")] = row }
-                return try inserts.map { try Self.insertResult(byID[$0.workflowID].map { [$0] } ?? [], $0) }
-            },
-            writeOne: { insert in
-                try Self.insertResult(try await driver.write(Self.workflowInsert([insert], tables: tables)), insert)
-            })
+        let batchers = driver.dialect.hasSingleWriter ? nil : Self.groupCommits(driver: driver, tables: tables)
+        recordBatcher = batchers?.records
+        completionBatcher = batchers?.completions
+        insertBatcher = batchers?.inserts
     }
 
     /// Opens the system database named by a URL (no I/O: see ``open()``).

@@ -1,0 +1,45 @@
+import Foundation
+
+/// The group commits of a server database (see ``GroupCommit``): each write's multi-row
+/// statement, and the same statement for one write alone.
+extension SQLSystemDatabase {
+    static func groupCommits(driver: any SQLDriver, tables: Tables) -> (
+        records: GroupCommit<OwnedRecord, Bool>, completions: GroupCommit<Completion, Bool>,
+        inserts: GroupCommit<WorkflowInsert, WorkflowInsertResult>
+    ) {
+        let records = GroupCommit<OwnedRecord, Bool>(
+            maxBatch: 500,   // ten binds each
+            writeMany: { records in
+                let rows = try await driver.write(Self.stepInsert(records, tables: tables))
+                let written = Set(try rows.map { row in "\(try row.decode("workflow_uuid", as: String.self)) \(try row.decode("function_id", as: Int.self))" })
+                return records.map { written.contains("\($0.record.workflowID) \($0.record.functionID)") }
+            },
+            writeOne: { owned in
+                try await !driver.write(Self.stepInsert(owned.record, ownerXID: owned.ownerXID, tables: tables)).isEmpty
+            })
+        let completions = GroupCommit<Completion, Bool>(
+            maxBatch: 500,   // five binds each
+            writeMany: { completions in
+                let rows = try await driver.write(Self.completionUpdate(completions, tables: tables))
+                let written = Set(try rows.map { try $0.decode("workflow_uuid", as: String.self) })
+                return completions.map { written.contains($0.workflowID) }
+            },
+            writeOne: { completion in
+                try await !driver.write(Self.completionUpdate([completion], tables: tables)).isEmpty
+            })
+        let inserts = GroupCommit<WorkflowInsert, WorkflowInsertResult>(
+            maxBatch: 200,   // 25 binds each
+            writeMany: { inserts in
+                // One workflow ID twice in a statement is an error there: the batch then
+                // falls back to one insert at a time, which gives each its own answer.
+                let rows = try await driver.write(Self.workflowInsert(inserts, tables: tables))
+                var byID: [String: SQLRow] = [:]
+                for row in rows { byID[try row.decode("workflow_uuid")] = row }
+                return try inserts.map { try Self.insertResult(byID[$0.workflowID].map { [$0] } ?? [], $0) }
+            },
+            writeOne: { insert in
+                try Self.insertResult(try await driver.write(Self.workflowInsert([insert], tables: tables)), insert)
+            })
+        return (records, completions, inserts)
+    }
+}
