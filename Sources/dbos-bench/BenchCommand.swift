@@ -72,6 +72,13 @@ struct BenchCommand: AsyncParsableCommand {
     @Flag(help: "Print one JSON object per workload and line.")
     var json = false
 
+    @Option(name: .customLong("compare-python"),
+            help: "A Python with dbos==3.4.0 (e.g. .venv-dbos/bin/python): runs DBOS Python on the sequential, concurrent and queue-1-worker workloads in this run, against a fresh database on the same server, and reports ratio_to_dbos_python.")
+    var comparePython: String?
+
+    @Option(help: "The DBOS Python benchmark script that --compare-python runs.")
+    var pythonBenchScript = "scripts/bench/dbos_python_bench.py"
+
     // Child-process roles (the cross-process sender and the queue workers).
     @Option(help: .hidden) var role: String?
     @Option(help: .hidden) var queueName: String?
@@ -90,6 +97,9 @@ struct BenchCommand: AsyncParsableCommand {
             throw ValidationError("\(name) must not be negative")
         }
         _ = try selectedWorkloads()
+        if let comparePython {
+            try PythonComparison(python: comparePython, script: pythonBenchScript).validate()
+        }
     }
 
     func run() async throws {
@@ -141,7 +151,8 @@ struct BenchCommand: AsyncParsableCommand {
         var results: [any BenchReport] = []
         func report(_ new: [any BenchReport]) {
             results += new
-            if json { for result in new { print(Report.jsonLine(result)) } }
+            // Compared results are printed once the Python side has run.
+            if json && comparePython == nil { for result in new { print(Report.jsonLine(result)) } }
         }
 
         let classic = selected.compactMap { workload -> WorkloadSpec? in
@@ -168,7 +179,21 @@ struct BenchCommand: AsyncParsableCommand {
                 report([try await QueueBench.measure(workload: workload.rawValue, target: target, settings: settings, logger: Self.logger)])
             }
         }
-        if !json { print(Report.text(results)) }
+        guard let comparePython else {
+            if !json { print(Report.text(results)) }
+            return
+        }
+        let python = try await PythonComparison(python: comparePython, script: pythonBenchScript).measure(
+            workloads: selected.map(\.rawValue), url: target.url,
+            counts: ["sequential-workflows": workflows ?? sequentialWorkflows, "concurrent-workflows": workflows ?? concurrentWorkflows,
+                     "concurrency": concurrency, "warmup": warmup, "queue-workflows": workflows ?? queueWorkflows,
+                     "worker-concurrency": workerConcurrency])
+        let compared = results.map { ComparedReport(base: $0, pythonPerSecond: python[$0.workload]) }
+        if json {
+            for result in compared { print(Report.jsonLine(result)) }
+        } else {
+            print(Report.text(results) + "\n\n" + Report.pythonTable(compared))
+        }
     }
 
     /// The sequential and concurrent workloads, then the baseline at the same concurrencies.

@@ -15,9 +15,6 @@ struct QueueSettings {
 
 /// The queue workloads' numbers.
 struct QueueResult: BenchReport {
-    /// DBOS Python 3.4 on this machine: ~62-75 workflows/s drained by one worker (concurrency 16).
-    static let pythonReferencePerSecond = 68.0
-
     let workload: String
     let backend: String
     let settings: QueueSettings
@@ -50,8 +47,6 @@ struct QueueResult: BenchReport {
             ("p99_ms", .double(percentile(0.99))),
             ("baseline_commits_per_s", .null),
             ("ratio_to_baseline", .null),
-            ("dbos_python_reference_per_s", .int(Int(Self.pythonReferencePerSecond))),
-            ("ratio_to_python", .double(rounded(perSecond / Self.pythonReferencePerSecond, 2))),
             ("workers", .int(settings.workers)),
             ("worker_concurrency", .int(settings.workerConcurrency)),
             ("polling_ms", .int(Int(settings.pollingInterval.seconds * 1000))),

@@ -145,6 +145,22 @@ enum Report {
         return blocks.joined(separator: "\n\n")
     }
 
+    /// Each Swift workload's rate next to DBOS Python's on the same workload in the same run.
+    static func pythonTable(_ results: [ComparedReport]) -> String {
+        var lines = ["DBOS Python 3.4.0, same server, same run:", "workload                 swift wf/s  python wf/s  x python"]
+        for result in results {
+            let fields = Dictionary(result.fields.map { ($0.0, $0.1) }, uniquingKeysWith: { first, _ in first })
+            let swift = fields["workflows_per_s"]?.text ?? "-"
+            let python = fields["dbos_python_per_s"].map { $0.text == "null" ? "-" : $0.text } ?? "-"
+            let ratio = fields["ratio_to_dbos_python"].map { $0.text == "null" ? "-" : $0.text + "x" } ?? "-"
+            lines.append(result.workload.padding(toLength: 24, withPad: " ", startingAt: 0)
+                         + " " + String(repeating: " ", count: max(0, 10 - swift.count)) + swift
+                         + "  " + String(repeating: " ", count: max(0, 11 - python.count)) + python
+                         + "  " + String(repeating: " ", count: max(0, 8 - ratio.count)) + ratio)
+        }
+        return lines.joined(separator: "\n")
+    }
+
     static func table(_ results: [BenchResult]) -> String {
         let header = ["workload", "workflows", "in flight", "wf/s", "p50 ms", "p99 ms", "commits/s", "baseline commits/s", "ratio"]
         let rows = results.map { result in
