@@ -46,8 +46,8 @@ struct PythonComparison {
         return rates
     }
 
-    /// A fresh database beside `url`'s: `<name>_python_<random>` on the same server, or a file
-    /// in the same folder.
+    /// A fresh database beside `url`'s, in DBOS Python's URL form: `<name>_python_<random>` on
+    /// the same server, or a file in the same folder.
     static func siblingURL(of url: String) -> String {
         let suffix = "python_\(UUID().uuidString.prefix(8).lowercased())"
         if var components = URLComponents(string: url), let scheme = components.scheme, scheme.hasPrefix("postgres") {
@@ -56,8 +56,10 @@ struct PythonComparison {
             return components.string ?? url
         }
         let path = url.hasPrefix("sqlite://") ? String(url.dropFirst("sqlite://".count)) : url
-        let folder = (path as NSString).deletingLastPathComponent
-        return "sqlite:///" + (folder as NSString).appendingPathComponent("bench_\(suffix).sqlite").drop { $0 == "/" }
+        let folder = ((path as NSString).deletingLastPathComponent as NSString).standardizingPath
+        let absolute = folder.hasPrefix("/") ? folder : FileManager.default.currentDirectoryPath + "/" + folder
+        // SQLAlchemy's form: three slashes, then the absolute path with its own.
+        return "sqlite:///" + (absolute as NSString).appendingPathComponent("bench_\(suffix).sqlite")
     }
 
     /// Runs a process to its end; returns its standard output, or throws with its standard error.
