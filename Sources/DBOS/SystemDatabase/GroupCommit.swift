@@ -1,3 +1,4 @@
+import Logging
 import Synchronization
 
 /// Group commit on a server database: writes that arrive while a flush is in flight wait for
@@ -42,9 +43,14 @@ final class GroupCommit<Item: Sendable, Outcome: Sendable>: Sendable {
     private let state = Mutex(State())
     private let writeMany: WriteMany
     private let writeOne: WriteOne
+    /// What is written (for logs): "operation records", ...
+    private let what: String
+    private let logger: Logger
 
-    init(maxBatch: Int, writeMany: @escaping WriteMany, writeOne: @escaping WriteOne) {
+    init(_ what: String, maxBatch: Int, logger: Logger, writeMany: @escaping WriteMany, writeOne: @escaping WriteOne) {
+        self.what = what
         self.maxBatch = maxBatch
+        self.logger = logger
         self.writeMany = writeMany
         self.writeOne = writeOne
     }
@@ -120,9 +126,18 @@ final class GroupCommit<Item: Sendable, Outcome: Sendable>: Sendable {
             for (unit, outcome) in zip(batch, outcomes) { unit.answer.resolve(.success(outcome)) }
         } catch {
             // One write's failure (or the whole statement's): each alone finds out which.
+            var failed = 0
             for unit in batch {
-                unit.answer.resolve(await Result(catching: { try await writeOne(unit.item) }))
+                let result = await Result(catching: { try await writeOne(unit.item) })
+                if case .failure = result { failed += 1 }
+                unit.answer.resolve(result)
             }
+            // A batch that failed although each of its writes succeeds alone is this code's
+            // fault (its statement), not a write's: say so, since it costs the batching.
+            let level: Logger.Level = failed == 0 ? .warning : .debug
+            logger.log(level: level, "group commit: a batch failed; its writes were made one by one", metadata: [
+                "writes": "\(what)", "count": "\(batch.count)", "failedAlone": "\(failed)", "error": "\(error)",
+            ])
         }
     }
 }

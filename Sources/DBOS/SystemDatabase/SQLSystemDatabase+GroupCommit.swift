@@ -1,14 +1,15 @@
 import Foundation
+import Logging
 
 /// The group commits of a server database (see ``GroupCommit``): each write's multi-row
 /// statement, and the same statement for one write alone.
 extension SQLSystemDatabase {
-    static func groupCommits(driver: any SQLDriver, tables: Tables) -> (
+    static func groupCommits(driver: any SQLDriver, tables: Tables, logger: Logger) -> (
         records: GroupCommit<OwnedRecord, Bool>, completions: GroupCommit<Completion, Bool>,
         inserts: GroupCommit<WorkflowInsert, WorkflowInsertResult>
     ) {
         let records = GroupCommit<OwnedRecord, Bool>(
-            maxBatch: 500,   // ten binds each
+            "operation records", maxBatch: 500, logger: logger,   // ten binds each
             writeMany: { records in
                 let rows = try await driver.write(Self.stepInsert(records, tables: tables))
                 let written = Set(try rows.map { row in "\(try row.decode("workflow_uuid", as: String.self)) \(try row.decode("function_id", as: Int.self))" })
@@ -18,7 +19,7 @@ extension SQLSystemDatabase {
                 try await !driver.write(Self.stepInsert(owned.record, ownerXID: owned.ownerXID, tables: tables)).isEmpty
             })
         let completions = GroupCommit<Completion, Bool>(
-            maxBatch: 500,   // five binds each
+            "completions", maxBatch: 500, logger: logger,   // five binds each
             writeMany: { completions in
                 let rows = try await driver.write(Self.completionUpdate(completions, tables: tables))
                 let written = Set(try rows.map { try $0.decode("workflow_uuid", as: String.self) })
@@ -28,7 +29,7 @@ extension SQLSystemDatabase {
                 try await !driver.write(Self.completionUpdate([completion], tables: tables)).isEmpty
             })
         let inserts = GroupCommit<WorkflowInsert, WorkflowInsertResult>(
-            maxBatch: 200,   // 25 binds each
+            "workflow inserts", maxBatch: 200, logger: logger,   // 25 binds each
             writeMany: { inserts in
                 // One workflow ID twice in a statement is an error there: the batch then
                 // falls back to one insert at a time, which gives each its own answer.

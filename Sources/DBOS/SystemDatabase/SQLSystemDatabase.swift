@@ -24,7 +24,7 @@ final class SQLSystemDatabase: SystemDatabase {
         self.dialect = driver.dialect
         let tables = Tables(driver.dialect)
         self.tables = tables
-        let batchers = driver.dialect.hasSingleWriter ? nil : Self.groupCommits(driver: driver, tables: tables)
+        let batchers = driver.dialect.hasSingleWriter ? nil : Self.groupCommits(driver: driver, tables: tables, logger: logger)
         recordBatcher = batchers?.records
         completionBatcher = batchers?.completions
         insertBatcher = batchers?.inserts
