@@ -17,7 +17,7 @@ extension DBOS {
             do {
                 for queue in Set(try await systemDatabase.releaseDelayed()) { hub.signal(WakeupHub.queueKey(queue)) }
                 _ = try await systemDatabase.cancelTimedOut()
-                for workflowID in try await systemDatabase.lostOwnership(running.ownedAndRunningBodies) {
+                for workflowID in try await systemDatabase.lostOwnership(running.owned) {
                     running.stopLostExecution(workflowID)
                 }
             } catch {

@@ -53,12 +53,6 @@ final class RunningWorkflows: Sendable {
         state.withLock { $0.entries.map { ($0.key, $0.value.ownerXID) } }
     }
 
-    /// Like ``owned``, without executions that are writing their outcome: their own completion
-    /// releases the row (no longer PENDING, no owner), which is not a loss of ownership.
-    var ownedAndRunningBodies: [(workflowID: String, ownerXID: String)] {
-        state.withLock { $0.entries.filter { !$0.value.completing }.map { ($0.key, $0.value.ownerXID) } }
-    }
-
     /// The execution's body has ended; its outcome is being written.
     func markCompleting(_ workflowID: String) {
         state.withLock { $0.entries[workflowID]?.completing = true }
@@ -101,7 +95,8 @@ final class RunningWorkflows: Sendable {
     }
 
     /// ``markCancelled(_:)`` for an execution whose ownership was found lost, unless its body
-    /// has ended meanwhile and it is writing its outcome (its own completion released the row).
+    /// has ended and it is writing its outcome: its own completion releases the row (no longer
+    /// PENDING, no owner), which is not a loss of ownership.
     func stopLostExecution(_ workflowID: String) {
         let task = state.withLock { state -> Task<Void, Never>? in
             guard let entry = state.entries[workflowID], !entry.completing else { return nil }

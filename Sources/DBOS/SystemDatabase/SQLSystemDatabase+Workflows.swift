@@ -6,7 +6,7 @@ extension SQLSystemDatabase {
         workflow_uuid, status, name, executor_id, application_version, application_name, queue_name, \
         recovery_attempts, workflow_timeout_ms, workflow_deadline_epoch_ms, parent_workflow_id, owner_xid, \
         creator_xid, serialization, priority, deduplication_id, queue_partition_key, authenticated_user, \
-        created_at, updated_at, delay_until_epoch_ms
+        created_at, updated_at, delay_until_epoch_ms, schedule_name
         """
 
     /// Inserts the status row, or keeps the existing one; returns the row either way. The
@@ -32,7 +32,7 @@ extension SQLSystemDatabase {
             \(insert.timeoutMilliseconds), \(insert.deadlineEpochMilliseconds), \(insert.parentWorkflowID),
             \(running ? insert.ownerXID : nil), \(insert.ownerXID), \(insert.serialization), \(insert.priority),
             \(insert.deduplicationID), \(insert.partitionKey), \(insert.authenticatedUser), \(insert.createdAt),
-            \(insert.createdAt), \(insert.delayUntilEpochMilliseconds))
+            \(insert.createdAt), \(insert.delayUntilEpochMilliseconds), \(insert.scheduleName))
             """
     }
 
@@ -66,28 +66,21 @@ extension SQLSystemDatabase {
             serialization: try row.decode("serialization"))
     }
 
-    /// Inserts the input row; `condition` (and `source`) decide whether it is written.
-    private func inputInsert(_ insert: WorkflowInsert, from source: SQLQuery) -> SQLQuery {
-        """
-        INSERT INTO \(tables.inputs) (workflow_uuid, inputs, retention_timestamp)
-        SELECT \(insert.workflowID), \(insert.inputs), \(insert.createdAt) \(source)
-        ON CONFLICT (workflow_uuid) DO NOTHING
-        """
-    }
-
     /// Writes the status and input rows through `execute`: in one statement where the dialect
-    /// allows it, else in two (inside the caller's transaction). The input is written only
-    /// when the row holds this workflow (same name).
+    /// allows it (the group commit's statement, for one workflow), else in two (inside the
+    /// caller's transaction). The input is written only when the row holds this workflow.
     private func insertRows(_ insert: WorkflowInsert, _ execute: (SQLQuery) async throws -> [SQLRow]) async throws -> WorkflowInsertResult {
         if dialect.supportsWritableCTEs {
-            let rows = try await execute("""
-                WITH ins AS (\(statusInsert(insert))), input AS (\(inputInsert(insert, from: "FROM ins WHERE ins.name = \(insert.name)")))
-                SELECT status, name, creator_xid, serialization FROM ins
-                """)
-            return try Self.insertResult(rows, insert)
+            return try Self.insertResult(try await execute(Self.workflowInsert([insert], tables: tables)), insert)
         }
         let result = try Self.insertResult(try await execute(statusInsert(insert)), insert)
-        if result.name == insert.name { _ = try await execute(inputInsert(insert, from: "WHERE true")) }
+        if result.name == insert.name {
+            _ = try await execute("""
+                INSERT INTO \(tables.inputs) (workflow_uuid, inputs, retention_timestamp)
+                VALUES (\(insert.workflowID), \(insert.inputs), \(insert.createdAt))
+                ON CONFLICT (workflow_uuid) DO NOTHING
+                """)
+        }
         return result
     }
 
@@ -102,10 +95,9 @@ extension SQLSystemDatabase {
 
     func insertWorkflow(_ insert: WorkflowInsert) async throws -> WorkflowInsertResult {
         try await deduplicated(insert) {
+            // A server database batches inserts; SQLite's writes share one writer already.
             let result = if let insertBatcher {
                 try await insertBatcher.write(insert)
-            } else if dialect.supportsWritableCTEs {
-                try await insertRows(insert, driver.write)
             } else {
                 try await driver.transaction { executor in try await self.insertRows(insert, executor.execute) }
             }
@@ -139,31 +131,20 @@ extension SQLSystemDatabase {
             return try await completionBatcher.write(
                 Completion(workflowID: workflowID, ownerXID: ownerXID, state: state, output: output, error: error))
         }
+        // SQLite (a server database batches completions): the status row, then the output.
         let now = Date().epochMilliseconds
-        let update: SQLQuery = """
-            UPDATE \(tables.status) SET status = \(state.rawValue), deduplication_id = NULL, owner_xid = NULL,
-                updated_at = \(now), completed_at = \(now)
-            WHERE workflow_uuid = \(workflowID) AND status = 'PENDING' AND owner_xid = \(ownerXID)
-            RETURNING 1 AS written
-            """
-        func storeOutput(_ condition: SQLQuery) -> SQLQuery {
-            """
-            INSERT INTO \(tables.outputs) (workflow_uuid, output, error, retention_timestamp)
-            SELECT \(workflowID), \(output), \(error), \(now) \(condition)
-            ON CONFLICT (workflow_uuid) DO UPDATE SET output = excluded.output, error = excluded.error
-            """
-        }
-        if dialect.supportsWritableCTEs {
-            let rows = try await driver.write("""
-                WITH updated AS (\(update)), stored AS (\(storeOutput("WHERE EXISTS (SELECT 1 FROM updated)")) RETURNING 1)
-                SELECT count(*) AS written FROM updated
-                """)
-            return try rows.first?.decode("written", as: Int.self) ?? 0 > 0
-        }
-        let store = storeOutput("WHERE true")
         return try await driver.transaction { executor in
-            guard try await !executor.execute(update).isEmpty else { return false }
-            _ = try await executor.execute(store)
+            guard try await !executor.execute("""
+                UPDATE \(self.tables.status) SET status = \(state.rawValue), deduplication_id = NULL, owner_xid = NULL,
+                    updated_at = \(now), completed_at = \(now)
+                WHERE workflow_uuid = \(workflowID) AND status = 'PENDING' AND owner_xid = \(ownerXID)
+                RETURNING 1 AS written
+                """).isEmpty else { return false }
+            _ = try await executor.execute("""
+                INSERT INTO \(self.tables.outputs) (workflow_uuid, output, error, retention_timestamp)
+                VALUES (\(workflowID), \(output), \(error), \(now))
+                ON CONFLICT (workflow_uuid) DO UPDATE SET output = excluded.output, error = excluded.error
+                """)
             return true
         }
     }
