@@ -55,8 +55,8 @@ extension DBOS {
             let arguments = [try PortableJSON.encode(tick)] + (schedule.passesContext ? [schedule.context] : [])
             let inputs = PortableJSON.arguments(encoded: arguments)
             _ = try await enqueueWorkflow(name: schedule.workflowName, inputs: inputs, queue: schedule.queueName,
-                                          options: EnqueueOptions(workflowID: workflowID))
+                                          options: EnqueueOptions(workflowID: workflowID), scheduleName: schedule.name)
         }
-        try await systemDatabase.recordScheduleFired(scheduleName: schedule.name, workflowID: workflowID, firedAt: time)
+        try await systemDatabase.recordScheduleFired(scheduleName: schedule.name, firedAt: time)
     }
 }

@@ -27,10 +27,12 @@ extension DBOS {
 
     /// Enqueues a workflow by name with already-encoded inputs (inside a workflow, as its child).
     /// Returns the ID that now stands for it.
-    func enqueueWorkflow(name: String, inputs: String, queue: String, options: EnqueueOptions) async throws -> String {
+    func enqueueWorkflow(name: String, inputs: String, queue: String, options: EnqueueOptions,
+                         scheduleName: String? = nil) async throws -> String {
         try requireLaunched("enqueueing workflow '\(name)'")
-        let insert = try WorkflowInsert(queued: name, inputs: inputs, queue: queue, options: options,
+        var insert = try WorkflowInsert(queued: name, inputs: inputs, queue: queue, options: options,
                                         executorID: executorID, applicationVersion: options.applicationVersion ?? applicationVersion)
+        insert.scheduleName = scheduleName
         let (workflowID, _) = try await insertWorkflow(insert, explicitID: options.workflowID, onDuplicate: options.onDuplicate)
         hub.signal(WakeupHub.queueKey(queue))
         return workflowID

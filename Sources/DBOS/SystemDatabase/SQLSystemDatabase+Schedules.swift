@@ -39,19 +39,13 @@ extension SQLSystemDatabase {
         !(try await driver.write("DELETE FROM \(tables.schedules) WHERE schedule_name = \(name) RETURNING schedule_id")).isEmpty
     }
 
-    /// After a tick's workflow is enqueued: tags it with its schedule (`workflow_status.schedule_name`)
-    /// and records the tick in `last_fired_at` (Python's ISO text; never moved backwards).
-    func recordScheduleFired(scheduleName: String, workflowID: String, firedAt: String) async throws {
-        let tables = self.tables
-        try await driver.transaction { executor in
-            _ = try await executor.execute("""
-                UPDATE \(tables.status) SET schedule_name = \(scheduleName) WHERE workflow_uuid = \(workflowID) AND schedule_name IS NULL
-                """)
-            _ = try await executor.execute("""
-                UPDATE \(tables.schedules) SET last_fired_at = \(firedAt)
-                WHERE schedule_name = \(scheduleName) AND (last_fired_at IS NULL OR last_fired_at < \(firedAt))
-                """)
-        }
+    /// After a tick's workflow is enqueued (tagged with its schedule in the insert): records
+    /// the tick in `last_fired_at` (Python's ISO text; never moved backwards).
+    func recordScheduleFired(scheduleName: String, firedAt: String) async throws {
+        _ = try await driver.write("""
+            UPDATE \(tables.schedules) SET last_fired_at = \(firedAt)
+            WHERE schedule_name = \(scheduleName) AND (last_fired_at IS NULL OR last_fired_at < \(firedAt))
+            """)
     }
 }
 

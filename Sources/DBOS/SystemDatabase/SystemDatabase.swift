@@ -119,7 +119,7 @@ protocol SystemDatabase: Sendable {
     func schedule(named name: String) async throws -> ScheduleRow?
     func listSchedules() async throws -> [ScheduleRow]
     func deleteSchedule(named name: String) async throws -> Bool
-    func recordScheduleFired(scheduleName: String, workflowID: String, firedAt: String) async throws
+    func recordScheduleFired(scheduleName: String, firedAt: String) async throws
 
     // MARK: Management
 

@@ -20,6 +20,8 @@ struct WorkflowInsert: Sendable {
     var authenticatedUser: String?
     var createdAt: Int64
     var delayUntilEpochMilliseconds: Int64?
+    /// The schedule whose tick enqueued it (set with the row, as DBOS does).
+    var scheduleName: String? = nil
 }
 
 /// The row that is in the database after an insert.
