@@ -8,7 +8,7 @@ import Glibc
 
 /// Runs the built `dbos-swift` executable as a child process against databases written by a
 /// `DBOS` runtime in the test, and checks its output, exit codes and effects.
-@Suite(.timeLimit(.minutes(1))) struct CLITests {
+@Suite(.timeLimit(.minutes(5))) struct CLITests {
     @Test(arguments: Backend.available)
     func listGetAndStepsPrintPythonCompatibleJSON(backend: Backend) async throws {
         let url = backend.freshDatabaseURL("cli")
