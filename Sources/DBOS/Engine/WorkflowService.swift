@@ -5,8 +5,9 @@ import Synchronization
 /// read, list, wait for, message, cancel, resume, fork, delete — written once and shared by
 /// ``DBOS`` (which also runs workflows) and ``DBOSClient`` (which does not).
 ///
-/// In a runtime, waits are woken by the runtime's change feed and local writes, and joining a
-/// workflow that runs here needs no polling; in a client, waits poll at the fallback interval.
+/// In a runtime, waits are woken by the runtime's change feed, local writes and its shared wait
+/// sweep, and joining a workflow that runs here needs no polling; in a client, waits poll at
+/// the fallback interval.
 final class WorkflowService: Sendable {
     let systemDatabase: any SystemDatabase
     let errors: ErrorRegistry
@@ -18,9 +19,12 @@ final class WorkflowService: Sendable {
     /// The application version a fork runs under when the caller names none (a runtime's own;
     /// nil in a client, where a fork keeps the original's).
     private let forkVersion = Mutex<String?>(nil)
+    /// Whether a shared sweep wakes waiters (a runtime's): otherwise each polls on its own.
+    let waitsAreSwept: Bool
 
-    init(systemDatabase: any SystemDatabase) {
+    init(systemDatabase: any SystemDatabase, waitsAreSwept: Bool) {
         self.systemDatabase = systemDatabase
+        self.waitsAreSwept = waitsAreSwept
         self.errors = ErrorRegistry()
         self.hub = WakeupHub()
         self.running = RunningWorkflows()
@@ -100,12 +104,12 @@ final class WorkflowService: Sendable {
 
     func send(_ message: OutgoingMessage) async throws {
         try await systemDatabase.send(message)
-        hub.signal(WakeupHub.key(.notifications, "\(message.destination)::\(message.topic)"))
+        hub.signal(WakeupHub.key(.notifications, message.destination, message.topic))
     }
 
     /// Waits up to `timeout` for an event and returns its stored value (nil on timeout).
     func waitForEvent(_ key: String, of workflowID: String, until deadline: Double) async throws -> StoredValue? {
-        try await waitFor(WakeupHub.key(.events, "\(workflowID)::\(key)"), until: deadline) {
+        try await waitFor(.events, of: workflowID, name: key, until: deadline) {
             try await systemDatabase.getEvent(workflowID: workflowID, key: key)
         }
     }

@@ -25,7 +25,7 @@ public final class DBOSClient: WorkflowManaging {
         }
         self.host = host
         systemDatabase = database
-        service = WorkflowService(systemDatabase: database)
+        service = WorkflowService(systemDatabase: database, waitsAreSwept: false)
     }
 
     /// `"sqlite"` or `"postgres"`.

@@ -11,7 +11,7 @@ extension DBOS {
             let write = try await operation.systemDatabase.setEvent(event, as: operation.record(serialization: nil), ownerXID: operation.ownerXID)
             try operation.resolve(write) { _ in }
         }
-        context.runtime.hub.signal(WakeupHub.key(.events, "\(context.workflowID)::\(key)"))
+        context.runtime.hub.signal(WakeupHub.key(.events, context.workflowID, key))
     }
 
     /// Waits up to `timeout` for workflow `workflowID` to set event `key` and returns its latest

@@ -23,7 +23,7 @@ extension DBOS {
             let write = try await systemDatabase.send(outgoing, as: operation.record(serialization: nil), ownerXID: operation.ownerXID)
             try operation.resolve(write) { _ in }
         }
-        hub.signal(WakeupHub.key(.notifications, "\(destination)::\(outgoing.topic)"))
+        hub.signal(WakeupHub.key(.notifications, destination, outgoing.topic))
     }
 
     /// Sends a message from inside a workflow (checkpointed) or, outside one, through the
@@ -49,10 +49,9 @@ extension DBOS {
             let deadline = try await operation.deadline!.durableDeadline(after: timeout)
             let started = Date()
             let pending = operation.record(startedAt: started, completedAt: nil)
-            let key = WakeupHub.key(.notifications, "\(operation.workflowID)::\(topic)")
             // A message, once one is consumed and recorded (`.some`, whose value may be nil: a
             // `null` message); nil while none is waiting.
-            let received: Message?? = try await service.waitFor(key, until: deadline) {
+            let received: Message?? = try await service.waitFor(.notifications, of: operation.workflowID, name: topic, until: deadline) {
                 try context.checkRunnable()
                 guard let write = try await service.systemDatabase.consumeMessage(
                     workflowID: operation.workflowID, topic: topic, as: pending, ownerXID: operation.ownerXID,

@@ -40,7 +40,7 @@ extension DBOS {
         } else {
             throw DBOSError.outsideWorkflow(operation: name)
         }
-        current.runtime.hub.signal(WakeupHub.key(.streams, "\(current.workflowID)::\(key)"))
+        current.runtime.hub.signal(WakeupHub.key(.streams, current.workflowID, key))
     }
 
     /// The values of workflow `workflowID`'s stream `key`, in order, as they are written.
@@ -66,7 +66,6 @@ extension WorkflowService {
     /// A stream's values as they are written (see ``DBOS/stream(_:of:as:)``).
     func stream<Value: Decodable & Sendable>(_ key: String, of workflowID: String, as type: Value.Type)
         -> AsyncThrowingStream<Value, any Error> {
-        let waitKey = WakeupHub.key(.streams, "\(workflowID)::\(key)")
         let what = "stream '\(key)' of workflow '\(workflowID)'"
         return AsyncThrowingStream { continuation in
             let task = Task {
@@ -88,7 +87,7 @@ extension WorkflowService {
                         if entries.isEmpty && ended { break reading }
                         if !entries.isEmpty { continue }
                         let recheck = Date().timeIntervalSince1970 + self.systemDatabase.fallbackPollInterval.seconds
-                        _ = try await self.waitFor(waitKey, until: recheck) { () async throws -> Bool? in
+                        _ = try await self.waitFor(.streams, of: workflowID, name: key, until: recheck) { () async throws -> Bool? in
                             let next = try await self.systemDatabase.readStream(workflowID: workflowID, key: key, fromOffset: offset)
                             return next.isEmpty ? nil : true
                         }

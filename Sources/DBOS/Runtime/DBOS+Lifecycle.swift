@@ -94,6 +94,7 @@ extension DBOS: Service {
             lifecycle.markRunning()
             Self.launchedRuntimes.add(self)
             tasks.spawn { await self.forwardChangeSignals() }
+            tasks.spawn { await self.service.runWaitSweeps(every: self.systemDatabase.fallbackPollInterval, logger: self.logger) }
             tasks.spawn { await self.recoverHandedBack() }
             logger.info("DBOS launched", metadata: [
                 "executorID": "\(executorID)", "applicationVersion": "\(applicationVersion)", "backend": "\(backendName)",
@@ -148,7 +149,7 @@ extension DBOS: Service {
             case .queues?: hub.signal(WakeupHub.queueKey(payload))
             case let channel?: hub.signal(WakeupHub.key(channel, payload))
             case nil:
-                hub.signalAll()
+                hub.signal(WakeupHub.sweepKey)
                 hub.signalQueues()
             }
         }

@@ -59,7 +59,7 @@ public final class DBOS: WorkflowManaging {
         self.systemDatabase = try SQLSystemDatabase(
             url: DatabaseURL(parsing: config.resolvedDatabaseURL), schema: config.postgresSchema,
             synchronous: config.sqliteSynchronous == .full ? .full : .normal, maxConnections: config.maxPostgresConnections, logger: config.logger)
-        self.service = WorkflowService(systemDatabase: systemDatabase)
+        self.service = WorkflowService(systemDatabase: systemDatabase, waitsAreSwept: true)
     }
 
     /// `"sqlite"` or `"postgres"`.

@@ -78,6 +78,19 @@ extension SQLSystemDatabase {
         }
     }
 
+    func unconsumedMessageTopics(destinations: Set<String>) async throws -> [(workflowID: String, topic: String)] {
+        try await driver.read("""
+            SELECT DISTINCT destination_uuid, topic FROM \(tables.notifications)
+            WHERE consumed = \(false) AND destination_uuid IN (\(dialect.values(destinations)))
+            """).map { (try $0.decode("destination_uuid"), try $0.decode("topic")) }
+    }
+
+    func eventKeys(workflowIDs: Set<String>) async throws -> [(workflowID: String, key: String)] {
+        try await driver.read("""
+            SELECT workflow_uuid, key FROM \(tables.events) WHERE workflow_uuid IN (\(dialect.values(workflowIDs)))
+            """).map { (try $0.decode("workflow_uuid"), try $0.decode("key")) }
+    }
+
     func getEvent(workflowID: String, key: String) async throws -> StoredValue? {
         try await driver.read(
             "SELECT value, serialization FROM \(tables.events) WHERE workflow_uuid = \(workflowID) AND key = \(key)"

@@ -71,6 +71,10 @@ protocol SystemDatabase: Sendable {
     /// Sets an event (latest value and history) as `operation`, atomically.
     func setEvent(_ event: StoredValueWrite, as operation: StepRecord, ownerXID: String) async throws -> OperationWrite<Void>
     func getEvent(workflowID: String, key: String) async throws -> StoredValue?
+    /// The topics on which each of `destinations` has an unconsumed message (the shared wait sweep).
+    func unconsumedMessageTopics(destinations: Set<String>) async throws -> [(workflowID: String, topic: String)]
+    /// The event keys each of `workflowIDs` has set (the shared wait sweep).
+    func eventKeys(workflowIDs: Set<String>) async throws -> [(workflowID: String, key: String)]
     /// Appends to a stream from inside step `functionID` (no operation of its own), if
     /// `ownerXID` still owns the workflow.
     func appendStream(_ entry: StoredValueWrite, fromStep functionID: Int, ownerXID: String) async throws -> OperationWrite<Void>

@@ -1,3 +1,5 @@
+import Foundation
+
 /// What differs between the SQL of the two backends, by name (as dbos-transact-golang's
 /// `dialect.go`): the shared SQL asks for a fragment or a capability, never for a backend.
 struct SQLDialect: Sendable {
@@ -28,6 +30,9 @@ struct SQLDialect: Sendable {
     /// The database's clock, in epoch milliseconds: what hosts whose clocks disagree compare
     /// shared times with (executor leases, rate-limit windows). SQLite's clock is its one host's.
     let nowMilliseconds: SQLFragment
+    /// The set-returning function that yields a JSON array's elements as a `value` column,
+    /// split around the bound array (see ``values(_:)``).
+    let jsonArrayElements: (open: SQLFragment, close: SQLFragment)
 
     static func postgres(schema: String) -> SQLDialect {
         SQLDialect(
@@ -44,7 +49,8 @@ struct SQLDialect: Sendable {
                     SELECT 1 AS present FROM information_schema.tables WHERE table_schema = \(schema) AND table_name = 'dbos_migrations'
                     """,
                 dropAll: ["DROP SCHEMA IF EXISTS \(SQLFragment(identifier: schema)) CASCADE"]),
-            nowMilliseconds: "CAST(EXTRACT(EPOCH FROM clock_timestamp()) * 1000 AS BIGINT)")
+            nowMilliseconds: "CAST(EXTRACT(EPOCH FROM clock_timestamp()) * 1000 AS BIGINT)",
+            jsonArrayElements: ("json_array_elements_text(", "::json)"))
     }
 
     static let sqlite = SQLDialect(
@@ -56,7 +62,8 @@ struct SQLDialect: Sendable {
             migrationsTable: "CREATE TABLE IF NOT EXISTS dbos_migrations (version INTEGER NOT NULL PRIMARY KEY)",
             migrationsTableExists: "SELECT 1 AS present FROM sqlite_master WHERE type = 'table' AND name = 'dbos_migrations'",
             dropAll: SystemTable.dropOrder.map { "DROP TABLE IF EXISTS \($0.name)" }),
-        nowMilliseconds: "CAST((julianday('now') - 2440587.5) * 86400000.0 AS INTEGER)")
+        nowMilliseconds: "CAST((julianday('now') - 2440587.5) * 86400000.0 AS INTEGER)",
+        jsonArrayElements: ("json_each(", ")"))
 
     /// A DBOS table, qualified.
     func table(_ table: SystemTable) -> SQLFragment { SQLFragment(tablePrefix, table.name) }
@@ -64,6 +71,13 @@ struct SQLDialect: Sendable {
     /// Wakes listeners of `channel` in other processes when the surrounding transaction commits.
     func notify(_ channel: ChangeChannel, _ payload: String) -> SQLQuery? {
         supportsNotify ? "SELECT pg_notify(\(channel.rawValue), \(payload))" : nil
+    }
+
+    /// A subquery for `IN (...)` yielding `values`, bound as one JSON array however many there
+    /// are (a statement's placeholders are limited; a list this long would need several).
+    func values(_ values: some Collection<String>) -> SQLQuery {
+        let json = String(decoding: (try? JSONEncoder().encode(Array(values))) ?? Data("[]".utf8), as: UTF8.self)
+        return "SELECT value FROM \(jsonArrayElements.open)\(json)\(jsonArrayElements.close)"
     }
 
     /// Makes claimers of one queue take turns until the transaction ends, so limits shared by
