@@ -40,7 +40,7 @@ final class PostgresBaseline: BaselineStore {
     }
 
     /// The URL's endpoint, TLS and application name, as the DBOS runtime's pool uses them.
-    private static func configuration(_ location: DatabaseURL.PostgresLocation) throws -> PostgresClient.Configuration {
+    static func configuration(_ location: DatabaseURL.PostgresLocation) throws -> PostgresClient.Configuration {
         var configuration: PostgresClient.Configuration
         if let socket = location.unixSocketPath {
             configuration = .init(unixSocketPath: socket, username: location.user, password: location.password, database: location.database)
@@ -76,6 +76,14 @@ final class PostgresBaseline: BaselineStore {
     func insert() async throws {
         let id = UUID().uuidString
         try await client.query("INSERT INTO public.bench_baseline (id, v) VALUES (\(id), \("v"))", logger: logger)
+    }
+
+    /// Committed plus rolled-back transactions in this database so far (`pg_stat_database`).
+    func transactionCount() async throws -> Int {
+        let rows = try await client.query(
+            "SELECT (xact_commit + xact_rollback)::bigint FROM pg_stat_database WHERE datname = current_database()", logger: logger)
+        for try await count in rows.decode(Int.self) { return count }
+        throw BenchFailure("pg_stat_database has no row for this database")
     }
 
     func close() async {

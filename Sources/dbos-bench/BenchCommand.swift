@@ -21,7 +21,8 @@ struct BenchCommand: AsyncParsableCommand {
             commits), send-recv and send-recv-cross-process (send-to-recv latency to a waiting \
             workflow, and one workflow's receive rate; the cross-process sender is a child \
             process), queue-1-worker and queue-3-workers (N enqueued 3-step workflows drained \
-            by 1 or 3 worker processes).
+            by 1 or 3 worker processes), waiting-agents (what workflows parked in recv cost in \
+            memory and idle database load, and their send-to-next-step latency; not run unless named).
             """)
 
     @Option(name: .customLong("database-url"), help: "System database URL (postgresql://... or a SQLite path). Default: a temporary SQLite file.")
@@ -69,6 +70,15 @@ struct BenchCommand: AsyncParsableCommand {
     @Option(help: "Enqueues in flight while filling the queue.")
     var enqueueConcurrency = 64
 
+    @Option(help: "Workflows waiting in recv in the waiting-agents workload.")
+    var waiters = 10_000
+
+    @Option(help: "Seconds the waiting-agents workload measures the idle database load for.")
+    var idleSeconds = 30
+
+    @Option(help: "Sends in flight when the waiting-agents workload wakes its workflows.")
+    var sendConcurrency = 16
+
     @Flag(help: "Print one JSON object per workload and line.")
     var json = false
 
@@ -90,7 +100,8 @@ struct BenchCommand: AsyncParsableCommand {
                               ("--concurrent-workflows", concurrentWorkflows), ("--concurrency", concurrency),
                               ("--pool-size", poolSize), ("--messages", messages), ("--queue-workflows", queueWorkflows),
                               ("--worker-concurrency", workerConcurrency), ("--queue-polling-ms", queuePollingMs),
-                              ("--enqueue-concurrency", enqueueConcurrency)] where value < 1 {
+                              ("--enqueue-concurrency", enqueueConcurrency), ("--waiters", waiters), ("--idle-seconds", idleSeconds),
+                              ("--send-concurrency", sendConcurrency)] where value < 1 {
             throw ValidationError("\(name) must be at least 1")
         }
         for (name, value) in [("--warmup", warmup), ("--message-warmup", messageWarmup), ("--settle-ms", settleMs)] where value < 0 {
@@ -128,10 +139,14 @@ struct BenchCommand: AsyncParsableCommand {
         case sendRecvCrossProcess = "send-recv-cross-process"
         case queue1Worker = "queue-1-worker"
         case queue3Workers = "queue-3-workers"
+        case waitingAgents = "waiting-agents"
+
+        /// What runs when --workloads names nothing.
+        static let defaults: [Workload] = [.sequential, .concurrent, .sendRecv, .sendRecvCrossProcess, .queue1Worker, .queue3Workers]
     }
 
     func selectedWorkloads() throws -> [Workload] {
-        guard let workloads else { return Workload.allCases }
+        guard let workloads else { return Workload.defaults }
         var selected: [Workload] = []
         for name in workloads.split(separator: ",").map({ $0.trimmingCharacters(in: .whitespaces) }) where !name.isEmpty {
             guard let workload = Workload(rawValue: name) else {
@@ -177,6 +192,10 @@ struct BenchCommand: AsyncParsableCommand {
                     enqueueConcurrency: enqueueConcurrency, poolSize: poolSize,
                     timeout: .seconds(max(120, (workflows ?? queueWorkflows) / 5)))
                 report([try await QueueBench.measure(workload: workload.rawValue, target: target, settings: settings, logger: Self.logger)])
+            case .waitingAgents:
+                let settings = WaitingAgentsBench.Settings(
+                    waiters: workflows ?? waiters, idle: .seconds(idleSeconds), sendConcurrency: sendConcurrency, poolSize: poolSize)
+                report([try await WaitingAgentsBench.measure(target: target, settings: settings, logger: Self.logger)])
             }
         }
         guard let comparePython else {

@@ -26,7 +26,7 @@ enum WorkflowBench {
             maxPostgresConnections: poolSize, logger: logger)
         let dbos = try DBOS(config: config)
         do {
-            try dbos.register(threeSteps, MessagingBench.recvLoop)
+            try dbos.register(threeSteps, MessagingBench.recvLoop, WaitingAgentsBench.agent)
             try await dbos.launch()
         } catch {
             await dbos.shutdown()

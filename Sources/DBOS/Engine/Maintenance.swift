@@ -15,8 +15,11 @@ extension DBOS {
             }
             lastRun = ContinuousClock.now
             do {
-                for queue in Set(try await systemDatabase.releaseDelayed()) { hub.signal(WakeupHub.queueKey(queue)) }
-                _ = try await systemDatabase.cancelTimedOut()
+                let due = try await systemDatabase.maintenanceDue()
+                if due.delayedDue {
+                    for queue in Set(try await systemDatabase.releaseDelayed()) { hub.signal(WakeupHub.queueKey(queue)) }
+                }
+                if due.deadlinePassed { _ = try await systemDatabase.cancelTimedOut() }
                 for workflowID in try await systemDatabase.lostOwnership(running.owned) {
                     running.stopLostExecution(workflowID)
                 }

@@ -138,6 +138,16 @@ extension SQLSystemDatabase {
             """).first?.decode("workflow_uuid")
     }
 
+    func maintenanceDue() async throws -> (delayedDue: Bool, deadlinePassed: Bool) {
+        let now = Date().epochMilliseconds
+        let row = try await driver.read("""
+            SELECT EXISTS (SELECT 1 FROM \(tables.status) WHERE status = 'DELAYED' AND delay_until_epoch_ms <= \(now)) AS delayed_due,
+                   EXISTS (SELECT 1 FROM \(tables.status) WHERE status IN ('PENDING', 'ENQUEUED', 'DELAYED')
+                           AND workflow_deadline_epoch_ms IS NOT NULL AND workflow_deadline_epoch_ms < \(now)) AS deadline_passed
+            """).first
+        return (try row?.decode("delayed_due") ?? false, try row?.decode("deadline_passed") ?? false)
+    }
+
     func releaseDelayed() async throws -> [String] {
         let now = Date().epochMilliseconds
         return try await driver.write("""
@@ -158,19 +168,13 @@ extension SQLSystemDatabase {
 
     func lostOwnership(_ owned: [(workflowID: String, ownerXID: String)]) async throws -> [String] {
         guard !owned.isEmpty else { return [] }
-        var rows: [SQLRow] = []
-        for chunk in owned.map(\.workflowID).chunks(of: Self.bindListChunk) {
-            rows += try await driver.read(
-                "SELECT workflow_uuid, owner_xid, status FROM \(tables.status) WHERE workflow_uuid IN (\(list: chunk))")
-        }
-        var current: [String: (owner: String?, status: String?)] = [:]
-        for row in rows {
-            current[try row.decode("workflow_uuid")] = (try row.decode("owner_xid"), try row.decode("status"))
-        }
-        return owned.filter { entry in
-            guard let (owner, status) = current[entry.workflowID] else { return true }
-            return status != WorkflowState.pending.rawValue || owner != entry.ownerXID
-        }.map(\.workflowID)
+        // One statement however many run here: the executions whose row is gone, finished,
+        // or owned by another execution.
+        return try await driver.read("""
+            SELECT o.first AS workflow_uuid, o.second AS owner_xid FROM (\(dialect.pairs(owned.map { ($0.workflowID, $0.ownerXID) }))) o
+            LEFT JOIN \(tables.status) ws ON ws.workflow_uuid = o.first
+            WHERE ws.workflow_uuid IS NULL OR ws.status <> 'PENDING' OR ws.owner_xid IS NULL OR ws.owner_xid <> o.second
+            """).map { try $0.decode("workflow_uuid") }
     }
 
     func requeuePending(executorID: String, applicationVersion: String, isRunningHere: (String) -> Bool) async throws -> Int {

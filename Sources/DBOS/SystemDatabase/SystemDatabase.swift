@@ -87,6 +87,9 @@ protocol SystemDatabase: Sendable {
     /// Claims what the queue's limits allow for this executor and marks it PENDING under a new owner.
     func claimQueued(_ queue: QueueClaim) async throws -> [ClaimedWorkflow]
     /// DELAYED workflows whose time has come become ENQUEUED. Returns their queues.
+    /// Whether a delayed workflow is due or an active one's deadline has passed: the cheap read
+    /// that spares the writes of ``releaseDelayed()`` and ``cancelTimedOut()`` when nothing is.
+    func maintenanceDue() async throws -> (delayedDue: Bool, deadlinePassed: Bool)
     func releaseDelayed() async throws -> [String]
     /// Cancels active workflows whose deadline has passed. Returns their IDs.
     func cancelTimedOut() async throws -> [String]

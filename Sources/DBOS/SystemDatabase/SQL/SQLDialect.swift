@@ -30,9 +30,12 @@ struct SQLDialect: Sendable {
     /// The database's clock, in epoch milliseconds: what hosts whose clocks disagree compare
     /// shared times with (executor leases, rate-limit windows). SQLite's clock is its one host's.
     let nowMilliseconds: SQLFragment
-    /// The set-returning function that yields a JSON array's elements as a `value` column,
-    /// split around the bound array (see ``values(_:)``).
-    let jsonArrayElements: (open: SQLFragment, close: SQLFragment)
+    /// A set-returning function yielding a bound JSON array of strings as a text `value` column
+    /// (the text before and after the bound array; see ``values(_:)``).
+    let jsonTextElements: (open: SQLFragment, close: SQLFragment)
+    /// The same for a JSON array of two-element arrays, and the columns `first` and `second`
+    /// read from each row's `value` (see ``pairs(_:)``).
+    let jsonPairRows: (open: SQLFragment, close: SQLFragment, columns: SQLFragment)
 
     static func postgres(schema: String) -> SQLDialect {
         SQLDialect(
@@ -50,7 +53,8 @@ struct SQLDialect: Sendable {
                     """,
                 dropAll: ["DROP SCHEMA IF EXISTS \(SQLFragment(identifier: schema)) CASCADE"]),
             nowMilliseconds: "CAST(EXTRACT(EPOCH FROM clock_timestamp()) * 1000 AS BIGINT)",
-            jsonArrayElements: ("json_array_elements_text(", "::json)"))
+            jsonTextElements: ("json_array_elements_text(", "::json)"),
+            jsonPairRows: ("json_array_elements(", "::json)", "value->>0 AS first, value->>1 AS second"))
     }
 
     static let sqlite = SQLDialect(
@@ -63,7 +67,8 @@ struct SQLDialect: Sendable {
             migrationsTableExists: "SELECT 1 AS present FROM sqlite_master WHERE type = 'table' AND name = 'dbos_migrations'",
             dropAll: SystemTable.dropOrder.map { "DROP TABLE IF EXISTS \($0.name)" }),
         nowMilliseconds: "CAST((julianday('now') - 2440587.5) * 86400000.0 AS INTEGER)",
-        jsonArrayElements: ("json_each(", ")"))
+        jsonTextElements: ("json_each(", ")"),
+        jsonPairRows: ("json_each(", ")", "json_extract(value, '$[0]') AS first, json_extract(value, '$[1]') AS second"))
 
     /// A DBOS table, qualified.
     func table(_ table: SystemTable) -> SQLFragment { SQLFragment(tablePrefix, table.name) }
@@ -76,8 +81,16 @@ struct SQLDialect: Sendable {
     /// A subquery for `IN (...)` yielding `values`, bound as one JSON array however many there
     /// are (a statement's placeholders are limited; a list this long would need several).
     func values(_ values: some Collection<String>) -> SQLQuery {
-        let json = String(decoding: (try? JSONEncoder().encode(Array(values))) ?? Data("[]".utf8), as: UTF8.self)
-        return "SELECT value FROM \(jsonArrayElements.open)\(json)\(jsonArrayElements.close)"
+        "SELECT value FROM \(jsonTextElements.open)\(Self.json(Array(values)))\(jsonTextElements.close)"
+    }
+
+    /// A table of `pairs` with text columns `first` and `second`, bound as one JSON array.
+    func pairs(_ pairs: [(String, String)]) -> SQLQuery {
+        "SELECT \(jsonPairRows.columns) FROM \(jsonPairRows.open)\(Self.json(pairs.map { [$0.0, $0.1] }))\(jsonPairRows.close)"
+    }
+
+    private static func json(_ value: some Encodable) -> String {
+        String(decoding: (try? JSONEncoder().encode(value)) ?? Data("[]".utf8), as: UTF8.self)
     }
 
     /// Makes claimers of one queue take turns until the transaction ends, so limits shared by
