@@ -7,20 +7,74 @@ import Synchronization
 /// between is kept, so no wake-up is lost. Signals come from this process's own writes, from
 /// PostgreSQL LISTEN/NOTIFY, and from the runtime's shared wait sweep (see `Waiting.swift`),
 /// which finds the waiters whose rows are there with one query for all of them.
+///
+/// Waiters are indexed by key and by group, so a signal costs the same with ten thousand
+/// waiters as with one: it touches only the waiters it wakes.
 final class WakeupHub: Sendable {
+    /// What a group of waiters waits for: rows of a change channel, a queue, or anything else.
+    private enum Group: Hashable {
+        case channel(ChangeChannel)
+        case queue
+        case other
+    }
+
     private struct Waiter {
-        var key: String
-        /// The channel and workflow whose rows the waiter waits for, when it waits for rows.
-        var watching: (channel: ChangeChannel, workflowID: String)?
+        let key: String
+        let group: Group
+        /// The workflow whose rows the waiter waits for, when it waits for rows.
+        let workflowID: String?
         var fired = false
         var continuation: CheckedContinuation<Void, Never>?
     }
 
-    private let waiters = Mutex<[UUID: Waiter]>([:])
+    private struct Registry {
+        var waiters: [UUID: Waiter] = [:]
+        var byKey: [String: Set<UUID>] = [:]
+        var byGroup: [Group: Set<UUID>] = [:]
+
+        mutating func add(_ id: UUID, _ waiter: Waiter) {
+            waiters[id] = waiter
+            byKey[waiter.key, default: []].insert(id)
+            byGroup[waiter.group, default: []].insert(id)
+        }
+
+        mutating func remove(_ id: UUID) {
+            guard let waiter = waiters.removeValue(forKey: id) else { return }
+            Self.remove(id, waiter.key, from: &byKey)
+            Self.remove(id, waiter.group, from: &byGroup)
+        }
+
+        private static func remove<Key: Hashable>(_ id: UUID, _ key: Key, from index: inout [Key: Set<UUID>]) {
+            guard var ids = index[key] else { return }
+            ids.remove(id)
+            index[key] = ids.isEmpty ? nil : ids
+        }
+
+        /// Marks the waiters fired and returns the continuations to resume (outside the lock).
+        mutating func fire(_ ids: some Sequence<UUID>) -> [CheckedContinuation<Void, Never>] {
+            var resumed: [CheckedContinuation<Void, Never>] = []
+            for id in ids {
+                guard var waiter = waiters[id], !waiter.fired else { continue }
+                waiter.fired = true
+                if let continuation = waiter.continuation {
+                    resumed.append(continuation)
+                    waiter.continuation = nil
+                }
+                waiters[id] = waiter
+            }
+            return resumed
+        }
+    }
+
+    private let registry = Mutex(Registry())
 
     static func key(_ channel: ChangeChannel, _ payload: String) -> String { channel.rawValue + "|" + payload }
+    static func key(_ channel: ChangeChannel, _ workflowID: String, _ name: String) -> String {
+        key(channel, "\(workflowID)::\(name)")
+    }
     /// Signalled when a queue may have work (an enqueue here) or a free slot (a workflow finished).
-    static func queueKey(_ queue: String) -> String { "queue|" + queue }
+    static func queueKey(_ queue: String) -> String { queuePrefix + queue }
+    private static let queuePrefix = "queue|"
     /// Signalled when workflows may have been cancelled or timed out.
     static let maintenanceKey = "maintenance"
     /// Wakes the executor-lease keeper (shutdown).
@@ -32,80 +86,66 @@ final class WakeupHub: Sendable {
 
     /// Registers interest in `key`; pass the ID to ``wait(_:timeout:)``.
     func register(_ key: String) -> UUID {
-        let id = UUID()
-        waiters.withLock { $0[id] = Waiter(key: key) }
-        return id
+        add(Waiter(key: key, group: key.hasPrefix(Self.queuePrefix) ? .queue : .other, workflowID: nil))
     }
 
     /// Registers a waiter for `name`'s rows of `workflowID` on `channel` (a message topic, an
-    /// event key, a stream key): woken by ``signal(_:)`` with ``key(_:_:)`` of the same, and
+    /// event key, a stream key): woken by ``signal(_:)`` with ``key(_:_:_:)`` of the same, and
     /// found by the shared sweep through ``watchedWorkflowIDs(on:)``.
     func register(_ channel: ChangeChannel, of workflowID: String, name: String) -> UUID {
+        add(Waiter(key: Self.key(channel, workflowID, name), group: .channel(channel), workflowID: workflowID))
+    }
+
+    private func add(_ waiter: Waiter) -> UUID {
         let id = UUID()
-        let waiter = Waiter(key: Self.key(channel, workflowID, name), watching: (channel, workflowID))
-        waiters.withLock { $0[id] = waiter }
+        registry.withLock { $0.add(id, waiter) }
         return id
     }
 
-    static func key(_ channel: ChangeChannel, _ workflowID: String, _ name: String) -> String {
-        key(channel, "\(workflowID)::\(name)")
+    /// Drops a registration that will not be waited on.
+    func cancel(_ id: UUID) {
+        registry.withLock { $0.remove(id) }
     }
 
     /// The workflows that have a waiter on `channel` not yet woken.
     func watchedWorkflowIDs(on channel: ChangeChannel) -> Set<String> {
-        waiters.withLock { waiters in
+        registry.withLock { registry in
             var ids = Set<String>()
-            for waiter in waiters.values where !waiter.fired && waiter.watching?.channel == channel {
-                ids.insert(waiter.watching!.workflowID)
+            for id in registry.byGroup[.channel(channel)] ?? [] {
+                if let waiter = registry.waiters[id], !waiter.fired, let workflowID = waiter.workflowID { ids.insert(workflowID) }
             }
             return ids
         }
     }
 
-    /// Wakes every waiter on `channel`.
-    func signal(_ channel: ChangeChannel) {
-        fire { $0.watching?.channel == channel }
-    }
-
-    /// Drops a registration that will not be waited on.
-    func cancel(_ id: UUID) {
-        _ = waiters.withLock { $0.removeValue(forKey: id) }
-    }
-
     /// Wakes the waiters of one key.
     func signal(_ key: String) {
-        fire { $0.key == key }
+        resume(registry.withLock { $0.fire($0.byKey[key] ?? []) })
+    }
+
+    /// Wakes every waiter on `channel`.
+    func signal(_ channel: ChangeChannel) {
+        resume(registry.withLock { $0.fire($0.byGroup[.channel(channel)] ?? []) })
     }
 
     /// Wakes every queue dispatcher (another process may have enqueued work: SQLite's data
     /// version changed, or the PostgreSQL listener reconnected and may have missed a NOTIFY).
     func signalQueues() {
-        fire { $0.key.hasPrefix("queue|") }
+        resume(registry.withLock { $0.fire($0.byGroup[.queue] ?? []) })
     }
 
     /// Wakes every waiter (the runtime is shutting down).
     func signalEverything() {
-        fire { _ in true }
+        resume(registry.withLock { $0.fire(Array($0.waiters.keys)) })
     }
 
-    private func fire(_ matches: (Waiter) -> Bool) {
-        let continuations = waiters.withLock { waiters -> [CheckedContinuation<Void, Never>] in
-            var resumed: [CheckedContinuation<Void, Never>] = []
-            for (id, waiter) in waiters where matches(waiter) && !waiter.fired {
-                waiters[id]?.fired = true
-                if let continuation = waiter.continuation {
-                    resumed.append(continuation)
-                    waiters[id]?.continuation = nil
-                }
-            }
-            return resumed
-        }
+    private func resume(_ continuations: [CheckedContinuation<Void, Never>]) {
         for continuation in continuations { continuation.resume() }
     }
 
     /// Waits until the registration fires or `timeout` (if any) passes, then unregisters it.
     func wait(_ id: UUID, timeout: Duration?) async {
-        defer { _ = waiters.withLock { $0.removeValue(forKey: id) } }
+        defer { cancel(id) }
         guard let timeout else { return await waitFired(id) }
         await withTaskGroup(of: Void.self) { group in
             group.addTask { try? await Task.sleep(for: timeout) }
@@ -118,21 +158,15 @@ final class WakeupHub: Sendable {
     private func waitFired(_ id: UUID) async {
         await withTaskCancellationHandler {
             await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
-                let resumeNow = waiters.withLock { waiters -> Bool in
-                    guard let waiter = waiters[id], !waiter.fired, !Task.isCancelled else { return true }
-                    waiters[id]?.continuation = continuation
+                let resumeNow = registry.withLock { registry -> Bool in
+                    guard let waiter = registry.waiters[id], !waiter.fired, !Task.isCancelled else { return true }
+                    registry.waiters[id]?.continuation = continuation
                     return false
                 }
                 if resumeNow { continuation.resume() }
             }
         } onCancel: {
-            let continuation = waiters.withLock { waiters -> CheckedContinuation<Void, Never>? in
-                let continuation = waiters[id]?.continuation
-                waiters[id]?.continuation = nil
-                waiters[id]?.fired = true
-                return continuation
-            }
-            continuation?.resume()
+            resume(registry.withLock { $0.fire([id]) })
         }
     }
 }
