@@ -45,9 +45,9 @@ final class WakeupHub: Sendable {
         }
 
         private static func remove<Key: Hashable>(_ id: UUID, _ key: Key, from index: inout [Key: Set<UUID>]) {
-            guard var ids = index[key] else { return }
-            ids.remove(id)
-            index[key] = ids.isEmpty ? nil : ids
+            // In place: a copy of a group's set would cost as much as the group is large.
+            index[key]?.remove(id)
+            if index[key]?.isEmpty == true { index[key] = nil }
         }
 
         /// Marks the waiters fired and returns the continuations to resume (outside the lock).
