@@ -16,6 +16,8 @@ final class SQLSystemDatabase: SystemDatabase {
     let recordBatcher: GroupCommit<OwnedRecord, Bool>?
     let completionBatcher: GroupCommit<Completion, Bool>?
     let insertBatcher: GroupCommit<WorkflowInsert, WorkflowInsertResult>?
+    /// Announces enqueued work to other processes, where the database can (PostgreSQL).
+    private let queueNotifier: QueueNotifier?
 
     init(driver: any SQLDriver, schema: String, logger: Logger) {
         self.driver = driver
@@ -28,6 +30,11 @@ final class SQLSystemDatabase: SystemDatabase {
         recordBatcher = batchers?.records
         completionBatcher = batchers?.completions
         insertBatcher = batchers?.inserts
+        let dialect = driver.dialect
+        queueNotifier = dialect.supportsNotify ? QueueNotifier { queue in
+            // An autocommitted statement that changes no rows: nothing to confirm.
+            if let notify = dialect.notify(.queues, queue) { _ = try? await driver.read(notify) }
+        } : nil
     }
 
     /// Opens the system database named by a URL (no I/O: see ``open()``).
@@ -61,8 +68,7 @@ final class SQLSystemDatabase: SystemDatabase {
     var fallbackPollInterval: Duration { driver.fallbackPollInterval }
 
     func notifyQueue(_ queue: String) async {
-        guard let notify = dialect.notify(.queues, queue) else { return }
-        _ = try? await driver.write(notify)
+        await queueNotifier?.notify(queue)
     }
 
     // MARK: Operation records
