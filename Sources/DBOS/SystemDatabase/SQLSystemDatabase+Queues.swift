@@ -29,53 +29,10 @@ extension SQLSystemDatabase {
             (SELECT inputs FROM \(tables.inputs) i WHERE i.workflow_uuid = \(status).workflow_uuid) AS inputs
             """
         do {
-            if !definition.hasSharedBudget && dialect.supportsWritableCTEs {
-                return try await claimInOneStatement(queue, token: token, claimedColumns: claimedColumns)
-            }
             return try await claim(queue, token: token, turn: turn, tries: tries, claimedColumns: claimedColumns)
         } catch where error.isLockNotAvailable {
             return []   // another claimer holds the queue's head: the next poll tries again
         }
-    }
-
-    /// The claim of a queue with no limit but the local slots, on PostgreSQL: one statement
-    /// (one round trip and its commit) instead of a transaction of four. Repeating it is safe:
-    /// when an earlier try's commit went through but its answer was lost, the repeat finds the
-    /// rows that try took (by the claim's token) and returns them instead of claiming more.
-    private func claimInOneStatement(_ queue: QueueClaim, token: String, claimedColumns: SQLQuery) async throws -> [ClaimedWorkflow] {
-        let definition = queue.definition
-        let status = tables.status
-        let now = Date().epochMilliseconds
-        let order: SQLFragment = definition.priorityEnabled ? "priority ASC, created_at ASC" : "created_at ASC"
-        let partition: SQLQuery = queue.partitionKey.map { " AND queue_partition_key = \($0)" } ?? ""
-        let longest = Duration.longestKept.milliseconds
-        let rows = try await driver.write("""
-            WITH earlier AS (
-                SELECT workflow_uuid FROM \(status) WHERE queue_name = \(definition.name) AND status = 'PENDING' AND owner_xid = \(token)
-            ), candidates AS (
-                SELECT workflow_uuid FROM \(status)
-                WHERE queue_name = \(definition.name) AND status = 'ENQUEUED'
-                  AND (application_version IS NULL OR application_version = \(queue.applicationVersion))
-                  AND (serialization IS NULL OR serialization = \(queue.readableFormat))
-                  AND name IN (\(list: queue.workflowNames))\(partition)
-                  AND NOT EXISTS (SELECT 1 FROM earlier)
-                ORDER BY \(order) LIMIT \(queue.limit)\(dialect.skipLocked)
-            ), claimed AS (
-                UPDATE \(status) SET status = 'PENDING', executor_id = \(queue.executorID),
-                    application_version = \(queue.applicationVersion), started_at_epoch_ms = \(now), updated_at = \(now),
-                    recovery_attempts = recovery_attempts + 1, owner_xid = \(token), rate_limited = \(false),
-                    workflow_deadline_epoch_ms = CASE WHEN workflow_timeout_ms IS NULL OR workflow_deadline_epoch_ms IS NOT NULL
-                        THEN workflow_deadline_epoch_ms
-                        WHEN workflow_timeout_ms > \(longest) THEN \(now + longest)
-                        ELSE \(now) + workflow_timeout_ms END
-                WHERE status = 'ENQUEUED' AND queue_name = \(definition.name) AND workflow_uuid IN (SELECT workflow_uuid FROM candidates)
-                RETURNING \(claimedColumns)
-            )
-            SELECT * FROM claimed
-            UNION ALL
-            SELECT \(claimedColumns) FROM \(status) WHERE workflow_uuid IN (SELECT workflow_uuid FROM earlier)
-            """)
-        return try rows.map(ClaimedWorkflow.init(row:))
     }
 
     private func claim(_ queue: QueueClaim, token: String, turn: SQLQuery?, tries: TryCounter,
