@@ -78,6 +78,11 @@ final class PostgresBaseline: BaselineStore {
         try await client.query("INSERT INTO public.bench_baseline (id, v) VALUES (\(id), \("v"))", logger: logger)
     }
 
+    /// Runs one statement of the benchmark's own (bulk fills).
+    func execute(_ sql: String) async throws {
+        try await client.query(PostgresQuery(unsafeSQL: sql), logger: logger)
+    }
+
     /// Committed plus rolled-back transactions in this database so far (`pg_stat_database`).
     func transactionCount() async throws -> Int {
         let rows = try await client.query(

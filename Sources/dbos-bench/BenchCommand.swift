@@ -22,7 +22,9 @@ struct BenchCommand: AsyncParsableCommand {
             workflow, and one workflow's receive rate; the cross-process sender is a child \
             process), queue-1-worker and queue-3-workers (N enqueued 3-step workflows drained \
             by 1 or 3 worker processes), waiting-agents (what workflows parked in recv cost in \
-            memory and idle database load, and their send-to-next-step latency; not run unless named).
+            memory and idle database load, and their send-to-next-step latency) and large-history \
+            (concurrent and queue rates on the empty database, then after --history finished \
+            workflows are bulk-inserted); these two run only when named.
             """)
 
     @Option(name: .customLong("database-url"), help: "System database URL (postgresql://... or a SQLite path). Default: a temporary SQLite file.")
@@ -61,8 +63,8 @@ struct BenchCommand: AsyncParsableCommand {
     @Option(help: "Workflows enqueued in the queue workloads.")
     var queueWorkflows = 1000
 
-    @Option(help: "Worker concurrency of the benchmark queue (per worker process).")
-    var workerConcurrency = 16
+    @Option(help: "Worker concurrency of the benchmark queue (per worker process); 64 is the library's default for a queue that sets none.")
+    var workerConcurrency = 64
 
     @Option(help: "Polling interval of the benchmark queue, in milliseconds.")
     var queuePollingMs = 100
@@ -77,13 +79,16 @@ struct BenchCommand: AsyncParsableCommand {
     var idleSeconds = 30
 
     @Option(help: "Sends in flight when the waiting-agents workload wakes its workflows.")
-    var sendConcurrency = 16
+    var sendConcurrency = 1
+
+    @Option(help: "Finished workflows the large-history workload inserts between its two measurements.")
+    var history = 1_000_000
 
     @Flag(help: "Print one JSON object per workload and line.")
     var json = false
 
     @Option(name: .customLong("compare-python"),
-            help: "A Python with dbos==3.4.0 (e.g. .venv-dbos/bin/python): runs DBOS Python on the sequential, concurrent and queue-1-worker workloads in this run, against a fresh database on the same server, and reports ratio_to_dbos_python.")
+            help: "A Python with dbos==3.4.0 (e.g. .venv-dbos/bin/python): runs DBOS Python on the sequential, concurrent, queue-1-worker and queue-3-workers workloads in this run, against a fresh database on the same server, and reports ratio_to_dbos_python.")
     var comparePython: String?
 
     @Option(help: "The DBOS Python benchmark script that --compare-python runs.")
@@ -101,7 +106,7 @@ struct BenchCommand: AsyncParsableCommand {
                               ("--pool-size", poolSize), ("--messages", messages), ("--queue-workflows", queueWorkflows),
                               ("--worker-concurrency", workerConcurrency), ("--queue-polling-ms", queuePollingMs),
                               ("--enqueue-concurrency", enqueueConcurrency), ("--waiters", waiters), ("--idle-seconds", idleSeconds),
-                              ("--send-concurrency", sendConcurrency)] where value < 1 {
+                              ("--send-concurrency", sendConcurrency), ("--history", history)] where value < 1 {
             throw ValidationError("\(name) must be at least 1")
         }
         for (name, value) in [("--warmup", warmup), ("--message-warmup", messageWarmup), ("--settle-ms", settleMs)] where value < 0 {
@@ -140,6 +145,7 @@ struct BenchCommand: AsyncParsableCommand {
         case queue1Worker = "queue-1-worker"
         case queue3Workers = "queue-3-workers"
         case waitingAgents = "waiting-agents"
+        case largeHistory = "large-history"
 
         /// What runs when --workloads names nothing.
         static let defaults: [Workload] = [.sequential, .concurrent, .sendRecv, .sendRecvCrossProcess, .queue1Worker, .queue3Workers]
@@ -186,16 +192,18 @@ struct BenchCommand: AsyncParsableCommand {
             case .sendRecv, .sendRecvCrossProcess:
                 report([try await messaging(workload, target: target)])
             case .queue1Worker, .queue3Workers:
-                let settings = QueueSettings(
-                    workflows: workflows ?? queueWorkflows, workers: workload == .queue1Worker ? 1 : 3,
-                    workerConcurrency: workerConcurrency, pollingInterval: .milliseconds(queuePollingMs),
-                    enqueueConcurrency: enqueueConcurrency, poolSize: poolSize,
-                    timeout: .seconds(max(120, (workflows ?? queueWorkflows) / 5)))
+                let settings = queueSettings(workers: workload == .queue1Worker ? 1 : 3)
                 report([try await QueueBench.measure(workload: workload.rawValue, target: target, settings: settings, logger: Self.logger)])
             case .waitingAgents:
                 let settings = WaitingAgentsBench.Settings(
                     waiters: workflows ?? waiters, idle: .seconds(idleSeconds), sendConcurrency: sendConcurrency, poolSize: poolSize)
                 report([try await WaitingAgentsBench.measure(target: target, settings: settings, logger: Self.logger)])
+            case .largeHistory:
+                let settings = LargeHistoryBench.Settings(
+                    history: history,
+                    concurrent: WorkloadSpec(name: "concurrent", workflows: workflows ?? concurrentWorkflows, concurrency: concurrency),
+                    warmup: warmup, queue: queueSettings(workers: 1), poolSize: poolSize)
+                report([try await LargeHistoryBench.measure(target: target, settings: settings, logger: Self.logger)])
             }
         }
         guard let comparePython else {
@@ -213,6 +221,13 @@ struct BenchCommand: AsyncParsableCommand {
         } else {
             print(Report.text(results) + "\n\n" + Report.pythonTable(compared))
         }
+    }
+
+    private func queueSettings(workers: Int) -> QueueSettings {
+        QueueSettings(
+            workflows: workflows ?? queueWorkflows, workers: workers, workerConcurrency: workerConcurrency,
+            pollingInterval: .milliseconds(queuePollingMs), enqueueConcurrency: enqueueConcurrency, poolSize: poolSize,
+            timeout: .seconds(max(120, (workflows ?? queueWorkflows) / 5)))
     }
 
     /// The sequential and concurrent workloads, then the baseline at the same concurrencies.

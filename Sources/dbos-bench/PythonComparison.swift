@@ -6,7 +6,7 @@ import Foundation
 /// ratio measured next to it (never a figure from another day).
 struct PythonComparison {
     /// The workloads the Python script runs.
-    static let workloads: Set<String> = ["sequential", "concurrent", "queue-1-worker"]
+    static let workloads: Set<String> = ["sequential", "concurrent", "queue-1-worker", "queue-3-workers"]
 
     /// A Python interpreter with `dbos==3.4.0` installed (`scripts/test.sh` makes `.venv-dbos`).
     let python: String
