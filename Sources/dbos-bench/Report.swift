@@ -50,6 +50,13 @@ protocol BenchReport {
     var fields: [(String, JSONField)] { get }
 }
 
+/// Nearest-rank percentile of sorted microsecond latencies, in milliseconds (0 when empty).
+func millisecondsPercentile(ofMicroseconds sorted: [Int], _ fraction: Double) -> Double {
+    guard !sorted.isEmpty else { return 0 }
+    let rank = Int((fraction * Double(sorted.count)).rounded(.up))
+    return Double(sorted[min(max(rank, 1), sorted.count) - 1]) / 1000
+}
+
 /// Rounds to `places` decimals, for stable report values.
 func rounded(_ value: Double, _ places: Int) -> Double {
     let scale = pow(10, Double(places))

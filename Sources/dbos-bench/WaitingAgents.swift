@@ -184,11 +184,7 @@ struct WaitingAgentsResult: BenchReport {
     let latencies: [Int]
     let load: Double?
 
-    private func percentile(_ fraction: Double) -> Double {
-        guard !latencies.isEmpty else { return 0 }
-        let rank = Int((fraction * Double(latencies.count)).rounded(.up))
-        return Double(latencies[min(max(rank, 1), latencies.count) - 1]) / 1000
-    }
+    private func percentile(_ fraction: Double) -> Double { millisecondsPercentile(ofMicroseconds: latencies, fraction) }
 
     var fields: [(String, JSONField)] {
         [

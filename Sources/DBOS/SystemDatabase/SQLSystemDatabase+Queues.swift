@@ -3,6 +3,12 @@ import Synchronization
 
 /// Durable queues on `workflow_status`: claiming, delayed work, timeouts.
 extension SQLSystemDatabase {
+    /// The condition of the partial indexes on queued and running workflows, repeated word for
+    /// word in the queries that should use them: SQLite uses a partial index only when the
+    /// query contains its condition's very terms (`status = 'ENQUEUED'` alone does not do), and
+    /// without it a queue's claim scans every finished workflow in the table.
+    static let inFlight: SQLFragment = "status IN ('ENQUEUED', 'PENDING')"
+
     /// Claims up to `limit` ENQUEUED workflows of `queue` (of one partition when
     /// `partitionKey` is set) for this executor, honouring global and per-partition concurrency
     /// and rate limits, in priority then FIFO order.
@@ -13,7 +19,7 @@ extension SQLSystemDatabase {
             // One writer at a time: look (on the reader) before taking the write lock, since
             // dispatchers wake at every commit of another process.
             let waiting = try await driver.read(
-                "SELECT 1 AS found FROM \(tables.status) WHERE queue_name = \(definition.name) AND status = 'ENQUEUED' LIMIT 1")
+                "SELECT 1 AS found FROM \(tables.status) WHERE queue_name = \(definition.name) AND status = 'ENQUEUED' AND \(Self.inFlight) LIMIT 1")
             guard !waiting.isEmpty else { return [] }
         }
         let turn = definition.hasSharedBudget ? dialect.queueTurn(definition.name) : nil
@@ -43,7 +49,7 @@ extension SQLSystemDatabase {
             if tries.next() > 1 {
                 let earlier = try await executor.execute("""
                     SELECT \(claimedColumns) FROM \(status)
-                    WHERE queue_name = \(definition.name) AND status = 'PENDING' AND owner_xid = \(token)
+                    WHERE queue_name = \(definition.name) AND status = 'PENDING' AND \(Self.inFlight) AND owner_xid = \(token)
                     """)
                 if !earlier.isEmpty { return try earlier.map(ClaimedWorkflow.init(row:)) }
             }
@@ -62,7 +68,7 @@ extension SQLSystemDatabase {
             // Only workflows this process can run: registered names, readable payloads.
             let candidates = try await executor.execute("""
                 SELECT workflow_uuid FROM \(self.tables.status)
-                WHERE queue_name = \(definition.name) AND status = 'ENQUEUED'
+                WHERE queue_name = \(definition.name) AND status = 'ENQUEUED' AND \(Self.inFlight)
                   AND (application_version IS NULL OR application_version = \(queue.applicationVersion))
                   AND (serialization IS NULL OR serialization = \(queue.readableFormat))
                   AND name IN (\(list: queue.workflowNames))\(partition)
@@ -106,14 +112,14 @@ extension SQLSystemDatabase {
         }
         var available = queue.limit
         if let concurrency = definition.concurrency {
-            available = min(available, concurrency - (try await count("status = 'PENDING'", partitioned: false)))
+            available = min(available, concurrency - (try await count("status = 'PENDING' AND \(Self.inFlight)", partitioned: false)))
         }
         if available > 0, let rateLimit = definition.rateLimit {
             available = min(available, try await remaining(rateLimit, partitioned: false))
         }
         if queue.partitionKey != nil {
             if available > 0, let concurrency = definition.partitionConcurrency {
-                available = min(available, concurrency - (try await count("status = 'PENDING'", partitioned: true)))
+                available = min(available, concurrency - (try await count("status = 'PENDING' AND \(Self.inFlight)", partitioned: true)))
             }
             if available > 0, let rateLimit = definition.partitionRateLimit {
                 available = min(available, try await remaining(rateLimit, partitioned: true))
@@ -126,7 +132,7 @@ extension SQLSystemDatabase {
         guard !workflowNames.isEmpty else { return [] }
         return try await driver.read("""
             SELECT DISTINCT queue_partition_key FROM \(tables.status)
-            WHERE queue_name = \(queue) AND status = 'ENQUEUED' AND queue_partition_key IS NOT NULL
+            WHERE queue_name = \(queue) AND status = 'ENQUEUED' AND \(Self.inFlight) AND queue_partition_key IS NOT NULL
               AND (application_version IS NULL OR application_version = \(applicationVersion)) AND name IN (\(list: workflowNames))
             """).map { try $0.decode("queue_partition_key") }
     }
@@ -142,7 +148,7 @@ extension SQLSystemDatabase {
         let now = Date().epochMilliseconds
         let row = try await driver.read("""
             SELECT EXISTS (SELECT 1 FROM \(tables.status) WHERE status = 'DELAYED' AND delay_until_epoch_ms <= \(now)) AS delayed_due,
-                   EXISTS (SELECT 1 FROM \(tables.status) WHERE status IN ('PENDING', 'ENQUEUED', 'DELAYED')
+                   EXISTS (SELECT 1 FROM \(tables.status) WHERE status IN ('ENQUEUED', 'PENDING', 'DELAYED')
                            AND workflow_deadline_epoch_ms IS NOT NULL AND workflow_deadline_epoch_ms < \(now)) AS deadline_passed
             """).first
         return (try row?.decode("delayed_due") ?? false, try row?.decode("deadline_passed") ?? false)
@@ -160,7 +166,7 @@ extension SQLSystemDatabase {
         let now = Date().epochMilliseconds
         return try await driver.write("""
             UPDATE \(tables.status) SET status = 'CANCELLED', owner_xid = NULL, deduplication_id = NULL, updated_at = \(now)
-            WHERE status IN ('PENDING', 'ENQUEUED', 'DELAYED') AND workflow_deadline_epoch_ms IS NOT NULL
+            WHERE status IN ('ENQUEUED', 'PENDING', 'DELAYED') AND workflow_deadline_epoch_ms IS NOT NULL
               AND workflow_deadline_epoch_ms < \(now)
             RETURNING workflow_uuid
             """).map { try $0.decode("workflow_uuid") }

@@ -216,6 +216,8 @@ extension SQLSystemDatabase {
         if let states = filter.status {
             if states.isEmpty { return [] }
             conditions.append("ws.status IN (\(list: states.map(\.rawValue)))")
+            // Only queued or running ones: the partial index's own terms (see `inFlight`).
+            if Set(states).isSubset(of: [.enqueued, .pending]) { conditions.append("ws.\(Self.inFlight)") }
         }
         if let queue = filter.queueName { conditions.append("ws.queue_name = \(queue)") }
         if let version = filter.applicationVersion { conditions.append("ws.application_version = \(version)") }
