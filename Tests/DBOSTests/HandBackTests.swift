@@ -169,7 +169,12 @@ import Testing
             // Recovered here after the fence (again after any later lapse of the lease under load).
             #expect(status.recoveryAttempts >= 2, "recovered here after the fence")
             #expect(try await dbos.listSteps("f8").map(\.functionName) == ["stubborn", "after"], "each step recorded once")
-            #expect(counter.count("after") == 1)
+            // The first execution never reaches "after" (fenced inside "stubborn"). Each recovery
+            // runs it at most once: more than once only if the lease lapsed again mid-step under
+            // load, which the extra recovery attempts then show.
+            #expect(counter.count("after") >= 1 && counter.count("after") <= status.recoveryAttempts - 1,
+                    "after ran \(counter.count("after")) times in \(status.recoveryAttempts) executions")
+            if status.recoveryAttempts == 2 { #expect(counter.count("after") == 1) }
             await dbos.shutdown()
         } catch {
             gate.open(())
