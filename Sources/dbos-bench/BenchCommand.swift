@@ -81,6 +81,9 @@ struct BenchCommand: AsyncParsableCommand {
     @Option(help: "Sends in flight when the waiting-agents workload wakes its workflows.")
     var sendConcurrency = 1
 
+    @Flag(help: "In the waiting-agents workload, send from the waiting workflows' own runtime instead of a separate DBOSClient.")
+    var sendFromRuntime = false
+
     @Option(help: "Finished workflows the large-history workload inserts between its two measurements.")
     var history = 1_000_000
 
@@ -196,7 +199,8 @@ struct BenchCommand: AsyncParsableCommand {
                 report([try await QueueBench.measure(workload: workload.rawValue, target: target, settings: settings, logger: Self.logger)])
             case .waitingAgents:
                 let settings = WaitingAgentsBench.Settings(
-                    waiters: workflows ?? waiters, idle: .seconds(idleSeconds), sendConcurrency: sendConcurrency, poolSize: poolSize)
+                    waiters: workflows ?? waiters, idle: .seconds(idleSeconds), sendConcurrency: sendConcurrency,
+                    sendFromRuntime: sendFromRuntime, poolSize: poolSize)
                 report([try await WaitingAgentsBench.measure(target: target, settings: settings, logger: Self.logger)])
             case .largeHistory:
                 let settings = LargeHistoryBench.Settings(

@@ -11,8 +11,9 @@ import Synchronization
 /// waiter), then measures the database's load while nothing happens for `--idle-seconds`
 /// (`idle_transactions_per_s`: PostgreSQL's committed and rolled-back transactions in this
 /// database, from `pg_stat_database`, less the benchmark's own read; every statement of this
-/// library outside a transaction is its own; autovacuum's work in the database counts too). Then a `DBOSClient` (its own pool, as another
-/// service would send) sends each workflow a message whose payload is the epoch microseconds at
+/// library outside a transaction is its own; autovacuum's work in the database counts too).
+/// Then a `DBOSClient` (its own pool, as another service would send; with `--send-from-runtime`
+/// the runtime itself) sends each workflow a message whose payload is the epoch microseconds at
 /// which the send started, `--send-concurrency` at a time; `p50_ms`/`p99_ms` run from there to the
 /// start of the step the workflow runs after its receive.
 enum WaitingAgentsBench {
@@ -35,6 +36,8 @@ enum WaitingAgentsBench {
         let waiters: Int
         let idle: Duration
         let sendConcurrency: Int
+        /// Send through the runtime itself instead of a separate `DBOSClient`.
+        let sendFromRuntime: Bool
         let poolSize: Int
     }
 
@@ -97,7 +100,13 @@ enum WaitingAgentsBench {
             var next = 0
             func addSend() {
                 let id = prefix + String(next)
-                group.addTask { try await client.send(EpochClock.micros(), to: id, topic: topic) }
+                group.addTask {
+                    if settings.sendFromRuntime {
+                        try await dbos.send(EpochClock.micros(), to: id, topic: topic)
+                    } else {
+                        try await client.send(EpochClock.micros(), to: id, topic: topic)
+                    }
+                }
                 next += 1
             }
             while next < min(settings.sendConcurrency, settings.waiters) { addSend() }
@@ -117,7 +126,7 @@ enum WaitingAgentsBench {
             backend: dbos.backendName, waiters: settings.waiters, startSeconds: startSeconds,
             rssPerWaiterKilobytes: rssBefore.flatMap { before in rssWaiting.map { Double($0 - before) / Double(settings.waiters) } },
             idleSeconds: settings.idle.seconds, idleTransactionsPerSecond: idleRate,
-            sendConcurrency: settings.sendConcurrency, wakeSeconds: wakeSeconds, latencies: latencies, load: loadAverage())
+            sendConcurrency: settings.sendConcurrency, sender: settings.sendFromRuntime ? "runtime" : "client", wakeSeconds: wakeSeconds, latencies: latencies, load: loadAverage())
     }
 
     /// This process's resident set, in kB (Linux `/proc/self/status`).
@@ -179,6 +188,8 @@ struct WaitingAgentsResult: BenchReport {
     let idleSeconds: Double
     let idleTransactionsPerSecond: Double?
     let sendConcurrency: Int
+    /// Who sent the messages: `client` (its own connections) or `runtime`.
+    let sender: String
     let wakeSeconds: Double
     /// Send-to-next-step latencies in microseconds, sorted.
     let latencies: [Int]
@@ -198,6 +209,7 @@ struct WaitingAgentsResult: BenchReport {
             ("p99_ms", .double(rounded(percentile(0.99), 3))),
             ("baseline_commits_per_s", .null),
             ("ratio_to_baseline", .null),
+            ("sender", .string(sender)),
             ("start_seconds", .double(rounded(startSeconds, 3))),
             ("rss_per_waiter_kb", rssPerWaiterKilobytes.map { .double(rounded($0, 2)) } ?? .null),
             ("idle_seconds", .double(rounded(idleSeconds, 1))),
