@@ -7,7 +7,7 @@ extension WorkflowService {
     /// check, so a signal between the check and the wait is not lost.
     ///
     /// In a runtime a waiter costs no queries while it waits: local writes, LISTEN/NOTIFY and
-    /// the runtime's shared sweep (``runWaitSweeps(every:)``) wake it. In a client, which runs
+    /// the runtime's shared sweep (``runWaitSweeps(every:logger:)``) wake it. In a client, which runs
     /// no sweep, each waiter re-checks at the fallback interval.
     func waitFor<T: Sendable>(_ channel: ChangeChannel, of workflowID: String, name: String, until deadline: Double?,
                               _ check: () async throws -> T?) async throws -> T? {
@@ -56,7 +56,8 @@ extension WorkflowService {
     }
 
     /// Wakes the waiters whose rows are there: workflows with an unconsumed message on the
-    /// topic they wait on, or the event they wait for. Stream readers re-check their stream.
+    /// topic they wait on, or the event they wait for. Stream readers are left alone: they
+    /// re-check their stream (and whether its workflow ended) each second on their own.
     func sweepWaits() async throws {
         let receivers = hub.watchedWorkflowIDs(on: .notifications)
         if !receivers.isEmpty {
@@ -70,6 +71,5 @@ extension WorkflowService {
                 hub.signal(WakeupHub.key(.events, workflowID, key))
             }
         }
-        hub.signal(.streams)
     }
 }

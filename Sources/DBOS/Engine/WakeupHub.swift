@@ -123,11 +123,6 @@ final class WakeupHub: Sendable {
         resume(registry.withLock { $0.fire($0.byKey[key] ?? []) })
     }
 
-    /// Wakes every waiter on `channel`.
-    func signal(_ channel: ChangeChannel) {
-        resume(registry.withLock { $0.fire($0.byGroup[.channel(channel)] ?? []) })
-    }
-
     /// Wakes every queue dispatcher (another process may have enqueued work: SQLite's data
     /// version changed, or the PostgreSQL listener reconnected and may have missed a NOTIFY).
     func signalQueues() {
