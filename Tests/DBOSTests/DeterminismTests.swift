@@ -44,16 +44,26 @@ import Testing
     func recoveryReplaysCompletedStepsWithoutRunningThem(backend: Backend) async throws {
         let url = backend.freshDatabaseURL()
         let counter = Counter()
-        let agent = Self.agent(stepName: "searchWeb", counter: counter, pause: .seconds(2))
-        let first = try await launchRuntime(url, agent)
-        _ = try await first.start(agent, options: WorkflowOptions(workflowID: "agent-2"))
-        try await eventually("the first step to be recorded") { try await first.listSteps("agent-2").count >= 2 }
-        await first.shutdown()
+        // The first runtime's workflow holds (not durably) after its first step until shutdown
+        // cancels it; the second runtime's copy does not hold. No wall-clock race either way.
+        func agent(holding: Bool) -> Workflow<String> {
+            Workflow("agent") { () async throws -> String in
+                _ = try await DBOS.step("searchWeb") { counter.hit("searchWeb") }
+                if holding { try await Task.sleep(for: .seconds(3600)) }
+                return try await DBOS.step("finish") { "done" }
+            }
+        }
+        let held = agent(holding: true)
+        let first = try await launchRuntime(url, held)
+        _ = try await first.start(held, options: WorkflowOptions(workflowID: "agent-2"))
+        try await eventually("the first step to be recorded") { try await first.listSteps("agent-2").count >= 1 }
+        await first.shutdown(timeout: .zero)   // cancels the held workflow at once
         let client = try await DBOSClient(databaseURL: url)
         #expect(try await client.getWorkflowStatus("agent-2")?.state == .pending)
+        #expect(try await client.listSteps("agent-2").map(\.functionName) == ["searchWeb"])
         await client.close()
 
-        let second = try await launchRuntime(url, agent)
+        let second = try await launchRuntime(url, agent(holding: false))
         #expect(try await second.retrieve("agent-2", as: String.self).result() == "done")
         #expect(counter.count("searchWeb") == 1)
         await second.shutdown()
