@@ -94,6 +94,7 @@ extension DBOS {
                 deadExecutorID: dead, newExecutorID: executorID, applicationVersion: applicationVersion,
                 workflowNames: registeredWorkflowNames)
             for queue in registeredQueues { hub.signal(WakeupHub.queueKey(queue.name)) }
+            metrics.takenOver(taken.count)
             if !taken.isEmpty {
                 logger.notice("taking over workflows of an executor whose lease expired",
                               metadata: ["deadExecutor": "\(dead)", "count": "\(taken.count)"])

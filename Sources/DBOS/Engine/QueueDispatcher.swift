@@ -11,6 +11,7 @@ extension DBOS {
             tasks.spawn { await self.dispatch(queue) }
         }
         tasks.spawn { await self.maintain() }
+        tasks.spawn { await self.sampleQueueMetrics() }
     }
 
     /// Most workflows of one queue a process runs at once when the queue sets no `workerConcurrency`.
@@ -98,6 +99,7 @@ extension DBOS {
         let recorded = claimed.hasSteps ? try await systemDatabase.steps(workflowID: claimed.workflowID) : []
         execute(registration, workflowID: claimed.workflowID, inputs: claimed.inputs ?? PortableJSON.noArguments,
                 ownerXID: claimed.ownerXID, recorded: recorded, queueName: queue, partitionKey: claimed.partitionKey,
-                deadlineEpochMilliseconds: claimed.deadlineEpochMilliseconds)
+                deadlineEpochMilliseconds: claimed.deadlineEpochMilliseconds,
+                trace: .stored(.dequeued, attributes: claimed.attributes, recoveryAttempt: max(claimed.recoveryAttempts - 1, 0)))
     }
 }

@@ -87,10 +87,11 @@ extension DBOS {
             return false
         case .exceeded(let attempts):
             throw DBOSError.maxRecoveryAttemptsExceeded(workflowID: workflowID, attempts: attempts)
-        case .claimed(let inputs, let deadline):
+        case .claimed(let inputs, let deadline, let attempts, let attributes):
             let recorded = try await systemDatabase.steps(workflowID: workflowID)
             execute(registration, workflowID: workflowID, inputs: inputs ?? PortableJSON.noArguments,
-                    ownerXID: ownerXID, recorded: recorded, deadlineEpochMilliseconds: deadline)
+                    ownerXID: ownerXID, recorded: recorded, deadlineEpochMilliseconds: deadline,
+                    trace: .stored(.recovered, attributes: attributes, recoveryAttempt: max(attempts - 1, 0)))
             return true
         }
     }

@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import Synchronization
+import Tracing
 
 /// The engine's view of one running execution of a workflow, found by every `DBOS.` static
 /// call through a task-local value, and the one operation primitive every durable call goes
@@ -11,7 +12,7 @@ final class WorkflowContext: Sendable {
     /// The operation ID of the step whose body runs (nil in the workflow body): workflow
     /// operations inside a step run as plain code, and what the body writes (stream values)
     /// belongs to that step.
-    @TaskLocal static var currentStep: Int?
+    @TaskLocal static var currentStep: StepScope?
     /// Whether a step body runs.
     static var insideStep: Bool { currentStep != nil }
 
@@ -110,7 +111,7 @@ final class WorkflowContext: Sendable {
     /// Reserves the next operation: checks that the workflow may continue, takes the next ID in
     /// program order (and, `withDeadline`, the ID after it for the operation's durable timeout),
     /// and finds what an earlier execution recorded there.
-    func reserve<Output>(_ name: String, withDeadline: Bool = false,
+    func reserve<Output>(_ name: String, withDeadline: Bool = false, type: OperationType = .step,
                          replay: @escaping @Sendable (StepRecord) throws -> Output) throws -> Operation<Output> {
         try checkRunnable()
         let (functionID, recorded) = try reserveID(name)
@@ -118,23 +119,25 @@ final class WorkflowContext: Sendable {
             ? Operation<Double>(context: self, reserved: reserveID(Operation<Double>.sleepName), name: Operation<Double>.sleepName,
                                 replay: { try self.decoded($0) })
             : nil
-        return Operation(context: self, reserved: (functionID, recorded), name: name, replay: replay, deadline: deadline)
+        return Operation(context: self, reserved: (functionID, recorded), name: name, type: type, replay: replay, deadline: deadline)
     }
 
     /// Replays an operation an earlier execution recorded, or runs it for the first time.
     func perform<Output>(_ operation: Operation<Output>, _ run: (Operation<Output>) async throws -> Output) async throws -> Output {
         if let record = operation.recorded { return try operation.replay(record) }
-        return try await run(operation)
+        return try await withOperationSpan(operation.name, functionID: operation.functionID, type: operation.type.rawValue) {
+            try await run(operation)
+        }
     }
 
     /// The durable-operation protocol, once: reserve the next operation (ownership,
     /// cancellation and timeout checked), then replay its recorded outcome or run it. `run`
     /// records through ``Operation/resolve(_:ours:)``, which turns an earlier execution's record
     /// into a replay and a lost workflow into the right error.
-    func operation<Output>(_ name: String, withDeadline: Bool = false,
+    func operation<Output>(_ name: String, withDeadline: Bool = false, type: OperationType = .step,
                            replay: @escaping @Sendable (StepRecord) throws -> Output,
                            _ run: (Operation<Output>) async throws -> Output) async throws -> Output {
-        try await perform(reserve(name, withDeadline: withDeadline, replay: replay), run)
+        try await perform(reserve(name, withDeadline: withDeadline, type: type, replay: replay), run)
     }
 
     /// ``operation(_:withDeadline:replay:_:)`` for an operation whose recorded output is an `Output`.
@@ -175,15 +178,18 @@ final class Operation<Output>: Sendable {
     let context: WorkflowContext
     let functionID: Int
     let name: String
+    /// What the operation is, for its span.
+    let type: OperationType
     /// The record an earlier execution wrote at this ID, if any.
     let recorded: StepRecord?
     let replay: @Sendable (StepRecord) throws -> Output
     /// The durable timeout of a waiting operation (receive, event), reserved right after it.
     let deadline: Operation<Double>?
 
-    init(context: WorkflowContext, reserved: (functionID: Int, recorded: StepRecord?), name: String,
+    init(context: WorkflowContext, reserved: (functionID: Int, recorded: StepRecord?), name: String, type: OperationType = .step,
          replay: @escaping @Sendable (StepRecord) throws -> Output, deadline: Operation<Double>? = nil) {
         self.context = context
+        self.type = type
         self.functionID = reserved.functionID
         self.recorded = reserved.recorded
         self.name = name
@@ -248,21 +254,51 @@ extension Operation where Output: Codable & Sendable {
     func runStep(retries: RetryPolicy, _ body: @Sendable () async throws -> Output) async throws -> Output {
         let runtime = context.runtime
         try await context.confirmOwnershipIfStale()
-        let started = Date()
+        let started = Date(), clock = ContinuousClock.now
         let value: Output
         do {
-            value = try await WorkflowContext.$currentStep.withValue(functionID) {
-                try await retries.run(step: name, pause: { try await runtime.service.pause(for: $0) }, body)
+            value = try await WorkflowContext.$currentStep.withValue(StepScope(functionID: functionID, name: name)) {
+                try await retries.run(step: name, pause: { try await runtime.service.pause(for: $0) },
+                                      onRetry: { attempt, error, delay in self.retried(attempt: attempt, error: error, delay: delay) }, body)
             }
+            runtime.metrics.stepFinished(name, succeeded: true, after: .now - clock)
         } catch {
             // A body stopped by shutdown or cancellation did not fail: nothing is recorded, and
             // the step runs again when the workflow is recovered.
             if DBOSError.Code.shuttingDown ~= error || runtime.isShuttingDown || Task.isCancelled {
                 throw DBOSError.shuttingDown
             }
+            runtime.metrics.stepFinished(name, succeeded: false, after: .now - clock)
             let failure = try PortableJSON.encode(WorkflowFailure(error))
             return try await commit(record(error: failure, startedAt: started)) { throw error }
         }
         return try await commit(record(output: try PortableJSON.encode(value), startedAt: started)) { value }
     }
+
+    /// A failed attempt of this step's body is retried after `delay`: counted, logged, and
+    /// added to the step's span as an event (as DBOS does).
+    private func retried(attempt: Int, error: any Error, delay: Duration) {
+        context.runtime.metrics.stepRetried(name)
+        context.logger.warning("step failed; retrying", metadata: [
+            "step": "\(name)", "attempt": "\(attempt)", "retryIn": "\(delay)", "error": "\(error)"])
+        if let span = InstrumentationSystem.tracer.activeSpan(identifiedBy: ServiceContext.current ?? .topLevel) {
+            let (seconds, attoseconds) = delay.components
+            span.addEvent(SpanEvent(name: "Step attempt \(attempt) failed", attributes: [
+                "error": "\(error)", "retryIntervalSeconds": .double(Double(seconds) + Double(attoseconds) / 1e18)]))
+        }
+    }
+}
+
+/// What an operation is, as its span says.
+enum OperationType: String, Sendable {
+    /// A step, or a runtime operation recorded like one (send, sleep, a wait).
+    case step
+    /// The start (or enqueue) of a child workflow.
+    case childWorkflow
+}
+
+/// The step whose body runs in this task.
+struct StepScope: Sendable {
+    let functionID: Int
+    let name: String
 }

@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import Tracing
 
 /// Creating workflow rows: started here, enqueued, or as the child of a running workflow.
 extension DBOS {
@@ -13,6 +14,7 @@ extension DBOS {
             workflowID: options.workflowID ?? UUID().uuidString.lowercased(), name: name, executorID: executorID,
             applicationVersion: applicationVersion, ownerXID: UUID().uuidString.lowercased(), inputs: inputs,
             serialization: PortableJSON.formatName, createdAt: now)
+        insert.attributes = TraceCarrier.attributes()
         if let timeout = options.timeout {
             insert.timeoutMilliseconds = timeout.milliseconds
             insert.deadlineEpochMilliseconds = now + timeout.milliseconds
@@ -20,7 +22,8 @@ extension DBOS {
         let (workflowID, result) = try await insertWorkflow(insert, explicitID: options.workflowID, onDuplicate: .throwError)
         if let result, result.created {
             execute(registration, workflowID: workflowID, inputs: inputs, ownerXID: insert.ownerXID, recorded: [],
-                    deadlineEpochMilliseconds: insert.deadlineEpochMilliseconds)
+                    deadlineEpochMilliseconds: insert.deadlineEpochMilliseconds,
+                    trace: ExecutionTrace(origin: .new, parent: ServiceContext.current ?? .topLevel))
         }
         return workflowID
     }
@@ -67,7 +70,7 @@ extension WorkflowContext {
     func startChild(_ insert: WorkflowInsert, explicitID: String?, onDuplicate: DuplicatePolicy)
         async throws -> (workflowID: String, result: WorkflowInsertResult?) {
         let parentID = workflowID
-        return try await operation(insert.name, replay: { record in
+        return try await operation(insert.name, type: .childWorkflow, replay: { record in
             try self.rethrowRecordedError(of: record)
             guard let child = record.childWorkflowID else {
                 throw DBOSError.malformedRow(table: "operation_outputs", column: "child_workflow_id",
@@ -76,6 +79,7 @@ extension WorkflowContext {
             return (child, nil)
         }) { operation in
             var child = insert
+            child.attributes = TraceCarrier.attributes()   // the child-start span is its parent
             child.workflowID = explicitID ?? "\(parentID)-\(operation.functionID)"
             child.parentWorkflowID = parentID
             if child.timeoutMilliseconds == nil { child.deadlineEpochMilliseconds = deadlineEpochMilliseconds }
@@ -133,7 +137,8 @@ extension WorkflowInsert {
             applicationVersion: applicationVersion, queueName: queue, timeoutMilliseconds: options.timeout?.milliseconds,
             ownerXID: UUID().uuidString.lowercased(), inputs: inputs, serialization: PortableJSON.formatName,
             priority: options.priority, deduplicationID: options.deduplicationID, partitionKey: options.partitionKey,
-            createdAt: now, delayUntilEpochMilliseconds: options.delay.map { now + $0.milliseconds })
+            createdAt: now, delayUntilEpochMilliseconds: options.delay.map { now + $0.milliseconds },
+            attributes: TraceCarrier.attributes())
     }
 }
 
@@ -146,7 +151,7 @@ extension DBOS {
     /// execution that cannot start (the runtime is stopping) leaves the workflow PENDING.
     func execute(_ registration: WorkflowRegistration, workflowID: String, inputs: String, ownerXID: String,
                  recorded: [StepRecord], queueName: String? = nil, partitionKey: String? = nil,
-                 deadlineEpochMilliseconds: Int64? = nil) {
+                 deadlineEpochMilliseconds: Int64? = nil, trace: ExecutionTrace) {
         guard running.begin(workflowID, queueName: queueName, partitionKey: partitionKey, ownerXID: ownerXID) else {
             // An older execution of this workflow still runs here (for example it was cancelled and
             // then resumed while blocked): it is stopped, then this one starts.
@@ -154,7 +159,8 @@ extension DBOS {
             tasks.spawn {
                 _ = await self.running.wait(for: workflowID)
                 self.execute(registration, workflowID: workflowID, inputs: inputs, ownerXID: ownerXID, recorded: recorded,
-                             queueName: queueName, partitionKey: partitionKey, deadlineEpochMilliseconds: deadlineEpochMilliseconds)
+                             queueName: queueName, partitionKey: partitionKey, deadlineEpochMilliseconds: deadlineEpochMilliseconds,
+                             trace: trace)
             }
             return
         }
@@ -164,11 +170,16 @@ extension DBOS {
             running.finish(workflowID, outcome: nil)
             return
         }
+        metrics.workflowStarted(registration.name, origin: trace.origin)
         let task = Task {
+            let span = self.startWorkflowSpan(registration.name, workflowID: workflowID, queueName: queueName,
+                                              recoveryAttempt: trace.recoveryAttempt, parent: trace.parent)
             let result: Result<String, any Error>
             do {
-                let output = try await WorkflowContext.$current.withValue(context) {
-                    try await WorkflowContext.$currentStep.withValue(nil) { try await registration.invoke(inputs) }
+                let output = try await ServiceContext.$current.withValue(span.context) {
+                    try await WorkflowContext.$current.withValue(context) {
+                        try await WorkflowContext.$currentStep.withValue(nil) { try await registration.invoke(inputs) }
+                    }
                 }
                 result = .success(output)
             } catch {
@@ -176,6 +187,11 @@ extension DBOS {
             }
             self.running.markCompleting(workflowID)
             let outcome = await self.recordOutcome(result, context: context)
+            if let state = outcome?.state { self.metrics.workflowEnded(registration.name, state: state) }
+            if case .failure(let error) = result, outcome == nil, Self.isCancellation(error, of: workflowID) {
+                self.metrics.workflowEnded(registration.name, state: .cancelled)
+            }
+            self.endWorkflowSpan(span, recorded: outcome?.state, error: result.failure)
             self.handedBack.executionEnded(workflowID)
             if let queue = self.running.finish(workflowID, outcome: outcome) {
                 self.hub.signal(WakeupHub.queueKey(queue))   // a slot is free
@@ -219,10 +235,37 @@ extension DBOS {
     /// Errors that end an execution of `workflowID` without ending the workflow: it was
     /// stopped (shutdown, its cancellation, task cancellation) or another execution owns it now.
     /// Another workflow's cancellation (a child awaited by this one) is an ordinary failure.
+    static func isCancellation(_ error: any Error, of workflowID: String) -> Bool {
+        guard let error = error as? DBOSError else { return false }
+        return error.code == .workflowCancelled && error.workflowID == workflowID
+    }
+
     static func stopsWithoutOutcome(_ error: any Error, of workflowID: String) -> Bool {
         if error is CancellationError { return true }
         guard let error = error as? DBOSError else { return false }
         if error.code == .shuttingDown { return true }
         return [.workflowCancelled, .executionSuperseded].contains(error.code) && error.workflowID == workflowID
+    }
+}
+
+/// Where an execution of a workflow came from, and the trace its span joins.
+struct ExecutionTrace: Sendable {
+    var origin: RuntimeMetrics.Origin
+    /// The caller's context for a workflow started here, else the one stored with the workflow.
+    var parent: ServiceContext
+    /// Executions before this one (0 for the first).
+    var recoveryAttempt: Int = 0
+
+    /// The trace of an execution that resumes or dequeues a stored workflow.
+    static func stored(_ origin: RuntimeMetrics.Origin, attributes: String?, recoveryAttempt: Int) -> ExecutionTrace {
+        ExecutionTrace(origin: origin, parent: TraceCarrier.context(fromAttributes: attributes) ?? .topLevel,
+                       recoveryAttempt: recoveryAttempt)
+    }
+}
+
+extension Result {
+    var failure: Failure? {
+        if case .failure(let error) = self { return error }
+        return nil
     }
 }

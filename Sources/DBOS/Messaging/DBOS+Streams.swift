@@ -34,7 +34,7 @@ extension DBOS {
                                                                             ownerXID: operation.ownerXID)
                 try operation.resolve(write) { _ in }
             }
-        } else if let step = WorkflowContext.currentStep {
+        } else if let step = WorkflowContext.currentStep?.functionID {
             let write = try await current.runtime.systemDatabase.appendStream(entry, fromStep: step, ownerXID: current.ownerXID)
             if case .notOwner(let status) = write { throw current.lostOwnership(status: status) }
         } else {

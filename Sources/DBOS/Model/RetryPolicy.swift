@@ -46,7 +46,9 @@ public struct RetryPolicy: Sendable {
     }
 
     /// Runs `body` with this policy. `pause` waits between attempts (durably interruptible by shutdown).
-    func run<T>(step name: String, pause: (Duration) async throws -> Void, _ body: () async throws -> T) async throws -> T {
+    func run<T>(step name: String, pause: (Duration) async throws -> Void,
+                onRetry: (_ attempt: Int, _ error: any Error, _ delay: Duration) -> Void = { _, _, _ in },
+                _ body: () async throws -> T) async throws -> T {
         var attempt = 1
         while true {
             do {
@@ -57,7 +59,9 @@ public struct RetryPolicy: Sendable {
                 guard attempt < maxAttempts else {
                     throw DBOSError.maxStepRetriesExceeded(step: name, attempts: attempt, lastError: WorkflowFailure(error))
                 }
-                try await pause(delay(after: attempt))
+                let delay = delay(after: attempt)
+                onRetry(attempt, error, delay)
+                try await pause(delay)
                 attempt += 1
             }
         }

@@ -36,6 +36,8 @@ public final class DBOS: WorkflowManaging {
     let schedules = ScheduleRegistry()
     let lifecycle = Lifecycle()
     let handedBack = HandedBack()
+    /// Where counters, timers and gauges go (``DBOSConfig/metricsFactory``, else the bootstrapped backend).
+    let metrics: RuntimeMetrics
     private let state = Mutex(State())
 
     var running: RunningWorkflows { service.running }
@@ -56,9 +58,11 @@ public final class DBOS: WorkflowManaging {
         self.config = config
         self.executorID = config.resolvedExecutorID
         self.logger = config.logger
+        self.metrics = RuntimeMetrics(configured: config.metricsFactory)
         self.systemDatabase = try SQLSystemDatabase(
             url: DatabaseURL(parsing: config.resolvedDatabaseURL), schema: config.postgresSchema,
-            synchronous: config.sqliteSynchronous == .full ? .full : .normal, maxConnections: config.maxPostgresConnections, logger: config.logger)
+            synchronous: config.sqliteSynchronous == .full ? .full : .normal, maxConnections: config.maxPostgresConnections,
+            logger: config.logger, metrics: metrics)
         self.service = WorkflowService(systemDatabase: systemDatabase, waitsAreSwept: true)
     }
 

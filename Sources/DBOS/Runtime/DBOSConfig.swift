@@ -1,5 +1,6 @@
 import Foundation
 public import Logging
+public import CoreMetrics
 
 /// How a ``DBOS`` runtime connects and identifies itself.
 public struct DBOSConfig: Sendable {
@@ -41,6 +42,18 @@ public struct DBOSConfig: Sendable {
     /// How long a graceful shutdown waits for running workflows to reach their next operation
     /// (running steps finish and are recorded) before it cancels them. Default 30 seconds.
     public var shutdownTimeout: Duration
+    /// Where the runtime's metrics go (see the table in the README's "Observability"). When nil
+    /// (the default), the backend bootstrapped with `MetricsSystem.bootstrap`, looked up at each
+    /// use. Spans go to the tracer bootstrapped with `InstrumentationSystem.bootstrap` (or bound
+    /// with `withTracer` around the runtime's launch).
+    public var metricsFactory: (any MetricsFactory)?
+    /// How often queue depth and the age of each queue's oldest workflow are sampled for the
+    /// `dbos_queue_depth` and `dbos_queue_oldest_age_seconds` gauges (one query per sample,
+    /// made only when a metrics backend is set). Default 10 seconds.
+    public var queueMetricsInterval: Duration
+    /// The names of span attributes: DBOS's (the default, as DBOS Transact's dashboards expect)
+    /// or OpenTelemetry-style `dbos.*` names.
+    public var spanAttributeNames: SpanAttributeNames
 
     /// SQLite's `PRAGMA synchronous` setting for the system database.
     public enum SQLiteSynchronous: String, Sendable {
@@ -53,7 +66,8 @@ public struct DBOSConfig: Sendable {
                 applicationVersion: String? = nil, sqliteSynchronous: SQLiteSynchronous = .full,
                 postgresSchema: String = "dbos", maxPostgresConnections: Int = 32,
                 maxRecoveryAttempts: Int = 100, executorLease: Duration? = nil, shutdownTimeout: Duration = .seconds(30),
-                logger: Logger? = nil) {
+                logger: Logger? = nil, metricsFactory: (any MetricsFactory)? = nil,
+                queueMetricsInterval: Duration = .seconds(10), spanAttributeNames: SpanAttributeNames = .dbos) {
         self.name = name
         self.systemDatabaseURL = systemDatabaseURL
         self.executorID = executorID
@@ -64,6 +78,9 @@ public struct DBOSConfig: Sendable {
         self.maxRecoveryAttempts = maxRecoveryAttempts
         self.executorLease = executorLease
         self.shutdownTimeout = shutdownTimeout
+        self.metricsFactory = metricsFactory
+        self.queueMetricsInterval = queueMetricsInterval
+        self.spanAttributeNames = spanAttributeNames
         self.logger = logger ?? Logger(label: "dbos.\(name)")
     }
 

@@ -58,9 +58,10 @@ extension SQLSystemDatabase {
             let copied = try await executor.execute("""
                 INSERT INTO \(tables.status) (workflow_uuid, status, name, class_name, config_name, application_version, application_id,
                     authenticated_user, authenticated_roles, assumed_role, serialization, queue_name, forked_from,
-                    recovery_attempts, created_at, updated_at, priority, application_name)
+                    recovery_attempts, created_at, updated_at, priority, application_name, attributes)
                 SELECT \(newID), 'ENQUEUED', name, class_name, config_name, \(applicationVersion), application_id, authenticated_user,
-                    authenticated_roles, assumed_role, serialization, \(queueName), workflow_uuid, 0, \(now), \(now), 0, application_name
+                    authenticated_roles, assumed_role, serialization, \(queueName), workflow_uuid, 0, \(now), \(now), 0, application_name,
+                    attributes
                 FROM \(tables.status) WHERE workflow_uuid = \(workflowID)
                 RETURNING workflow_uuid
                 """)

@@ -31,6 +31,7 @@ extension SQLSystemDatabase {
         let status = tables.status
         let claimedColumns: SQLQuery = """
             workflow_uuid, name, owner_xid, recovery_attempts, workflow_deadline_epoch_ms, queue_partition_key,
+            CAST(attributes AS TEXT) AS attributes,
             EXISTS (SELECT 1 FROM \(tables.operations) o WHERE o.workflow_uuid = \(status).workflow_uuid) AS has_steps,
             (SELECT inputs FROM \(tables.inputs) i WHERE i.workflow_uuid = \(status).workflow_uuid) AS inputs
             """
@@ -154,6 +155,19 @@ extension SQLSystemDatabase {
         return (try row?.decode("delayed_due") ?? false, try row?.decode("deadline_passed") ?? false)
     }
 
+    func queueDepths(_ queues: [String]) async throws -> [String: (depth: Int, oldestCreatedAt: Int64?)] {
+        guard !queues.isEmpty else { return [:] }
+        var depths: [String: (depth: Int, oldestCreatedAt: Int64?)] = [:]
+        for row in try await driver.read("""
+            SELECT queue_name, count(*) AS depth, min(created_at) AS oldest FROM \(tables.status)
+            WHERE status = 'ENQUEUED' AND \(Self.inFlight) AND queue_name IN (\(dialect.values(queues)))
+            GROUP BY queue_name
+            """) {
+            depths[try row.decode("queue_name")] = (try row.decode("depth"), try row.decode("oldest"))
+        }
+        return depths
+    }
+
     func releaseDelayed() async throws -> [String] {
         let now = Date().epochMilliseconds
         return try await driver.write("""
@@ -229,7 +243,7 @@ extension ClaimedWorkflow {
                   inputs: try row.decode("inputs"), hasSteps: try row.decode("has_steps"),
                   recoveryAttempts: try row.decode("recovery_attempts"),
                   deadlineEpochMilliseconds: try row.decode("workflow_deadline_epoch_ms"),
-                  partitionKey: try row.decode("queue_partition_key"))
+                  partitionKey: try row.decode("queue_partition_key"), attributes: try row.decode("attributes"))
     }
 }
 

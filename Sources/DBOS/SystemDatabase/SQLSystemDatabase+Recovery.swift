@@ -36,7 +36,7 @@ extension SQLSystemDatabase {
                 UPDATE \(self.tables.status) SET owner_xid = \(ownerXID), recovery_attempts = recovery_attempts + 1, updated_at = \(now)
                 WHERE workflow_uuid = \(workflowID) AND status = 'PENDING' AND COALESCE(executor_id, '') = \(listed.executorID ?? "")
                   AND COALESCE(owner_xid, '') = \(listed.ownerXID ?? "")
-                RETURNING recovery_attempts, workflow_deadline_epoch_ms
+                RETURNING recovery_attempts, workflow_deadline_epoch_ms, CAST(attributes AS TEXT) AS attributes
                 """)
             guard let row = claimed.first else { return .notPending }
             let attempts: Int = try row.decode("recovery_attempts")
@@ -49,7 +49,8 @@ extension SQLSystemDatabase {
                 LEFT JOIN \(self.tables.inputs) wi ON wi.workflow_uuid = ws.workflow_uuid WHERE ws.workflow_uuid = \(workflowID)
                 """)
             return .claimed(inputs: try input.first?.decode("inputs", as: String?.self),
-                            deadlineEpochMilliseconds: try row.decode("workflow_deadline_epoch_ms"))
+                            deadlineEpochMilliseconds: try row.decode("workflow_deadline_epoch_ms"),
+                            attempts: attempts, attributes: try row.decode("attributes"))
         }
     }
 

@@ -6,7 +6,7 @@ extension SQLSystemDatabase {
         workflow_uuid, status, name, executor_id, application_version, application_name, queue_name, \
         recovery_attempts, workflow_timeout_ms, workflow_deadline_epoch_ms, parent_workflow_id, owner_xid, \
         creator_xid, serialization, priority, deduplication_id, queue_partition_key, authenticated_user, \
-        created_at, updated_at, delay_until_epoch_ms, schedule_name
+        created_at, updated_at, delay_until_epoch_ms, schedule_name, attributes
         """
 
     /// Inserts the status row, or keeps the existing one; returns the row either way. The
@@ -18,13 +18,13 @@ extension SQLSystemDatabase {
     /// ``statusInsert(_:)`` for many rows in one statement (distinct workflow IDs).
     private static func statusInsert(_ inserts: [WorkflowInsert], tables: Tables) -> SQLQuery {
         """
-        INSERT INTO \(tables.status) (\(insertColumns)) VALUES \(SQLQuery.joined(inserts.map(statusRow), separator: ", "))
+        INSERT INTO \(tables.status) (\(insertColumns)) VALUES \(SQLQuery.joined(inserts.map { statusRow($0, tables: tables) }, separator: ", "))
         ON CONFLICT (workflow_uuid) DO UPDATE SET creator_xid = \(tables.status).creator_xid
         RETURNING workflow_uuid, status, name, creator_xid, serialization
         """
     }
 
-    private static func statusRow(_ insert: WorkflowInsert) -> SQLQuery {
+    private static func statusRow(_ insert: WorkflowInsert, tables: Tables) -> SQLQuery {
         let running = insert.status == .pending
         return """
             (\(insert.workflowID), \(insert.status.rawValue), \(insert.name), \(insert.executorID),
@@ -32,7 +32,8 @@ extension SQLSystemDatabase {
             \(insert.timeoutMilliseconds), \(insert.deadlineEpochMilliseconds), \(insert.parentWorkflowID),
             \(running ? insert.ownerXID : nil), \(insert.ownerXID), \(insert.serialization), \(insert.priority),
             \(insert.deduplicationID), \(insert.partitionKey), \(insert.authenticatedUser), \(insert.createdAt),
-            \(insert.createdAt), \(insert.delayUntilEpochMilliseconds), \(insert.scheduleName))
+            \(insert.createdAt), \(insert.delayUntilEpochMilliseconds), \(insert.scheduleName),
+            CAST(\(insert.attributes) AS \(tables.jsonType)))
             """
     }
 

@@ -19,14 +19,14 @@ final class SQLSystemDatabase: SystemDatabase {
     /// Announces enqueued work to other processes, where the database can (PostgreSQL).
     private let queueNotifier: QueueNotifier?
 
-    init(driver: any SQLDriver, schema: String, logger: Logger) {
+    init(driver: any SQLDriver, schema: String, logger: Logger, metrics: RuntimeMetrics = RuntimeMetrics(configured: nil)) {
         self.driver = driver
         self.schema = schema
         self.logger = logger
         self.dialect = driver.dialect
         let tables = Tables(driver.dialect)
         self.tables = tables
-        let batchers = driver.dialect.hasSingleWriter ? nil : Self.groupCommits(driver: driver, tables: tables, logger: logger)
+        let batchers = driver.dialect.hasSingleWriter ? nil : Self.groupCommits(driver: driver, tables: tables, logger: logger, metrics: metrics)
         recordBatcher = batchers?.records
         completionBatcher = batchers?.completions
         insertBatcher = batchers?.inserts
@@ -39,16 +39,17 @@ final class SQLSystemDatabase: SystemDatabase {
 
     /// Opens the system database named by a URL (no I/O: see ``open()``).
     convenience init(url: DatabaseURL, schema: String, synchronous: SQLiteDriver.Synchronous,
-                     maxConnections: Int, logger: Logger) throws {
+                     maxConnections: Int, logger: Logger, metrics: RuntimeMetrics = RuntimeMetrics(configured: nil)) throws {
         let driver: any SQLDriver
         switch url {
         case .postgres(let location):
             let postgres = PostgresDriver(location, schema: schema, maxConnections: maxConnections, logger: logger)
-            driver = RetryingDriver(postgres, watchAttempts: true, logger: logger)
+            driver = RetryingDriver(postgres, watchAttempts: true, logger: logger, metrics: metrics)
         case .sqlite(let path):
-            driver = RetryingDriver(SQLiteDriver(path: path, synchronous: synchronous, logger: logger), watchAttempts: false, logger: logger)
+            driver = RetryingDriver(SQLiteDriver(path: path, synchronous: synchronous, logger: logger, metrics: metrics),
+                                    watchAttempts: false, logger: logger, metrics: metrics)
         }
-        self.init(driver: driver, schema: schema, logger: logger)
+        self.init(driver: driver, schema: schema, logger: logger, metrics: metrics)
     }
 
     var backendName: String { dialect.name }
@@ -168,8 +169,11 @@ struct Tables: Sendable {
     let status, inputs, outputs, operations: SQLFragment
     let notifications, events, eventHistory, streams: SQLFragment
     let queues, schedules, leases, migrations: SQLFragment
+    /// The type of `workflow_status.attributes`, to cast a bound text to (`jsonb` on PostgreSQL).
+    let jsonType: SQLFragment
 
     init(_ dialect: SQLDialect) {
+        jsonType = dialect.jsonType
         status = dialect.table(.workflowStatus)
         inputs = dialect.table(.workflowInput)
         outputs = dialect.table(.workflowOutput)

@@ -25,4 +25,6 @@ struct ClaimedWorkflow: Sendable {
     var recoveryAttempts: Int
     var deadlineEpochMilliseconds: Int64?
     var partitionKey: String?
+    /// The row's `attributes` JSON (it carries the trace of whoever enqueued it).
+    var attributes: String?
 }

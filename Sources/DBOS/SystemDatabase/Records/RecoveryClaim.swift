@@ -20,7 +20,8 @@ extension PendingWorkflow {
 
 /// The result of claiming a workflow for recovery.
 enum RecoveryClaim: Sendable {
-    case claimed(inputs: String?, deadlineEpochMilliseconds: Int64?)
+    /// `attempts`: executions so far, this one included; `attributes`: the row's JSON (its trace).
+    case claimed(inputs: String?, deadlineEpochMilliseconds: Int64?, attempts: Int, attributes: String?)
     case exceeded(attempts: Int)
     /// The row is no longer PENDING (finished, cancelled, or claimed by someone else).
     case notPending

@@ -22,6 +22,8 @@ struct WorkflowInsert: Sendable {
     var delayUntilEpochMilliseconds: Int64?
     /// The schedule whose tick enqueued it (set with the row, as DBOS does).
     var scheduleName: String? = nil
+    /// The `attributes` JSON: DBOS's custom attributes, here the caller's trace (``TraceCarrier``).
+    var attributes: String? = nil
 }
 
 /// The row that is in the database after an insert.

@@ -21,6 +21,7 @@ import Synchronization
 final class RetryingDriver: SQLDriver {
     private let inner: any SQLDriver
     private let logger: Logger
+    private let metrics: RuntimeMetrics
     private let watchesAttempts: Bool
     private let state = Mutex(State())
 
@@ -50,8 +51,9 @@ final class RetryingDriver: SQLDriver {
     }
 
     /// `watchAttempts`: run each attempt under the watchdog (see above).
-    init(_ inner: any SQLDriver, watchAttempts: Bool, logger: Logger) {
+    init(_ inner: any SQLDriver, watchAttempts: Bool, logger: Logger, metrics: RuntimeMetrics) {
         self.inner = inner
+        self.metrics = metrics
         self.watchesAttempts = watchAttempts
         self.logger = logger
     }
@@ -124,6 +126,7 @@ final class RetryingDriver: SQLDriver {
     /// An outage begins with the first failure and ends when every caller that met a failure
     /// has got through (a read that succeeds while writes still wait for a lock does not end it).
     private func failed(_ error: any Error, _ query: SQLQuery?, firstForCaller: Bool) {
+        metrics.databaseRetried(reason: (error as? DBOSError)?.databaseFailure.map { "\($0)" } ?? "unavailable")
         let first = state.withLock { state -> Bool in
             state.failures += 1
             state.lastFailure = .now

@@ -36,6 +36,8 @@ struct SQLDialect: Sendable {
     /// The same for a JSON array of two-element arrays, and the columns `first` and `second`
     /// read from each row's `value` (see ``pairs(_:)``).
     let jsonPairRows: (open: SQLFragment, close: SQLFragment, columns: SQLFragment)
+    /// The type of JSON columns (`attributes`): `jsonb`, or `TEXT` on SQLite.
+    let jsonType: SQLFragment
 
     static func postgres(schema: String) -> SQLDialect {
         SQLDialect(
@@ -54,7 +56,8 @@ struct SQLDialect: Sendable {
                 dropAll: ["DROP SCHEMA IF EXISTS \(SQLFragment(identifier: schema)) CASCADE"]),
             nowMilliseconds: "CAST(EXTRACT(EPOCH FROM clock_timestamp()) * 1000 AS BIGINT)",
             jsonTextElements: ("json_array_elements_text(", "::json)"),
-            jsonPairRows: ("json_array_elements(", "::json)", "value->>0 AS first, value->>1 AS second"))
+            jsonPairRows: ("json_array_elements(", "::json)", "value->>0 AS first, value->>1 AS second"),
+            jsonType: "jsonb")
     }
 
     static let sqlite = SQLDialect(
@@ -68,7 +71,8 @@ struct SQLDialect: Sendable {
             dropAll: SystemTable.dropOrder.map { "DROP TABLE IF EXISTS \($0.name)" }),
         nowMilliseconds: "CAST((julianday('now') - 2440587.5) * 86400000.0 AS INTEGER)",
         jsonTextElements: ("json_each(", ")"),
-        jsonPairRows: ("json_each(", ")", "json_extract(value, '$[0]') AS first, json_extract(value, '$[1]') AS second"))
+        jsonPairRows: ("json_each(", ")", "json_extract(value, '$[0]') AS first, json_extract(value, '$[1]') AS second"),
+        jsonType: "TEXT")
 
     /// A DBOS table, qualified.
     func table(_ table: SystemTable) -> SQLFragment { SQLFragment(tablePrefix, table.name) }

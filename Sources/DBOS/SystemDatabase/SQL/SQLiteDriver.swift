@@ -12,6 +12,7 @@ final class SQLiteDriver: SQLDriver {
     let path: String
     private let synchronous: Synchronous
     private let logger: Logger
+    private let metrics: RuntimeMetrics
     private let connections = Mutex<Connections?>(nil)
     /// Writes wait here until ``open()`` has connected and ``run()`` commits them.
     private let writerReady = Latch<SQLiteWriter>()
@@ -33,7 +34,8 @@ final class SQLiteDriver: SQLDriver {
     static let busyTimeoutMilliseconds = 30_000
 
     /// Remembers where the file is; opens nothing until ``open()``.
-    init(path: String, synchronous: Synchronous, logger: Logger) {
+    init(path: String, synchronous: Synchronous, logger: Logger, metrics: RuntimeMetrics = RuntimeMetrics(configured: nil)) {
+        self.metrics = metrics
         self.path = path
         self.synchronous = synchronous
         self.logger = logger
@@ -56,7 +58,7 @@ final class SQLiteDriver: SQLDriver {
             }
             _ = try await writer.query("PRAGMA journal_mode = WAL")
             _ = try await writer.query("PRAGMA synchronous = \(synchronous.rawValue)")
-            let opened = Connections(writer: writer, reader: reader, sqliteWriter: SQLiteWriter(connection: writer), threadPools: pools)
+            let opened = Connections(writer: writer, reader: reader, sqliteWriter: SQLiteWriter(connection: writer, metrics: metrics), threadPools: pools)
             connections.withLock { $0 = opened }
             writerReady.open(opened.sqliteWriter)
         } catch {

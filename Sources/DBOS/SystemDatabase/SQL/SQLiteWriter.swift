@@ -28,7 +28,12 @@ final class SQLiteWriter: Sendable {
     private let connection: SQLiteConnection
     private let state = Mutex(State())
 
-    init(connection: SQLiteConnection) { self.connection = connection }
+    private let metrics: RuntimeMetrics
+
+    init(connection: SQLiteConnection, metrics: RuntimeMetrics) {
+        self.connection = connection
+        self.metrics = metrics
+    }
 
     /// Runs `body` in the next batch's transaction; returns after that batch commits.
     func submit<T: Sendable>(_ body: @escaping @Sendable (any SQLExecutor) async throws -> T) async throws -> T {
@@ -117,6 +122,7 @@ final class SQLiteWriter: Sendable {
 
     /// Runs one batch in one transaction; with several units, each in a savepoint of its own.
     private func commit(_ batch: [Job]) async -> (any Error)? {
+        metrics.checkpointBatch(size: batch.count, backend: "sqlite")
         let executor = SQLiteExecutor(connection: connection)
         do {
             _ = try await connection.query("BEGIN IMMEDIATE")
