@@ -99,7 +99,11 @@ let package = Package(
 
         .executableTarget(
             name: "dbos-test-fixture",
-            dependencies: ["DBOS"],
+            dependencies: [
+                "DBOS",
+                .product(name: "Tracing", package: "swift-distributed-tracing"),
+                .product(name: "InMemoryTracing", package: "swift-distributed-tracing"),
+            ],
             path: "Tests/Fixtures/dbos-test-fixture",
             swiftSettings: upcomingFeatures
         ),

@@ -49,6 +49,7 @@ final class WorkflowContext: Sendable {
         self.ownerXID = ownerXID
         var logger = runtime.logger
         logger[metadataKey: "workflowID"] = "\(workflowID)"
+        logger[metadataKey: "workflowName"] = "\(workflowName)"
         self.logger = logger
         self.state = Mutex(State(recorded: Dictionary(recorded.map { ($0.functionID, $0) }, uniquingKeysWith: { first, _ in first })))
     }

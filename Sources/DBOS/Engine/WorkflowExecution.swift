@@ -19,11 +19,11 @@ extension DBOS {
             insert.timeoutMilliseconds = timeout.milliseconds
             insert.deadlineEpochMilliseconds = now + timeout.milliseconds
         }
-        let (workflowID, result) = try await insertWorkflow(insert, explicitID: options.workflowID, onDuplicate: .throwError)
+        let (workflowID, result, startedIn) = try await insertWorkflow(insert, explicitID: options.workflowID, onDuplicate: .throwError)
         if let result, result.created {
             execute(registration, workflowID: workflowID, inputs: inputs, ownerXID: insert.ownerXID, recorded: [],
                     deadlineEpochMilliseconds: insert.deadlineEpochMilliseconds,
-                    trace: ExecutionTrace(origin: .new, parent: ServiceContext.current ?? .topLevel))
+                    trace: ExecutionTrace(origin: .new, parent: startedIn ?? .topLevel))
         }
         return workflowID
     }
@@ -36,21 +36,23 @@ extension DBOS {
         var insert = try WorkflowInsert(queued: name, inputs: inputs, queue: queue, options: options,
                                         executorID: executorID, applicationVersion: options.applicationVersion ?? applicationVersion)
         insert.scheduleName = scheduleName
-        let (workflowID, _) = try await insertWorkflow(insert, explicitID: options.workflowID, onDuplicate: options.onDuplicate)
+        let (workflowID, _, _) = try await insertWorkflow(insert, explicitID: options.workflowID, onDuplicate: options.onDuplicate)
         hub.signal(WakeupHub.queueKey(queue))
         return workflowID
     }
 
     /// Inserts a workflow row: from inside a workflow as its child operation, else directly.
-    /// Returns the workflow's ID and the row found (nil when a replay returned the recorded child,
-    /// or a deduplicated enqueue returned the active workflow).
+    /// Returns the workflow's ID, the row found (nil when a replay returned the recorded child,
+    /// or a deduplicated enqueue returned the active workflow), and the trace context it was
+    /// started in (the caller's, or the parent's start operation).
     private func insertWorkflow(_ insert: WorkflowInsert, explicitID: String?, onDuplicate: DuplicatePolicy) async throws
-        -> (workflowID: String, result: WorkflowInsertResult?) {
-        let inserted: (workflowID: String, result: WorkflowInsertResult?)
+        -> (workflowID: String, result: WorkflowInsertResult?, startedIn: ServiceContext?) {
+        let inserted: (workflowID: String, result: WorkflowInsertResult?, startedIn: ServiceContext?)
         if let parent = WorkflowContext.forOperation(on: self) {
             inserted = try await parent.startChild(insert, explicitID: explicitID, onDuplicate: onDuplicate)
         } else {
-            inserted = try await service.insert(insert, onDuplicate: onDuplicate)
+            let (workflowID, result) = try await service.insert(insert, onDuplicate: onDuplicate)
+            inserted = (workflowID, result, ServiceContext.current)
         }
         if let result = inserted.result, result.name != insert.name {
             throw DBOSError.conflictingWorkflow(workflowID: inserted.workflowID, existingName: result.name, requestedName: insert.name)
@@ -68,7 +70,7 @@ extension WorkflowContext {
     /// taken deduplication ID), so a recovery meets the same error instead of trying again and
     /// perhaps creating a child the first execution never had.
     func startChild(_ insert: WorkflowInsert, explicitID: String?, onDuplicate: DuplicatePolicy)
-        async throws -> (workflowID: String, result: WorkflowInsertResult?) {
+        async throws -> (workflowID: String, result: WorkflowInsertResult?, startedIn: ServiceContext?) {
         let parentID = workflowID
         return try await operation(insert.name, type: .childWorkflow, replay: { record in
             try self.rethrowRecordedError(of: record)
@@ -76,7 +78,7 @@ extension WorkflowContext {
                 throw DBOSError.malformedRow(table: "operation_outputs", column: "child_workflow_id",
                                              reason: "is NULL for operation \(record.functionID) of workflow '\(parentID)'")
             }
-            return (child, nil)
+            return (child, nil, nil)
         }) { operation in
             var child = insert
             child.attributes = TraceCarrier.attributes()   // the child-start span is its parent
@@ -87,11 +89,11 @@ extension WorkflowContext {
             do {
                 let write = try await database.insertChildWorkflow(
                     child, as: operation.record(childWorkflowID: child.workflowID), ownerXID: ownerXID)
-                return try operation.resolve(write) { result in (child.workflowID, result) }
+                return try operation.resolve(write) { result in (child.workflowID, result, ServiceContext.current) }
             } catch DBOSError.Code.queueDeduplicated {
                 if onDuplicate == .returnExisting, let queue = child.queueName, let deduplicationID = child.deduplicationID,
                    let existing = try await database.activeWorkflowID(queue: queue, deduplicationID: deduplicationID) {
-                    return try await operation.commit(operation.record(childWorkflowID: existing)) { (existing, nil) }
+                    return try await operation.commit(operation.record(childWorkflowID: existing)) { (existing, nil, nil) }
                 }
                 return try await recordFailure(of: operation, DBOSError.queueDeduplicated(
                     queue: child.queueName ?? "", deduplicationID: child.deduplicationID ?? ""))

@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 public import ServiceLifecycle
+import Tracing
 
 extension DBOS: Service {
     /// Runs the runtime as a swift-service-lifecycle `Service` until graceful shutdown.
@@ -33,7 +34,12 @@ extension DBOS: Service {
     @discardableResult
     public func launch() async throws -> RecoveryReport {
         try lifecycle.beginStarting()
-        let host = HostTask { await self.host() }
+        // The runtime's work runs in a task of its own; a tracer bound to the caller's task
+        // (`withTracer`) goes along, so recovered and dequeued workflows trace there too.
+        let tracer = InstrumentationSystem.tracer
+        let host = HostTask {
+            if tracer is NoOpTracer { await self.host() } else { await withTracer(tracer) { await self.host() } }
+        }
         do {
             return try await waitUntilLaunched()
         } catch {

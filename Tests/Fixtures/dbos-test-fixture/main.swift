@@ -18,9 +18,13 @@
 // --schedule S: instead, schedule `fixtureTick` every second as "every-second" (context
 //   "fixture"), run for S seconds, then shut down and exit 0. Each run's step appends
 //   "tick <scheduled time>" to the counter file.
+// --traced: bootstrap an in-memory tracer and start the workflow inside a span "request";
+//   prints `TRACE <trace ID>` first (a recovery elsewhere must continue that trace).
 // Prints `RESULT <json>` when the workflow completes.
 import DBOS
 import Foundation
+import InMemoryTracing
+import Tracing
 
 struct Options {
     var databaseURL = ""
@@ -33,11 +37,13 @@ struct Options {
     var setEvent: (key: String, value: String)?
     var publish = false
     var scheduleSeconds: Double?
+    var traced = false
 
     init(_ arguments: [String]) {
         var iterator = arguments.dropFirst().makeIterator()
         while let flag = iterator.next() {
             if flag == "--publish" { publish = true; continue }
+            if flag == "--traced" { traced = true; continue }
             let value = iterator.next() ?? ""
             switch flag {
             case "--database-url": databaseURL = value
@@ -153,6 +159,14 @@ do {
         result = try PortableJSON.encode(try await dbos.start(fixturePublisher, options: ids).result())
     } else if let timeout = options.recvTimeout {
         result = try PortableJSON.encode(try await dbos.start(fixtureInbox, timeout, options: ids).result())
+    } else if options.traced {
+        InstrumentationSystem.bootstrap(InMemoryTracer(idGenerator: InMemoryTracer.IDGenerator(
+            nextTraceID: { UUID().uuidString }, nextSpanID: { UUID().uuidString })))
+        result = try await withSpan("request") { span in
+            // Unbuffered: the process is killed before a buffered line would be flushed.
+            FileHandle.standardOutput.write(Data("TRACE \(span.context.inMemorySpanContext?.traceID ?? "none")\n".utf8))
+            return try PortableJSON.encode(try await dbos.start(fixtureWorkflow, options.steps, options: ids).result())
+        }
     } else {
         result = try PortableJSON.encode(try await dbos.start(fixtureWorkflow, options.steps, options: ids).result())
     }
