@@ -9,7 +9,10 @@ serialization, so Swift can decode it), then runs
 `dbos-interop-worker client --queue py_queue --workflow pyConcat --args '["ab", 3]'`
 (Swift DBOSClient.enqueue by name + result(of:)), which must print
 `RESULT {"joined":"ababab","length":6}`. DBOS Python must agree on the row:
-SUCCESS, queue py_queue, run by this process.
+SUCCESS, queue py_queue, run by this process; and it must read the trace the Swift client
+stored where DBOS keeps it: `attributes["dbos.otelContext"]` holding the client's trace ID
+(printed as `TRACE <id>`; the Swift side used an in-memory tracer, so the carrier's key is
+`in-memory-trace-id` rather than OpenTelemetry's `traceparent`).
 
 Exit 0 on success, 1 with the reason on the last line on failure.
 """
@@ -20,6 +23,7 @@ import json
 import logging
 import subprocess
 import sys
+from typing import Tuple
 
 QUEUE = "py_queue"
 WORKFLOW_ID = "swift-client-concat"
@@ -29,7 +33,7 @@ class CheckFailed(Exception):
     pass
 
 
-def run_swift_client(worker: str, url: str) -> dict:
+def run_swift_client(worker: str, url: str) -> Tuple[dict, str]:
     command = [worker, "client", "--database-url", url, "--queue", QUEUE, "--workflow", "pyConcat",
                "--args", '["ab", 3]', "--workflow-id", WORKFLOW_ID, "--timeout", "60"]
     print("  $ " + " ".join(command))
@@ -42,9 +46,10 @@ def run_swift_client(worker: str, url: str) -> dict:
     if done.returncode != 0:
         raise CheckFailed(f"dbos-interop-worker client exited {done.returncode}: {done.stderr.strip()[-300:]}")
     results = [line[len("RESULT "):] for line in done.stdout.splitlines() if line.startswith("RESULT ")]
-    if not results:
-        raise CheckFailed("dbos-interop-worker client printed no RESULT line")
-    return json.loads(results[-1])
+    traces = [line[len("TRACE "):] for line in done.stdout.splitlines() if line.startswith("TRACE ")]
+    if not results or not traces:
+        raise CheckFailed("dbos-interop-worker client printed no RESULT or no TRACE line")
+    return json.loads(results[-1]), traces[-1]
 
 
 def main() -> int:
@@ -70,7 +75,7 @@ def main() -> int:
     DBOS.launch()
     try:
         DBOS.register_queue(QUEUE, polling_interval_sec=0.2)  # needs the launched system database
-        result = run_swift_client(args.worker, args.url)
+        result, trace_id = run_swift_client(args.worker, args.url)
         print(f"  Swift DBOSClient result: {result!r}")
         expected = {"joined": "ababab", "length": 6}
         if result != expected:
@@ -81,6 +86,11 @@ def main() -> int:
         print(f"  DBOS Python: status {status.status}, queue {status.queue_name}, executor {status.executor_id}")
         if status.status != "SUCCESS" or status.queue_name != QUEUE:
             raise CheckFailed(f"{WORKFLOW_ID}: status {status.status}, queue {status.queue_name}")
+        attributes = status.attributes
+        print(f"  DBOS Python reads attributes {attributes!r}")
+        carrier = attributes.get("dbos.otelContext") if isinstance(attributes, dict) else None
+        if not isinstance(carrier, dict) or carrier.get("in-memory-trace-id") != trace_id:
+            raise CheckFailed(f"{WORKFLOW_ID}: attributes {attributes!r} do not carry the client's trace {trace_id}")
     except CheckFailed as failure:
         print(str(failure))
         return 1

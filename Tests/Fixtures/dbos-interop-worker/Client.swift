@@ -1,10 +1,22 @@
 import DBOS
 import Foundation
+import InMemoryTracing
+import Tracing
 
 /// `client`: enqueues `--workflow` with the JSON array `--args` on `--queue` through
-/// ``DBOSClient`` (no runtime, nothing registered), waits for the result and prints
-/// `WORKFLOW <id>` then `RESULT <json>`.
+/// ``DBOSClient`` (no runtime, nothing registered), inside a span "enqueue" of an in-memory
+/// tracer, waits for the result and prints `TRACE <trace ID>`, `WORKFLOW <id>` then
+/// `RESULT <json>`. The trace is stored with the workflow (`attributes` → `dbos.otelContext`).
 func runClient(_ options: Options) async throws {
+    InstrumentationSystem.bootstrap(InMemoryTracer(idGenerator: InMemoryTracer.IDGenerator(
+        nextTraceID: { UUID().uuidString.lowercased() }, nextSpanID: { UUID().uuidString.lowercased() })))
+    try await withSpan("enqueue") { span in
+        say("TRACE \(span.context.inMemorySpanContext?.traceID ?? "none")")
+        try await enqueueAndWait(options)
+    }
+}
+
+private func enqueueAndWait(_ options: Options) async throws {
     let arguments = try JSONValue(parsing: options.arguments).decode(as: [JSONValue].self, what: "--args")
     let client = try await DBOSClient(databaseURL: options.databaseURL)
     do {
