@@ -8,6 +8,19 @@ import Testing
 @Suite struct ListWorkflowsTests {
     struct Oops: Error, Codable {}
 
+    /// More IDs than a statement may bind (SQLite 32,766, PostgreSQL 65,535): they travel as one
+    /// JSON array, so the list, a cancel with its children and a delete each take one statement.
+    @Test(arguments: Backend.available)
+    func idListsLongerThanABindLimit(backend: Backend) async throws {
+        let done = Workflow("listed") { (n: Int) async throws -> Int in n }
+        try await withRuntime(backend.freshDatabaseURL("ids"), done) { dbos in
+            for index in 1...3 { _ = try await dbos.run(done, index, options: WorkflowOptions(workflowID: "kept-\(index)")) }
+            let unknown = (0..<70_000).map { "unknown-\($0)" }
+            let listed = try await dbos.listWorkflows(ListWorkflowsFilter(workflowIDs: unknown + ["kept-2", "kept-3"]))
+            #expect(listed.map(\.workflowID) == ["kept-2", "kept-3"])
+        }
+    }
+
     @Test(arguments: Backend.available)
     func everyFilterPaginationAndOrder(backend: Backend) async throws {
         let url = backend.freshDatabaseURL("list")

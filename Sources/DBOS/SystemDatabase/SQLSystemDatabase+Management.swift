@@ -9,12 +9,9 @@ extension SQLSystemDatabase {
         var frontier = ids
         var seen = Set(ids)
         while !frontier.isEmpty {
-            var children: [String] = []
-            for chunk in frontier.chunks(of: Self.bindListChunk) {
-                children += try await driver.read(
-                    "SELECT workflow_uuid FROM \(tables.status) WHERE parent_workflow_id IN (\(list: chunk))"
-                ).map { try $0.decode("workflow_uuid") }
-            }
+            let children: [String] = try await driver.read(
+                "SELECT workflow_uuid FROM \(tables.status) WHERE parent_workflow_id IN (\(dialect.values(frontier)))"
+            ).map { try $0.decode("workflow_uuid") }
             frontier = children.filter { seen.insert($0).inserted }
             all += frontier
         }
@@ -24,19 +21,12 @@ extension SQLSystemDatabase {
     func cancel(workflowIDs: [String], includeChildren: Bool) async throws -> [String] {
         let ids = try await withDescendants(workflowIDs, includeChildren: includeChildren)
         let now = Date().epochMilliseconds
-        let status = tables.status
-        return try await driver.transaction { executor in
-            var cancelled: [String] = []
-            for chunk in ids.chunks(of: Self.bindListChunk) {
-                cancelled += try await executor.execute("""
-                    UPDATE \(status) SET status = 'CANCELLED', owner_xid = NULL, queue_name = NULL, deduplication_id = NULL,
-                        started_at_epoch_ms = NULL, updated_at = \(now), completed_at = \(now)
-                    WHERE workflow_uuid IN (\(list: chunk)) AND status NOT IN ('SUCCESS', 'ERROR')
-                    RETURNING workflow_uuid
-                    """).map { try $0.decode("workflow_uuid") }
-            }
-            return cancelled
-        }
+        return try await driver.write("""
+            UPDATE \(tables.status) SET status = 'CANCELLED', owner_xid = NULL, queue_name = NULL, deduplication_id = NULL,
+                started_at_epoch_ms = NULL, updated_at = \(now), completed_at = \(now)
+            WHERE workflow_uuid IN (\(dialect.values(ids))) AND status NOT IN ('SUCCESS', 'ERROR')
+            RETURNING workflow_uuid
+            """).map { try $0.decode("workflow_uuid") }
     }
 
     func resume(workflowID: String, queueName: String) async throws -> Bool {
@@ -103,16 +93,13 @@ extension SQLSystemDatabase {
     func delete(workflowIDs: [String], includeChildren: Bool) async throws -> [String] {
         let ids = try await withDescendants(workflowIDs, includeChildren: includeChildren)
         let tables = self.tables
+        let selected = dialect.values(ids)
         return try await driver.transaction { executor in
-            var deleted: [String] = []
-            for chunk in ids.chunks(of: Self.bindListChunk) {
-                for table in [tables.operations, tables.inputs, tables.outputs] {
-                    _ = try await executor.execute("DELETE FROM \(table) WHERE workflow_uuid IN (\(list: chunk))")
-                }
-                deleted += try await executor.execute("DELETE FROM \(tables.status) WHERE workflow_uuid IN (\(list: chunk)) RETURNING workflow_uuid")
-                    .map { try $0.decode("workflow_uuid") }
+            for table in [tables.operations, tables.inputs, tables.outputs] {
+                _ = try await executor.execute("DELETE FROM \(table) WHERE workflow_uuid IN (\(selected))")
             }
-            return deleted
+            return try await executor.execute("DELETE FROM \(tables.status) WHERE workflow_uuid IN (\(selected)) RETURNING workflow_uuid")
+                .map { try $0.decode("workflow_uuid") }
         }
     }
 

@@ -203,16 +203,14 @@ extension SQLSystemDatabase {
             WHERE status = 'PENDING' AND executor_id = \(executorID) AND application_version = \(applicationVersion)
               AND queue_name IS NOT NULL
             """).map { try $0.decode("workflow_uuid") }
-        var requeued = 0
-        for chunk in candidates.filter({ !isRunningHere($0) }).chunks(of: Self.bindListChunk) {
-            requeued += try await driver.write("""
-                UPDATE \(tables.status) SET status = 'ENQUEUED', owner_xid = NULL, started_at_epoch_ms = NULL,
-                    updated_at = \(Date().epochMilliseconds)
-                WHERE status = 'PENDING' AND executor_id = \(executorID) AND workflow_uuid IN (\(list: chunk))
-                RETURNING workflow_uuid
-                """).count
-        }
-        return requeued
+        let requeue = candidates.filter { !isRunningHere($0) }
+        guard !requeue.isEmpty else { return 0 }
+        return try await driver.write("""
+            UPDATE \(tables.status) SET status = 'ENQUEUED', owner_xid = NULL, started_at_epoch_ms = NULL,
+                updated_at = \(Date().epochMilliseconds)
+            WHERE status = 'PENDING' AND executor_id = \(executorID) AND workflow_uuid IN (\(dialect.values(requeue)))
+            RETURNING workflow_uuid
+            """).count
     }
 
     func upsertQueue(_ queue: QueueDefinition) async throws {

@@ -208,7 +208,7 @@ extension SQLSystemDatabase {
         var conditions: [SQLQuery] = []
         if let ids = filter.workflowIDs {
             if ids.isEmpty { return [] }
-            conditions.append("ws.workflow_uuid IN (\(list: ids))")
+            conditions.append("ws.workflow_uuid IN (\(dialect.values(ids)))")
         }
         if let prefix = filter.workflowIDPrefix {
             conditions.append("substr(ws.workflow_uuid, 1, CAST(\(prefix.count) AS INTEGER)) = \(prefix)")

@@ -74,10 +74,6 @@ final class SQLSystemDatabase: SystemDatabase {
 
     // MARK: Operation records
 
-    /// The most values bound in one `IN (...)` list; longer lists are sent in chunks (SQLite
-    /// allows 32766 variables per statement, PostgreSQL 65535).
-    static let bindListChunk = 500
-
     /// The columns of `operation_outputs` this library writes and reads.
     static let stepColumns: SQLFragment =
         "workflow_uuid, function_id, function_name, output, error, child_workflow_id, started_at_epoch_ms, completed_at_epoch_ms, serialization"
