@@ -55,6 +55,40 @@ import Testing
         }
     }
 
+    /// A recovery claim whose COMMIT answer is lost is retried, finds the row already its own
+    /// and runs the workflow. (It used to see a row "moved on" and drop it: the workflow stayed
+    /// PENDING under an owner no execution held, until the next restart.)
+    @Test(.enabled(if: hasPostgres, "needs PostgreSQL"))
+    func aRecoveryClaimWhoseCommitIsLostRunsTheWorkflow() async throws {
+        let counter = Counter()
+        func work(holding: Bool) -> Workflow<String> {
+            Workflow("recovered") { () async throws -> String in
+                _ = try await DBOS.step("first") { counter.hit("first") }
+                if holding { try await Task.sleep(for: .seconds(3600)) }   // until the shutdown cancels it
+                return try await DBOS.step("second") { counter.hit("second"); return "done" }
+            }
+        }
+        let database = Backend.postgres.freshDatabaseURL("uc_recover")
+        let held = work(holding: true)
+        let first = try await launchRuntime(database, held)
+        _ = try await first.start(held, options: WorkflowOptions(workflowID: "uc-recover"))
+        try await eventually("the first step to be recorded") { try await first.listSteps("uc-recover").count == 1 }
+        await first.shutdown(timeout: .zero)
+
+        let proxy = try PostgresWireProxy(upstream: database)
+        defer { proxy.stop() }
+        let claim = "recovery_attempts = recovery_attempts + 1, updated_at"
+        proxy.loseCommit(ofStatementContaining: claim)
+        let second = try await launchRuntime(proxy.url(database: database), work(holding: false))
+        #expect(try await second.retrieve("uc-recover", as: String.self).result() == "done")
+        #expect(proxy.lost(claim) == 1, "the recovery claim's answer was lost")
+        let status = try #require(try await second.getWorkflowStatus("uc-recover"))
+        #expect(status.state == .success)
+        #expect(status.recoveryAttempts == 2, "claimed once by the recovery: \(status.recoveryAttempts)")
+        #expect(counter.count("first") == 1 && counter.count("second") == 1)
+        await second.shutdown()
+    }
+
     /// A step checkpoint whose answer is lost is retried and reconciled with the row it wrote:
     /// the step is recorded once, its body ran once, and the workflow goes on.
     @Test(.enabled(if: hasPostgres, "needs PostgreSQL"))

@@ -32,12 +32,21 @@ extension SQLSystemDatabase {
         let now = Date().epochMilliseconds
         let workflowID = listed.id
         return try await driver.transaction { executor in
-            let claimed = try await executor.execute("""
+            var claimed = try await executor.execute("""
                 UPDATE \(self.tables.status) SET owner_xid = \(ownerXID), recovery_attempts = recovery_attempts + 1, updated_at = \(now)
                 WHERE workflow_uuid = \(workflowID) AND status = 'PENDING' AND COALESCE(executor_id, '') = \(listed.executorID ?? "")
                   AND COALESCE(owner_xid, '') = \(listed.ownerXID ?? "")
                 RETURNING recovery_attempts, workflow_deadline_epoch_ms, CAST(attributes AS TEXT) AS attributes
                 """)
+            if claimed.isEmpty {
+                // A retry of this claim whose first try committed but lost its answer (the
+                // connection dropped, or the watchdog abandoned it) finds the row already
+                // ours: that is a claim, not a row that moved on, or nobody would run it.
+                claimed = try await executor.execute("""
+                    SELECT recovery_attempts, workflow_deadline_epoch_ms, CAST(attributes AS TEXT) AS attributes
+                    FROM \(self.tables.status) WHERE workflow_uuid = \(workflowID) AND status = 'PENDING' AND owner_xid = \(ownerXID)
+                    """)
+            }
             guard let row = claimed.first else { return .notPending }
             let attempts: Int = try row.decode("recovery_attempts")
             if let maxAttempts, attempts > maxAttempts + 1 {
