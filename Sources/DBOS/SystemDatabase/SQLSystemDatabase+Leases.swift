@@ -55,10 +55,17 @@ extension SQLSystemDatabase {
                     executor_id = \(newExecutorID), updated_at = \(now)
                 WHERE \(scope) AND queue_name IS NOT NULL
                 """)
-            let taken = try await executor.execute("""
+            _ = try await executor.execute("""
                 UPDATE \(tables.status) SET executor_id = \(newExecutorID), updated_at = \(now)
                 WHERE \(scope) AND queue_name IS NULL
-                RETURNING workflow_uuid, name, executor_id, owner_xid, queue_name
+                """)
+            // What this call took, read back by its mark (this executor, this call's `now`,
+            // chosen once before any try): a retry whose first try committed but lost its answer
+            // finds the rows that try took, rather than nothing, which would strand them here.
+            let taken = try await executor.execute("""
+                SELECT workflow_uuid, name, executor_id, owner_xid, queue_name FROM \(tables.status)
+                WHERE status = 'PENDING' AND executor_id = \(newExecutorID) AND updated_at = \(now) AND queue_name IS NULL
+                  AND application_version = \(applicationVersion) AND name IN (\(list: workflowNames))
                 """)
             let left = try await executor.execute(
                 "SELECT count(*) AS n FROM \(tables.status) WHERE status = 'PENDING' AND executor_id = \(deadExecutorID)")
