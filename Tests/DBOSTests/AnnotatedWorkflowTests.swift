@@ -151,7 +151,9 @@ struct AnnotatedGreeter: Sendable {
         let tag = Self.tag()
         let id = "agent-\(tag)"
         let first = try await launchRuntime(url, $annotatedAgent)
-        _ = try await first.start($annotatedAgent, tag, 2_000, options: WorkflowOptions(workflowID: id))
+        // A durable sleep long enough that the shutdown below surely lands inside it, even on a
+        // loaded machine; the second runtime then waits out only what is left of it.
+        _ = try await first.start($annotatedAgent, tag, 8_000, options: WorkflowOptions(workflowID: id))
         try await eventually("the search step and the sleep to be recorded") { try await first.listSteps(id).count >= 2 }
         await first.shutdown()
         let client = try await DBOSClient(databaseURL: url)

@@ -158,7 +158,8 @@ import Testing
             } else {
                 holder = try await ChildProcess.holdSQLiteWriteLock(path: String(url.dropFirst("sqlite://".count)), seconds: 5)
             }
-            try await eventually(timeout: .seconds(20), "the execution to be fenced") { dbos.running.isCancelled("f8") }
+            // The lease lapses 2 s after its last renewal; the bound is a hang guard for a loaded machine.
+            try await eventually(timeout: .seconds(60), "the execution to be fenced") { dbos.running.isCancelled("f8") }
             if let server { try await server.resume() }
             if let holder { #expect(try await holder.waitForExit() == 0) }
             gate.open(())
