@@ -121,12 +121,15 @@ extension DBOS {
                 // Back on its queue, where its limits apply; each claim counts an attempt.
                 if try await systemDatabase.requeue(workflow) { hub.signal(WakeupHub.queueKey(queue)) }
                 handedBack.settle(workflowID)
+                logger.notice("handed-back workflow put back on its queue", metadata: ["workflowID": "\(workflowID)", "queue": "\(queue)"])
             } else if try await recover(workflow) {
                 handedBack.recovered(workflowID)
+                logger.notice("handed-back workflow recovered", metadata: ["workflowID": "\(workflowID)"])
             } else {
+                // Claimed by someone else, or no longer PENDING here, since it was listed.
                 handedBack.settle(workflowID)
+                logger.info("handed-back workflow moved on before it was claimed", metadata: ["workflowID": "\(workflowID)"])
             }
-            logger.notice("handed-back workflow recovered", metadata: ["workflowID": "\(workflowID)"])
         } catch {
             guard Self.recoveryMayLaterSucceed(error) else {
                 logger.error("could not recover handed-back workflow", metadata: ["workflowID": "\(workflowID)", "error": "\(error)"])
