@@ -89,6 +89,52 @@ import Testing
         await second.shutdown()
     }
 
+    /// A lease takeover whose COMMIT answer is lost is retried and finds what its first try
+    /// took (by this executor and the call's own timestamp), then runs it. (The retry used to
+    /// find nothing left to take, stranding the workflow here until the next restart.)
+    @Test(.enabled(if: hasPostgres, "needs PostgreSQL"))
+    func aTakeoverWhoseCommitIsLostRunsWhatItTook() async throws {
+        let counter = Counter()
+        func work(holding: Bool) -> Workflow<String> {
+            Workflow("takenOver") { () async throws -> String in
+                _ = try await DBOS.step("first") { counter.hit("first") }
+                if holding { try await Task.sleep(for: .seconds(3600)) }   // until the shutdown cancels it
+                return try await DBOS.step("second") { counter.hit("second"); return "done" }
+            }
+        }
+        func config(_ executor: String, _ url: String) -> DBOSConfig {
+            DBOSConfig(name: executor, systemDatabaseURL: url, executorID: executor, applicationVersion: "v1",
+                       executorLease: .seconds(1))
+        }
+        let database = Backend.postgres.freshDatabaseURL("uc_takeover")
+        let held = work(holding: true)
+        let dead = try DBOS(config: config("dead-executor", database))
+        try dead.register(held)
+        try await dead.launch()
+        _ = try await dead.start(held, options: WorkflowOptions(workflowID: "uc-takeover"))
+        try await eventually("the first step to be recorded") { try await dead.listSteps("uc-takeover").count == 1 }
+        await dead.shutdown(timeout: .zero)   // its lease stays behind and expires
+        let client = try await DBOSClient(databaseURL: database)
+        try await eventually(timeout: .seconds(30), "the dead executor's lease to expire") {
+            try await client.systemDatabase.expiredLeases(excluding: "live-executor").contains("dead-executor")
+        }
+        await client.close()
+
+        let proxy = try PostgresWireProxy(upstream: database)
+        defer { proxy.stop() }
+        let takeover = "SET executor_id = "
+        proxy.loseCommit(ofStatementContaining: takeover)
+        let live = try DBOS(config: config("live-executor", proxy.url(database: database)))
+        try live.register(work(holding: false))
+        try await live.launch()
+        #expect(try await live.retrieve("uc-takeover", as: String.self).result() == "done")
+        #expect(proxy.lost(takeover) == 1, "the takeover's answer was lost")
+        let status = try #require(try await live.getWorkflowStatus("uc-takeover"))
+        #expect(status.state == .success && status.executorID == "live-executor")
+        #expect(counter.count("first") == 1 && counter.count("second") == 1)
+        await live.shutdown()
+    }
+
     /// A step checkpoint whose answer is lost is retried and reconciled with the row it wrote:
     /// the step is recorded once, its body ran once, and the workflow goes on.
     @Test(.enabled(if: hasPostgres, "needs PostgreSQL"))
