@@ -55,19 +55,23 @@ import Testing
         }
     }
 
+    /// Steps "first" and "second", counted in `counter`; `holding`, it waits between them (not
+    /// durably) until a shutdown cancels it, leaving the workflow PENDING after "first".
+    static func twoSteps(_ name: String, counter: Counter, holding: Bool) -> Workflow<String> {
+        Workflow(name) { () async throws -> String in
+            _ = try await DBOS.step("first") { counter.hit("first") }
+            if holding { try await Task.sleep(for: .seconds(3600)) }
+            return try await DBOS.step("second") { counter.hit("second"); return "done" }
+        }
+    }
+
     /// A recovery claim whose COMMIT answer is lost is retried, finds the row already its own
     /// and runs the workflow. (It used to see a row "moved on" and drop it: the workflow stayed
     /// PENDING under an owner no execution held, until the next restart.)
     @Test(.enabled(if: hasPostgres, "needs PostgreSQL"))
     func aRecoveryClaimWhoseCommitIsLostRunsTheWorkflow() async throws {
         let counter = Counter()
-        func work(holding: Bool) -> Workflow<String> {
-            Workflow("recovered") { () async throws -> String in
-                _ = try await DBOS.step("first") { counter.hit("first") }
-                if holding { try await Task.sleep(for: .seconds(3600)) }   // until the shutdown cancels it
-                return try await DBOS.step("second") { counter.hit("second"); return "done" }
-            }
-        }
+        func work(holding: Bool) -> Workflow<String> { Self.twoSteps("recovered", counter: counter, holding: holding) }
         let database = Backend.postgres.freshDatabaseURL("uc_recover")
         let held = work(holding: true)
         let first = try await launchRuntime(database, held)
@@ -95,13 +99,7 @@ import Testing
     @Test(.enabled(if: hasPostgres, "needs PostgreSQL"))
     func aTakeoverWhoseCommitIsLostRunsWhatItTook() async throws {
         let counter = Counter()
-        func work(holding: Bool) -> Workflow<String> {
-            Workflow("takenOver") { () async throws -> String in
-                _ = try await DBOS.step("first") { counter.hit("first") }
-                if holding { try await Task.sleep(for: .seconds(3600)) }   // until the shutdown cancels it
-                return try await DBOS.step("second") { counter.hit("second"); return "done" }
-            }
-        }
+        func work(holding: Bool) -> Workflow<String> { Self.twoSteps("takenOver", counter: counter, holding: holding) }
         func config(_ executor: String, _ url: String) -> DBOSConfig {
             DBOSConfig(name: executor, systemDatabaseURL: url, executorID: executor, applicationVersion: "v1",
                        executorLease: .seconds(1))

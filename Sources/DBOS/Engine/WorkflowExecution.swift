@@ -14,7 +14,6 @@ extension DBOS {
             workflowID: options.workflowID ?? UUID().uuidString.lowercased(), name: name, executorID: executorID,
             applicationVersion: applicationVersion, ownerXID: UUID().uuidString.lowercased(), inputs: inputs,
             serialization: PortableJSON.formatName, createdAt: now)
-        insert.attributes = TraceCarrier.attributes()
         if let timeout = options.timeout {
             insert.timeoutMilliseconds = timeout.milliseconds
             insert.deadlineEpochMilliseconds = now + timeout.milliseconds
@@ -112,9 +111,12 @@ extension WorkflowContext {
 }
 
 extension WorkflowService {
-    /// Inserts a workflow row outside any workflow. When a queued insert's deduplication ID is
-    /// taken and `onDuplicate` is `.returnExisting`, returns the workflow holding it instead.
+    /// Inserts a workflow row outside any workflow, carrying the caller's trace. When a queued
+    /// insert's deduplication ID is taken and `onDuplicate` is `.returnExisting`, returns the
+    /// workflow holding it instead.
     func insert(_ insert: WorkflowInsert, onDuplicate: DuplicatePolicy) async throws -> (workflowID: String, result: WorkflowInsertResult?) {
+        var insert = insert
+        insert.attributes = TraceCarrier.attributes()
         do {
             return (insert.workflowID, try await systemDatabase.insertWorkflow(insert))
         } catch DBOSError.Code.queueDeduplicated where onDuplicate == .returnExisting {
@@ -139,8 +141,7 @@ extension WorkflowInsert {
             applicationVersion: applicationVersion, queueName: queue, timeoutMilliseconds: options.timeout?.milliseconds,
             ownerXID: UUID().uuidString.lowercased(), inputs: inputs, serialization: PortableJSON.formatName,
             priority: options.priority, deduplicationID: options.deduplicationID, partitionKey: options.partitionKey,
-            createdAt: now, delayUntilEpochMilliseconds: options.delay.map { now + $0.milliseconds },
-            attributes: TraceCarrier.attributes())
+            createdAt: now, delayUntilEpochMilliseconds: options.delay.map { now + $0.milliseconds })
     }
 }
 
