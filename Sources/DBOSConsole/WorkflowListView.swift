@@ -30,7 +30,7 @@ struct WorkflowListView {
         if let next = page.next {
             var items = query.filterQueryItems
             items.append(("before", next.text))
-            if query.limit != 50 { items.append(("limit", "\(query.limit)")) }
+            items.append(("limit", "\(query.limit)"))
             pager = "<p class=\"pager\"><a id=\"next-page\" href=\"\(HTML.escape(base + "/?" + QueryString.make(items)))\">Older workflows →</a></p>"
         }
         if query.cursor != nil {

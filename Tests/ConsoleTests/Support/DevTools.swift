@@ -30,7 +30,7 @@ final class DevToolsPage: Sendable {
 
     /// Connects to the browser at `webSocketURL`, opens a blank page and runs `body` with it.
     static func with<T: Sendable>(browser webSocketURL: String, _ body: @escaping @Sendable (DevToolsPage) async throws -> T) async throws -> T {
-        let result = Mutex<Result<T, any Error>?>(nil)
+        let result = Outcome<T>()
         var configuration = WebSocketClientConfiguration()
         configuration.maxFrameSize = 1 << 26
         var logger = Logger(label: "devtools")
@@ -57,15 +57,21 @@ final class DevToolsPage: Sendable {
                     page.session.withLock { $0 = attached["sessionId"] as? String }
                     _ = try await page.command("Page.enable")
                     let value = try await body(page)
-                    result.withLock { $0 = .success(value) }
+                    result.value.withLock { $0 = .success(value) }
                 } catch {
-                    result.withLock { $0 = .failure(error) }
+                    result.value.withLock { $0 = .failure(error) }
                 }
+                try? await outbound.close(.normalClosure, reason: nil)
                 group.cancelAll()
             }
         }
-        guard let outcome = result.withLock({ $0 }) else { throw TestFailure("the DevTools connection ended before the test") }
+        guard let outcome = result.value.withLock({ $0 }) else { throw TestFailure("the DevTools connection ended before the test") }
         return try outcome.get()
+    }
+
+    /// The body's result, carried out of the connection's handler.
+    private final class Outcome<T: Sendable>: Sendable {
+        let value = Mutex<Result<T, any Error>?>(nil)
     }
 
     /// Sends a command (to the page's session unless `inSession` is false) and returns its result.
