@@ -21,7 +21,7 @@ struct ConsoleActions: Sendable {
 
     func perform(_ action: String, on workflowID: String, request: Request, remote: String) async throws -> Response {
         guard !readOnly else { throw ConsoleFailure(.forbidden, "this console is read-only") }
-        guard request.headers[HTTPField.Name(Self.requiredHeader)!] == "1" else {
+        guard Responses.header(Self.requiredHeader, of: request) == "1" else {
             throw ConsoleFailure(.forbidden, "actions need the header \(Self.requiredHeader): 1")
         }
         guard ["cancel", "resume", "fork", "delete"].contains(action) else {

@@ -17,16 +17,15 @@ enum ConsoleMetrics {
         for state in WorkflowState.known { counts[state.rawValue] = 0 }
         for workflow in all { counts[workflow.state.rawValue, default: 0] += 1 }
         for (status, count) in counts.sorted(by: { $0.key < $1.key }) {
-            registry.makeGauge(name: "dbos_workflows", labels: [("status", status)], help: "Workflows in the system database, by status")
+            registry.makeGauge(descriptor: MetricNameDescriptor(metricName: "dbos_workflows", unitName: "", helpText: "Workflows in the system database, by status"), labels: [("status", status)])
                 .set(Double(count))
         }
         for queue in try await QueueSummary.all(client) {
-            registry.makeGauge(name: "dbos_queue_depth", labels: [("queue", queue.name)], help: "ENQUEUED workflows of the queue")
+            registry.makeGauge(descriptor: MetricNameDescriptor(metricName: "dbos_queue_depth", unitName: "", helpText: "ENQUEUED workflows of the queue"), labels: [("queue", queue.name)])
                 .set(Double(queue.enqueued))
-            registry.makeGauge(name: "dbos_queue_running", labels: [("queue", queue.name)], help: "PENDING workflows of the queue")
+            registry.makeGauge(descriptor: MetricNameDescriptor(metricName: "dbos_queue_running", unitName: "", helpText: "PENDING workflows of the queue"), labels: [("queue", queue.name)])
                 .set(Double(queue.running))
-            registry.makeGauge(name: "dbos_queue_oldest_enqueued_age_seconds", labels: [("queue", queue.name)],
-                               help: "Age of the queue's oldest ENQUEUED workflow")
+            registry.makeGauge(descriptor: MetricNameDescriptor(metricName: "dbos_queue_oldest_enqueued_age", unitName: "seconds", helpText: "Age of the queue's oldest ENQUEUED workflow"), labels: [("queue", queue.name)])
                 .set(queue.oldestEnqueuedAge ?? 0)
         }
         return Responses.text(registry.emitToString(), contentType: "text/plain; version=0.0.4; charset=utf-8")

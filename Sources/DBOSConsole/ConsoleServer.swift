@@ -1,6 +1,6 @@
 public import Hummingbird
 public import Logging
-public import NIOCore
+import NIOCore
 
 /// Serving a ``WebConsole`` on its own, as `dbos-swift console` does.
 public enum ConsoleServer {

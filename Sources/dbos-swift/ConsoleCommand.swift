@@ -38,8 +38,7 @@ struct ConsoleCommand: AsyncParsableCommand {
             let console = try WebConsole(client: client, options: ConsoleOptions(token: token, readOnly: readOnly), logger: logger)
             let shownHost = host.contains(":") ? "[\(host)]" : host
             let app = try ConsoleServer.application(console, host: host, port: port, logger: logger) { port in
-                print("DBOS console listening on http://\(shownHost):\(port)/")
-                fflush(stdout)
+                FileHandle.standardOutput.write(Data("DBOS console listening on http://\(shownHost):\(port)/\n".utf8))
             }
             try await app.runService()
         }

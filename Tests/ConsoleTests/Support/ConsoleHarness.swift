@@ -10,13 +10,12 @@ import NIOCore
 
 /// A launched DBOS runtime with `workflows`, for the test's body; shut down after it (running
 /// workflows are cancelled at once).
-func withRuntime<T>(_ url: String, _ workflows: any WorkflowDefinition..., queues: [Queue] = [],
+func withRuntime<T>(_ url: String, _ workflows: any WorkflowDefinition...,
                     body: (DBOS) async throws -> T) async throws -> T {
     var config = DBOSConfig(name: "console-test", systemDatabaseURL: url, applicationVersion: "console-test")
     config.shutdownTimeout = .zero
     let dbos = try DBOS(config: config)
     try dbos.register(workflows)
-    try dbos.registerQueues(queues)
     try await dbos.launch()
     do {
         let result = try await body(dbos)

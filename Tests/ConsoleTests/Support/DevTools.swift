@@ -2,6 +2,7 @@ import DBOSTestSupport
 import Foundation
 import HummingbirdWSClient
 import Logging
+import NIOWebSocket
 import Synchronization
 import Testing
 
@@ -37,7 +38,7 @@ final class DevToolsPage: Sendable {
         logger.logLevel = .warning
         try await WebSocketClient.connect(url: webSocketURL, configuration: configuration, logger: logger) { inbound, outbound, _ in
             let page = DevToolsPage(outbound: outbound)
-            try await withThrowingTaskGroup(of: Void.self) { group in
+            await withThrowingTaskGroup(of: Void.self) { group in
                 group.addTask {
                     do {
                         for try await message in inbound.messages(maxSize: 1 << 26) {
@@ -61,7 +62,7 @@ final class DevToolsPage: Sendable {
                 } catch {
                     result.value.withLock { $0 = .failure(error) }
                 }
-                try? await outbound.close(.normalClosure, reason: nil)
+                try? await outbound.close(WebSocketErrorCode.normalClosure, reason: nil)
                 group.cancelAll()
             }
         }
@@ -126,7 +127,8 @@ final class DevToolsPage: Sendable {
     /// Saves a PNG screenshot of the page to `path`.
     func screenshot(to path: URL) async throws {
         let result = try await command("Page.captureScreenshot", ["format": "png", "captureBeyondViewport": true])
-        let data = try #require(Data(base64Encoded: try #require(result["data"] as? String)))
+        let text = try #require(result["data"] as? String)
+        let data = try #require(Data(base64Encoded: text))
         try FileManager.default.createDirectory(at: path.deletingLastPathComponent(), withIntermediateDirectories: true)
         try data.write(to: path)
     }
