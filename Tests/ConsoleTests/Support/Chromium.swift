@@ -27,7 +27,7 @@ struct Chromium {
         let process = try ChildProcess.start(command: [
             path, "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run",
             "--no-default-browser-check", "--disable-extensions", "--window-size=1280,900",
-            "--remote-debugging-address=127.0.0.1", "--remote-debugging-port=0", "--user-data-dir=\(profile.path)", "about:blank",
+            "--remote-debugging-address=127.0.0.1", "--remote-allow-origins=*", "--remote-debugging-port=0", "--user-data-dir=\(profile.path)", "about:blank",
         ])
         let portFile = profile.appendingPathComponent("DevToolsActivePort").path
         var lines: [String] = []
