@@ -85,9 +85,20 @@ let package = Package(
             name: "dbos-swift",
             dependencies: [
                 "DBOS",
-                "DBOSConsole",
-                .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: upcomingFeatures
+        ),
+        // Not a product: `dbos-swift console` runs it, and a product's dependencies would join
+        // every DBOS user's graph (scripts/check-user-graph.sh).
+        .executableTarget(
+            name: "dbos-console",
+            dependencies: [
+                "DBOS",
+                "DBOSConsole",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: upcomingFeatures
@@ -194,6 +205,7 @@ let package = Package(
                 "DBOSConsole",
                 "DBOSTestSupport",
                 "dbos-swift",
+                "dbos-console",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
