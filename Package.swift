@@ -17,7 +17,6 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .library(name: "DBOS", targets: ["DBOS"]),
-        .library(name: "DBOSConsole", targets: ["DBOSConsole"]),
         .executable(name: "dbos-swift", targets: ["dbos-swift"]),
         .executable(name: "dbos-demo", targets: ["dbos-demo"]),
         .executable(name: "dbos-bench", targets: ["dbos-bench"]),
