@@ -16,7 +16,7 @@
 #   SWIFT_TEST_TIMEOUT      seconds before `swift test` is stopped (default 1800)
 #   SKIP_INTEROP=1          skip step 3
 #   PYTHON                  interpreter for the virtualenv (default: python3, needs >= 3.10)
-#   CI=true                 non-interactive; may apt-get install postgresql / python3-venv / faketime as root
+#   CI=true                 non-interactive; may apt-get install postgresql / python3-venv / faketime / chromium as root
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -132,6 +132,20 @@ if ! command -v faketime >/dev/null; then
     fi
   else
     echo "warning: faketime is not installed: the clock-skew tests will be skipped" >&2
+  fi
+fi
+
+# ------------------------------------------------------------ chromium
+# The web console's browser test (Tests/ConsoleTests/ConsoleBrowserTests.swift) drives
+# Debian's headless chromium over the DevTools protocol; without it that test is skipped.
+if ! command -v chromium >/dev/null; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+    echo "installing chromium"
+    if ! (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null); then
+      echo "warning: could not install chromium: the console's browser test will be skipped" >&2
+    fi
+  else
+    echo "warning: chromium is not installed: the console's browser test will be skipped" >&2
   fi
 fi
 

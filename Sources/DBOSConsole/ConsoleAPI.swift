@@ -1,0 +1,36 @@
+import DBOS
+import Hummingbird
+
+/// The JSON API under `/api`, for scripts and tests (and the pages' actions).
+struct ConsoleAPI: Sendable {
+    let client: DBOSClient
+    let options: ConsoleOptions
+
+    /// `GET /api/workflows`: the same filters and cursor as the list page (without payloads).
+    func list(_ request: Request) async throws -> Response {
+        let query = try WorkflowListQuery(QueryString.parse(request.uri.query), defaultLimit: options.pageSize)
+        let page = try await query.fetch(client)
+        return try Responses.json(WorkflowListJSON(workflows: page.workflows.map(WorkflowJSON.init), nextCursor: page.next?.text))
+    }
+
+    /// `GET /api/workflows/{id}`: one workflow with its payloads.
+    func workflow(_ workflowID: String) async throws -> Response {
+        guard let status = try await client.getWorkflowStatus(workflowID) else {
+            throw ConsoleFailure.notFound("workflow '\(workflowID)' does not exist")
+        }
+        return try Responses.json(WorkflowJSON(status))
+    }
+
+    /// `GET /api/workflows/{id}/steps`: its recorded steps in order.
+    func steps(_ workflowID: String) async throws -> Response {
+        guard try await client.getWorkflowStatus(workflowID) != nil else {
+            throw ConsoleFailure.notFound("workflow '\(workflowID)' does not exist")
+        }
+        return try Responses.json(try await client.listSteps(workflowID).map(StepJSON.init))
+    }
+
+    /// `GET /api/queues`: the queues' depth, running count and oldest waiting age.
+    func queues() async throws -> Response {
+        try Responses.json(try await QueueSummary.all(client))
+    }
+}

@@ -1,0 +1,51 @@
+import DBOS
+import Foundation
+import Hummingbird
+
+/// The console's HTML pages.
+struct ConsolePages: Sendable {
+    let client: DBOSClient
+    let options: ConsoleOptions
+
+    private var base: String { options.normalizedBasePath }
+    private var layout: PageLayout { PageLayout(base: base, readOnly: options.readOnly) }
+
+    /// `/`: the workflows, newest first, with filters and a next-page link.
+    func workflows(_ request: Request) async throws -> Response {
+        let query = try WorkflowListQuery(QueryString.parse(request.uri.query), defaultLimit: options.pageSize)
+        let page = try await query.fetch(client)
+        return Responses.html(layout.render(title: "Workflows", body: WorkflowListView(base: base, query: query, page: page).html))
+    }
+
+    /// `/workflows/{id}`: one workflow, its steps on a timeline, its children and actions.
+    func workflow(_ workflowID: String) async throws -> Response {
+        guard let status = try await client.getWorkflowStatus(workflowID) else {
+            throw ConsoleFailure.notFound("workflow '\(workflowID)' does not exist")
+        }
+        let steps = try await client.listSteps(workflowID)
+        let children = try await client.listWorkflows(ListWorkflowsFilter(parentWorkflowID: workflowID, loadPayloads: false))
+        let view = WorkflowDetailView(base: base, readOnly: options.readOnly, status: status, steps: steps, children: children)
+        return Responses.html(layout.render(title: "Workflow \(workflowID)", body: view.html))
+    }
+
+    /// `/queues`: each queue's depth, running count and oldest waiting age.
+    func queues() async throws -> Response {
+        let summaries = try await QueueSummary.all(client)
+        var rows = ""
+        for queue in summaries {
+            let link = "\(base)/?queue=\(HTML.query(queue.name))"
+            rows += """
+                <tr data-queue="\(HTML.escape(queue.name))"><td><a href="\(HTML.escape(link))">\(HTML.escape(queue.name))</a></td>\
+                <td class="num">\(queue.enqueued)</td><td class="num">\(queue.running)</td>\
+                <td class="num">\(queue.oldestEnqueuedAge.map { HTML.duration(milliseconds: $0 * 1000) } ?? "")</td></tr>
+
+                """
+        }
+        let body = summaries.isEmpty ? "<p class=\"empty\">No workflow is waiting on or running from a queue.</p>" : """
+            <table class="queues"><thead><tr><th>Queue</th><th>Enqueued</th><th>Running</th><th>Oldest enqueued</th></tr></thead>
+            <tbody>
+            \(rows)</tbody></table>
+            """
+        return Responses.html(layout.render(title: "Queues", body: body))
+    }
+}

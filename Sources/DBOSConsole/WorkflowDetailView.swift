@@ -1,0 +1,84 @@
+import DBOS
+import Foundation
+
+/// The HTML of one workflow: its fields, payloads, actions, step timeline and children.
+struct WorkflowDetailView {
+    let base: String
+    let readOnly: Bool
+    let status: WorkflowStatus
+    let steps: [StepRecord]
+    let children: [WorkflowStatus]
+
+    var html: String {
+        fields + actions + payloads + "<h2>Steps</h2>" + StepTimeline(base: base, steps: steps).html + childrenTable
+    }
+
+    private func link(_ workflowID: String) -> String {
+        "<a href=\"\(HTML.escape(base + "/workflows/" + HTML.pathSegment(workflowID)))\">\(HTML.escape(workflowID))</a>"
+    }
+
+    private var fields: String {
+        var rows: [(String, String)] = [
+            ("Workflow ID", HTML.escape(status.workflowID)),
+            ("Status", StatusBadge.html(status.workflowID, status.state)),
+            ("Name", HTML.escape(status.name)),
+            ("Queue", HTML.escape(status.queueName ?? "")),
+            ("Executor", HTML.escape(status.executorID ?? "")),
+            ("Application version", HTML.escape(status.applicationVersion ?? "")),
+            ("Created", HTML.escape(HTML.time(status.createdAt))),
+            ("Updated", HTML.escape(HTML.time(status.updatedAt))),
+            ("Started", HTML.escape(HTML.time(status.startedAt))),
+            ("Completed", HTML.escape(HTML.time(status.completedAt))),
+            ("Recovery attempts", "\(status.recoveryAttempts)"),
+        ]
+        if let parent = status.parentWorkflowID { rows.append(("Parent", link(parent))) }
+        if let forkedFrom = status.forkedFrom { rows.append(("Forked from", link(forkedFrom))) }
+        let body = rows.map { "<tr><th>\($0.0)</th><td>\($0.1)</td></tr>" }.joined(separator: "\n")
+        return "<table class=\"fields\" data-live=\"true\">\n\(body)\n</table>\n"
+    }
+
+    private var payloads: String {
+        var html = "<h2>Input</h2><pre class=\"payload\" id=\"input\">\(HTML.escape(HTML.prettyJSON(status.input)))</pre>\n"
+        if let error = status.error {
+            html += "<h2>Error</h2><pre class=\"payload error\" id=\"error\">\(HTML.escape(HTML.prettyJSON(error)))</pre>\n"
+        } else if let output = status.output {
+            html += "<h2>Output</h2><pre class=\"payload\" id=\"output\">\(HTML.escape(HTML.prettyJSON(output)))</pre>\n"
+        }
+        return html
+    }
+
+    private var actions: String {
+        guard !readOnly else { return "" }
+        let id = HTML.escape(status.workflowID)
+        let stepOptions = steps.map { "<option value=\"\($0.functionID)\">\($0.functionID) · \(HTML.escape($0.functionName))</option>" }.joined()
+        let fork = steps.isEmpty ? "" : """
+            <label>from step <select id="fork-step">\(stepOptions)</select></label>
+            <button type="button" data-action="fork" data-workflow-id="\(id)">Fork</button>
+            """
+        return """
+            <div class="actions">
+            <button type="button" data-action="cancel" data-workflow-id="\(id)">Cancel</button>
+            <button type="button" data-action="resume" data-workflow-id="\(id)">Resume</button>
+            \(fork)
+            <button type="button" class="danger" data-action="delete" data-workflow-id="\(id)">Delete</button>
+            <span id="action-result" role="status"></span>
+            </div>
+
+            """
+    }
+
+    private var childrenTable: String {
+        guard !children.isEmpty else { return "" }
+        let rows = children.map { child in
+            "<tr><td>\(link(child.workflowID))</td><td>\(StatusBadge.html(child.workflowID, child.state))</td><td>\(HTML.escape(child.name))</td></tr>"
+        }.joined(separator: "\n")
+        return """
+            <h2>Children</h2>
+            <table class="children"><thead><tr><th>Workflow ID</th><th>Status</th><th>Name</th></tr></thead>
+            <tbody>
+            \(rows)
+            </tbody></table>
+
+            """
+    }
+}
