@@ -88,3 +88,53 @@ struct ActionJSON: Encodable, Sendable {
         case action, workflowID = "workflow_id", status, newWorkflowID = "new_workflow_id"
     }
 }
+
+/// A queue as the JSON API returns it: its load and its registered limits (nil: unlimited or
+/// not registered).
+struct QueueJSON: Encodable, Sendable {
+    var name: String
+    var enqueued: Int
+    var running: Int
+    var oldestEnqueuedAt: Date?
+    /// Seconds since the oldest waiting workflow was enqueued.
+    var oldestEnqueuedAge: Double?
+    var registered: Bool
+    var concurrency: Int?
+    var workerConcurrency: Int?
+    var rateLimitMax: Int?
+    var rateLimitPeriodSec: Double?
+
+    init(_ queue: QueueStatistics, now: Date) {
+        name = queue.name
+        enqueued = queue.enqueued
+        running = queue.running
+        oldestEnqueuedAt = queue.oldestEnqueuedAt
+        oldestEnqueuedAge = queue.oldestEnqueuedAt.map { max(now.timeIntervalSince($0), 0) }
+        registered = queue.limits != nil
+        concurrency = queue.limits?.concurrency
+        workerConcurrency = queue.limits?.workerConcurrency
+        rateLimitMax = queue.limits?.rateLimitMax
+        rateLimitPeriodSec = queue.limits?.rateLimitPeriodSeconds
+    }
+}
+
+/// A stored schedule as the JSON API returns it.
+struct ScheduleJSON: Encodable, Sendable {
+    var name: String
+    var workflowName: String
+    var cron: String
+    var status: String
+    var lastFiredAt: String?
+    var queueName: String?
+    var timeZone: String?
+
+    init(_ schedule: ScheduleInfo) {
+        name = schedule.name
+        workflowName = schedule.workflowName
+        cron = schedule.cron
+        status = schedule.status
+        lastFiredAt = schedule.lastFiredAt
+        queueName = schedule.queueName
+        timeZone = schedule.timeZone
+    }
+}

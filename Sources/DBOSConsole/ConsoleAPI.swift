@@ -1,4 +1,5 @@
 import DBOS
+import Foundation
 import Hummingbird
 
 /// The JSON API under `/api`, for scripts and tests (and the pages' actions).
@@ -29,8 +30,14 @@ struct ConsoleAPI: Sendable {
         return try Responses.json(try await client.listSteps(workflowID).map(StepJSON.init))
     }
 
-    /// `GET /api/queues`: the queues' depth, running count and oldest waiting age.
+    /// `GET /api/queues`: each queue's load (enqueued, running, oldest wait) and limits.
     func queues() async throws -> Response {
-        try Responses.json(try await QueueSummary.all(client))
+        let now = Date()
+        return try Responses.json(try await client.queueStatistics().map { QueueJSON($0, now: now) })
+    }
+
+    /// `GET /api/schedules`: the stored schedules, by name.
+    func schedules() async throws -> Response {
+        try Responses.json(try await client.listSchedules().map(ScheduleJSON.init))
     }
 }

@@ -29,6 +29,11 @@ enum ConsoleAssets {
                   cell.className = "status status-" + change.status;
                 }
               }
+              for (const button of document.querySelectorAll("button[data-when]")) {
+                if (button.dataset.workflowId === change.workflow_id) {
+                  button.hidden = !button.dataset.when.split(" ").includes(change.status);
+                }
+              }
             };
           }
           for (const bar of document.querySelectorAll(".bar[data-step-id]")) {

@@ -10,23 +10,20 @@ enum ConsoleMetrics {
     static func render(_ client: DBOSClient) async throws -> Response {
         // A fresh registry per scrape: a queue that emptied does not linger with a stale value.
         let registry = PrometheusCollectorRegistry()
-        // Reads the status column of every workflow (no payloads); a count query in the
-        // library would scale better on very large histories.
-        let all = try await client.listWorkflows(ListWorkflowsFilter(loadPayloads: false))
-        var counts: [String: Int] = [:]
-        for state in WorkflowState.known { counts[state.rawValue] = 0 }
-        for workflow in all { counts[workflow.state.rawValue, default: 0] += 1 }
-        for (status, count) in counts.sorted(by: { $0.key < $1.key }) {
-            registry.makeGauge(descriptor: MetricNameDescriptor(metricName: "dbos_workflows", unitName: "", helpText: "Workflows in the system database, by status"), labels: [("status", status)])
-                .set(Double(count))
+        // Two aggregate queries: no workflow rows are read, however long the history.
+        let counts = try await client.workflowCounts()
+        for state in Set(WorkflowState.known).union(counts.keys).sorted(by: { $0.rawValue < $1.rawValue }) {
+            registry.makeGauge(descriptor: MetricNameDescriptor(metricName: "dbos_workflows", unitName: "", helpText: "Workflows in the system database, by status"), labels: [("status", state.rawValue)])
+                .set(Double(counts[state] ?? 0))
         }
-        for queue in try await QueueSummary.all(client) {
+        let now = Date()
+        for queue in try await client.queueStatistics() {
             registry.makeGauge(descriptor: MetricNameDescriptor(metricName: "dbos_queue_depth", unitName: "", helpText: "ENQUEUED workflows of the queue"), labels: [("queue", queue.name)])
                 .set(Double(queue.enqueued))
             registry.makeGauge(descriptor: MetricNameDescriptor(metricName: "dbos_queue_running", unitName: "", helpText: "PENDING workflows of the queue"), labels: [("queue", queue.name)])
                 .set(Double(queue.running))
             registry.makeGauge(descriptor: MetricNameDescriptor(metricName: "dbos_queue_oldest_enqueued_age", unitName: "seconds", helpText: "Age of the queue's oldest ENQUEUED workflow"), labels: [("queue", queue.name)])
-                .set(queue.oldestEnqueuedAge ?? 0)
+                .set(queue.oldestEnqueuedAt.map { max(now.timeIntervalSince($0), 0) } ?? 0)
         }
         return Responses.text(registry.emitToString(), contentType: "text/plain; version=0.0.4; charset=utf-8")
     }

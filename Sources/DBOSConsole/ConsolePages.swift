@@ -28,24 +28,9 @@ struct ConsolePages: Sendable {
         return Responses.html(layout.render(title: "Workflow \(workflowID)", body: view.html))
     }
 
-    /// `/queues`: each queue's depth, running count and oldest waiting age.
+    /// `/queues`: each queue's load and limits, and the stored schedules.
     func queues() async throws -> Response {
-        let summaries = try await QueueSummary.all(client)
-        var rows = ""
-        for queue in summaries {
-            let link = "\(base)/?queue=\(HTML.query(queue.name))"
-            rows += """
-                <tr data-queue="\(HTML.escape(queue.name))"><td><a href="\(HTML.escape(link))">\(HTML.escape(queue.name))</a></td>\
-                <td class="num">\(queue.enqueued)</td><td class="num">\(queue.running)</td>\
-                <td class="num">\(queue.oldestEnqueuedAge.map { HTML.duration(milliseconds: $0 * 1000) } ?? "")</td></tr>
-
-                """
-        }
-        let body = summaries.isEmpty ? "<p class=\"empty\">No workflow is waiting on or running from a queue.</p>" : """
-            <table class="queues"><thead><tr><th>Queue</th><th>Enqueued</th><th>Running</th><th>Oldest enqueued</th></tr></thead>
-            <tbody>
-            \(rows)</tbody></table>
-            """
-        return Responses.html(layout.render(title: "Queues", body: body))
+        let view = QueuesView(base: base, queues: try await client.queueStatistics(), schedules: try await client.listSchedules(), now: Date())
+        return Responses.html(layout.render(title: "Queues", body: view.html))
     }
 }

@@ -10,7 +10,7 @@ import Foundation
 /// ``ConsoleOptions/basePath``), or serve it alone with `dbos-swift console`.
 ///
 /// Routes (below the base path): `/` workflows, `/workflows/{id}`, `/queues`, `/events` (server-
-/// sent events), `/metrics`, `/api/workflows`, `/api/workflows/{id}`, `/api/workflows/{id}/steps`,
+/// sent events), `/metrics`, `/api/workflows`, `/api/workflows/{id}`, `/api/workflows/{id}/steps`, `/api/queues`, `/api/schedules`,
 /// and `POST /api/workflows/{id}/{cancel|resume|fork|delete}` (not in read-only mode).
 ///
 /// With a ``ConsoleOptions/token``, every request must carry it: an `Authorization: Bearer
@@ -63,6 +63,7 @@ public struct WebConsole: Sendable {
         group.get("/api/workflows/:id") { _, context in try await api.workflow(try Self.workflowID(context)) }
         group.get("/api/workflows/:id/steps") { _, context in try await api.steps(try Self.workflowID(context)) }
         group.get("/api/queues") { _, _ in try await api.queues() }
+        group.get("/api/schedules") { _, _ in try await api.schedules() }
         let actions = ConsoleActions(client: client, readOnly: options.readOnly, tokenSet: options.token != nil, logger: logger)
         group.post("/api/workflows/:id/:action") { request, context in
             try await actions.perform(try context.parameters.require("action"), on: try Self.workflowID(context),

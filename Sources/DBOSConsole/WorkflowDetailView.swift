@@ -27,10 +27,10 @@ struct WorkflowDetailView {
             ("Application version", HTML.escape(status.applicationVersion ?? "")),
             ("Created", HTML.escape(HTML.time(status.createdAt))),
             ("Updated", HTML.escape(HTML.time(status.updatedAt))),
-            ("Started", HTML.escape(HTML.time(status.startedAt))),
             ("Completed", HTML.escape(HTML.time(status.completedAt))),
             ("Recovery attempts", "\(status.recoveryAttempts)"),
         ]
+        if let dequeued = status.startedAt { rows.insert(("Dequeued", HTML.escape(HTML.time(dequeued))), at: 8) }
         if let parent = status.parentWorkflowID { rows.append(("Parent", link(parent))) }
         if let forkedFrom = status.forkedFrom { rows.append(("Forked from", link(forkedFrom))) }
         let body = rows.map { "<tr><th>\($0.0)</th><td>\($0.1)</td></tr>" }.joined(separator: "\n")
@@ -57,13 +57,28 @@ struct WorkflowDetailView {
             """
         return """
             <div class="actions">
-            <button type="button" data-action="cancel" data-workflow-id="\(id)">Cancel</button>
-            <button type="button" data-action="resume" data-workflow-id="\(id)">Resume</button>
+            \(button("cancel", "Cancel", when: Self.cancellable))
+            \(button("resume", "Resume", when: Self.resumable))
             \(fork)
             <button type="button" class="danger" data-action="delete" data-workflow-id="\(id)">Delete</button>
             <span id="action-result" role="status"></span>
             </div>
 
+            """
+    }
+
+    /// The states in which Cancel applies: the workflow has not finished.
+    static let cancellable: [WorkflowState] = [.pending, .enqueued, .delayed]
+    /// The states in which Resume applies: it stopped without an output.
+    static let resumable: [WorkflowState] = [.cancelled, .error, .maxRecoveryAttemptsExceeded]
+
+    /// An action button shown only while the workflow is in one of `states` (the page's script
+    /// shows and hides it as live updates change the status).
+    private func button(_ action: String, _ label: String, when states: [WorkflowState]) -> String {
+        let hidden = states.contains(status.state) ? "" : " hidden"
+        return """
+            <button type="button" data-action="\(action)" data-workflow-id="\(HTML.escape(status.workflowID))" \
+            data-when="\(states.map(\.rawValue).joined(separator: " "))"\(hidden)>\(label)</button>
             """
     }
 

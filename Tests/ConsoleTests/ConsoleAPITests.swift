@@ -179,7 +179,8 @@ import Testing
             let queues = try await http.fetch("/api/queues").objects
             let row = try #require(queues.first { $0["name"] as? String == "console-q" })
             #expect(row["enqueued"] as? Int == 3 && row["running"] as? Int == 0)
-            #expect((row["oldest_enqueued_age"] as? Double ?? -1) >= 0)
+            #expect((row["oldest_enqueued_age"] as? Double ?? -1) >= 0 && row["registered"] as? Bool == false)
+            #expect(try await http.fetch("/api/schedules").status == .ok)
             let page = try await http.fetch("/queues")
             #expect(page.body.contains("data-queue=\"console-q\""))
 

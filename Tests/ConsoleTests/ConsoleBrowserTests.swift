@@ -88,11 +88,19 @@ struct ConsoleBrowserTests {
                 document.querySelector('[data-status-for="br-running"]').textContent === 'CANCELLED' && window.consoleMarker === 'same page'
                 """)
             #expect(page.dialogs.contains("Cancel workflow br-running?"), "\(page.dialogs)")
+            // The actions follow the status: Cancel goes, Resume comes, without a reload.
+            try await page.waitUntil("Cancel hidden and Resume shown", """
+                document.querySelector('button[data-action="cancel"]').hidden && !document.querySelector('button[data-action="resume"]').hidden
+                """)
             #expect(try await dbos.getWorkflowStatus("br-running")?.state == .cancelled)
             try await page.screenshot(to: URL(fileURLWithPath: shots.path + "-cancelled.png"))
 
-            // Fork from step 2: the page moves to the new workflow.
+            // Fork from step 2: the page moves to the new workflow. A finished workflow offers
+            // neither Cancel nor Resume.
             try await page.open("\(base)/workflows/br-done")
+            #expect(try await page.evaluate("""
+                document.querySelector('button[data-action="cancel"]').hidden && document.querySelector('button[data-action="resume"]').hidden
+                """) as? Bool == true)
             _ = try await page.evaluate("""
                 document.getElementById('fork-step').value = '2'; document.querySelector('button[data-action="fork"]').click(); true
                 """)

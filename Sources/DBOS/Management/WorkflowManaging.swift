@@ -48,6 +48,31 @@ extension WorkflowManaging {
         try await recordedInWorkflow("DBOS.listQueuedWorkflows") { try await service.listQueued(queue: queue, limit: limit) }
     }
 
+    /// Each queue's load (enqueued, running, the oldest wait) and its registered limits, from
+    /// one aggregate query: it reads no workflow rows, so it stays cheap on a long history.
+    /// Recorded when called by a workflow (`DBOS.queueStatistics`).
+    public func queueStatistics() async throws -> [QueueStatistics] {
+        try await recordedInWorkflow("DBOS.queueStatistics") { try await service.systemDatabase.queueStatistics() }
+    }
+
+    /// How many workflows the system database holds in each state (one aggregate query; states
+    /// with none are absent). Recorded when called by a workflow (`DBOS.workflowCounts`).
+    public func workflowCounts() async throws -> [WorkflowState: Int] {
+        try await recordedInWorkflow("DBOS.workflowCounts") {
+            var counts: [WorkflowState: Int] = [:]
+            for (status, count) in try await service.systemDatabase.workflowCounts() {
+                counts[WorkflowState(rawValue: status), default: 0] += count
+            }
+            return counts
+        }
+    }
+
+    /// Every schedule stored in the system database (from any process or language), by name.
+    /// Recorded when called by a workflow (`DBOS.listSchedules`).
+    public func listSchedules() async throws -> [ScheduleInfo] {
+        try await recordedInWorkflow("DBOS.listSchedules") { try await service.systemDatabase.listSchedules().map(ScheduleInfo.init) }
+    }
+
     /// A handle to an existing workflow, by ID, whose output is read as `Output`.
     ///
     /// - Throws: ``DBOSError/Code/nonexistentWorkflow`` when there is no such workflow.

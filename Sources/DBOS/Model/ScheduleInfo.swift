@@ -1,5 +1,5 @@
 /// A stored cron schedule (a row of `workflow_schedules`).
-public struct ScheduleInfo: Sendable, Equatable {
+public struct ScheduleInfo: Sendable, Equatable, Codable {
     /// The schedule's unique name.
     public var name: String
     /// The workflow it enqueues.

@@ -47,11 +47,6 @@ extension DBOS {
                         queue: queue, timeZone: timeZone)
     }
 
-    /// Every schedule stored in the system database (from any process or language), by name.
-    public func listSchedules() async throws -> [ScheduleInfo] {
-        try await systemDatabase.listSchedules().map(ScheduleInfo.init)
-    }
-
     /// Deletes a stored schedule: no process fires it any more (each checks the row at every
     /// tick). Workflows it already enqueued are kept. Returns whether it existed.
     @discardableResult

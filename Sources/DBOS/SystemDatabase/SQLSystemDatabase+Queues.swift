@@ -155,19 +155,6 @@ extension SQLSystemDatabase {
         return (try row?.decode("delayed_due") ?? false, try row?.decode("deadline_passed") ?? false)
     }
 
-    func queueDepths(_ queues: [String]) async throws -> [String: (depth: Int, oldestCreatedAt: Int64?)] {
-        guard !queues.isEmpty else { return [:] }
-        var depths: [String: (depth: Int, oldestCreatedAt: Int64?)] = [:]
-        for row in try await driver.read("""
-            SELECT queue_name, count(*) AS depth, min(created_at) AS oldest FROM \(tables.status)
-            WHERE status = 'ENQUEUED' AND \(Self.inFlight) AND queue_name IN (\(dialect.values(queues)))
-            GROUP BY queue_name
-            """) {
-            depths[try row.decode("queue_name")] = (try row.decode("depth"), try row.decode("oldest"))
-        }
-        return depths
-    }
-
     func releaseDelayed() async throws -> [String] {
         let now = Date().epochMilliseconds
         return try await driver.write("""

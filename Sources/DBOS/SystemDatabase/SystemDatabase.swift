@@ -91,9 +91,11 @@ protocol SystemDatabase: Sendable {
     /// that spares the writes of ``releaseDelayed()`` and ``cancelTimedOut()`` when nothing is.
     func maintenanceDue() async throws -> (delayedDue: Bool, deadlinePassed: Bool)
     func releaseDelayed() async throws -> [String]
-    /// For each of `queues`: how many workflows are ENQUEUED, and when the oldest was created
-    /// (epoch ms; nil when none is). Queues with none enqueued may be missing.
-    func queueDepths(_ queues: [String]) async throws -> [String: (depth: Int, oldestCreatedAt: Int64?)]
+    /// Every queue with a workflow ENQUEUED or PENDING on it, or with a row in `queues`: its
+    /// load (one aggregate over the in-flight index, no workflow rows loaded) and its limits.
+    func queueStatistics() async throws -> [QueueStatistics]
+    /// How many workflows have each status (one aggregate query).
+    func workflowCounts() async throws -> [String: Int]
     /// Cancels active workflows whose deadline has passed. Returns their IDs.
     func cancelTimedOut() async throws -> [String]
     /// Which of these executions no longer own their workflow (cancelled or taken over).
