@@ -68,6 +68,9 @@ let package = Package(
             ],
             swiftSettings: upcomingFeatures
         ),
+        // The console's sources live in Console/, a package of its own for applications that
+        // embed it; the root builds them as plain targets (not products) for the test suite and
+        // `dbos-swift console`, so a DBOS user's graph stays free of Hummingbird.
         .target(
             name: "DBOSConsole",
             dependencies: [
@@ -78,6 +81,7 @@ let package = Package(
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
+            path: "Console/Sources/DBOSConsole",
             swiftSettings: upcomingFeatures
         ),
         .executableTarget(
@@ -100,6 +104,7 @@ let package = Package(
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
             ],
+            path: "Console/Sources/dbos-console",
             swiftSettings: upcomingFeatures
         ),
         .executableTarget(

@@ -290,7 +290,9 @@ struct BenchCommand: AsyncParsableCommand {
         }
     }
 
-    /// The hidden child roles: `sender` (send-recv-cross-process) and `queue-worker`.
+    /// The hidden roles: `sender` (send-recv-cross-process), `queue-worker`, and
+    /// `fill-history` (migrates the database and bulk-inserts `--history` finished workflows as
+    /// large-history does, then exits; scripts/bench/console-pages.sh times the console on it).
     private func runChild(role: String) async throws {
         guard let databaseURL else { throw BenchFailure("--role needs --database-url") }
         switch role {
@@ -304,6 +306,14 @@ struct BenchCommand: AsyncParsableCommand {
                 databaseURL: databaseURL, queueName: queueName, executorID: executorId, applicationVersion: appVersion,
                 workerConcurrency: workerConcurrency, pollingInterval: .milliseconds(queuePollingMs), poolSize: poolSize,
                 logger: Self.logger)
+        case "fill-history":
+            let target = try BenchTarget(databaseURL: databaseURL)
+            let client = try await DBOSClient(databaseURL: databaseURL)
+            _ = try await client.migrate()
+            await client.close()
+            let started = ContinuousClock.now
+            try await HistoryFiller.fill(target, workflows: history, logger: Self.logger)
+            print("filled \(history) workflows in \(String(format: "%.1f", (ContinuousClock.now - started).seconds)) s")
         default:
             throw BenchFailure("unknown role '\(role)'")
         }
