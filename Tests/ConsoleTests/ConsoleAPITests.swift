@@ -97,6 +97,29 @@ import Testing
     }
 
     @Test(arguments: Backend.available)
+    func aWorkflowPageShowsItsEventsAndStreams(backend: Backend) async throws {
+        let url = backend.freshDatabaseURL("console")
+        try await withRuntime(url, TestWorkflows.publisher) { dbos in
+            _ = try await dbos.run(TestWorkflows.publisher, options: WorkflowOptions(workflowID: "pub-1"))
+        }
+        try await withConsole(url) { http, _ in
+            let page = try await http.fetch("/workflows/pub-1")
+            #expect(page.status == .ok)
+            #expect(page.body.contains("<h2>Events</h2>") && page.body.contains("data-event=\"status\""))
+            #expect(page.body.contains("&quot;&lt;done&gt;&quot;") && !page.body.contains("starting"))
+            #expect(page.body.contains("tokens · 2 values · closed") && page.body.contains("open · 1 value · open"))
+            #expect(page.body.contains("<code>&quot;beta&quot;</code>"))
+
+            let events = try await http.fetch("/api/workflows/pub-1/events").objects
+            #expect(events.map { $0["key"] as? String } == ["progress", "status"])
+            let streams = try await http.fetch("/api/workflows/pub-1/streams").objects
+            #expect(streams.map { $0["key"] as? String } == ["open", "tokens"])
+            #expect(streams.last?["is_closed"] as? Bool == true && streams.last?["count"] as? Int == 2)
+            #expect(try await http.fetch("/api/workflows/nope/streams").status == .notFound)
+        }
+    }
+
+    @Test(arguments: Backend.available)
     func badInputGetsA4xxNeverA500(backend: Backend) async throws {
         let url = backend.freshDatabaseURL("console")
         try await Self.seed(url)

@@ -24,10 +24,26 @@ struct ConsoleAPI: Sendable {
 
     /// `GET /api/workflows/{id}/steps`: its recorded steps in order.
     func steps(_ workflowID: String) async throws -> Response {
+        try await requireWorkflow(workflowID)
+        return try Responses.json(try await client.listSteps(workflowID).map(StepJSON.init))
+    }
+
+    /// `GET /api/workflows/{id}/events`: its events (latest value per key), by key.
+    func events(_ workflowID: String) async throws -> Response {
+        try await requireWorkflow(workflowID)
+        return try Responses.json(try await client.listEvents(workflowID))
+    }
+
+    /// `GET /api/workflows/{id}/streams`: its streams, each with its first 100 values.
+    func streams(_ workflowID: String) async throws -> Response {
+        try await requireWorkflow(workflowID)
+        return try Responses.json(try await client.listStreams(workflowID))
+    }
+
+    private func requireWorkflow(_ workflowID: String) async throws {
         guard try await client.getWorkflowStatus(workflowID) != nil else {
             throw ConsoleFailure.notFound("workflow '\(workflowID)' does not exist")
         }
-        return try Responses.json(try await client.listSteps(workflowID).map(StepJSON.init))
     }
 
     /// `GET /api/queues`: each queue's load (enqueued, running, oldest wait) and limits.

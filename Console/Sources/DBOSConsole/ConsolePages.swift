@@ -17,14 +17,17 @@ struct ConsolePages: Sendable {
         return Responses.html(layout.render(title: "Workflows", body: WorkflowListView(base: base, query: query, page: page).html))
     }
 
-    /// `/workflows/{id}`: one workflow, its steps on a timeline, its children and actions.
+    /// `/workflows/{id}`: one workflow, its steps on a timeline, its events, streams, children and actions.
     func workflow(_ workflowID: String) async throws -> Response {
         guard let status = try await client.getWorkflowStatus(workflowID) else {
             throw ConsoleFailure.notFound("workflow '\(workflowID)' does not exist")
         }
         let steps = try await client.listSteps(workflowID)
         let children = try await client.listWorkflows(ListWorkflowsFilter(parentWorkflowID: workflowID, loadPayloads: false))
-        let view = WorkflowDetailView(base: base, readOnly: options.readOnly, status: status, steps: steps, children: children)
+        let messages = MessagesView(events: try await client.listEvents(workflowID),
+                                    streams: try await client.listStreams(workflowID, limit: MessagesView.streamValuesShown))
+        let view = WorkflowDetailView(base: base, readOnly: options.readOnly, status: status, steps: steps, children: children,
+                                      messages: messages)
         return Responses.html(layout.render(title: "Workflow \(workflowID)", body: view.html))
     }
 

@@ -10,8 +10,8 @@ import Foundation
 /// ``ConsoleOptions/basePath``), or serve it alone with `dbos-swift console`.
 ///
 /// Routes (below the base path): `/` workflows, `/workflows/{id}`, `/queues`, `/events` (server-
-/// sent events), `/metrics`, `/api/workflows`, `/api/workflows/{id}`, `/api/workflows/{id}/steps`, `/api/queues`, `/api/schedules`,
-/// and `POST /api/workflows/{id}/{cancel|resume|fork|delete}` (not in read-only mode).
+/// sent events), `/metrics`, `/api/workflows`, `/api/workflows/{id}` and its `/steps`, `/events`
+/// and `/streams`, `/api/queues`, `/api/schedules`, and `POST /api/workflows/{id}/{cancel|resume|fork|delete}` (not in read-only mode).
 ///
 /// With a ``ConsoleOptions/token``, every request must carry it: an `Authorization: Bearer
 /// <token>` header, or the `dbos_console_token` cookie. Opening any page with `?token=<token>`
@@ -62,6 +62,8 @@ public struct WebConsole: Sendable {
         group.get("/api/workflows") { request, _ in try await api.list(request) }
         group.get("/api/workflows/:id") { _, context in try await api.workflow(try Self.workflowID(context)) }
         group.get("/api/workflows/:id/steps") { _, context in try await api.steps(try Self.workflowID(context)) }
+        group.get("/api/workflows/:id/events") { _, context in try await api.events(try Self.workflowID(context)) }
+        group.get("/api/workflows/:id/streams") { _, context in try await api.streams(try Self.workflowID(context)) }
         group.get("/api/queues") { _, _ in try await api.queues() }
         group.get("/api/schedules") { _, _ in try await api.schedules() }
         let actions = ConsoleActions(client: client, readOnly: options.readOnly, tokenSet: options.token != nil, logger: logger)

@@ -1,16 +1,17 @@
 import DBOS
 import Foundation
 
-/// The HTML of one workflow: its fields, payloads, actions, step timeline and children.
+/// The HTML of one workflow: its fields, payloads, actions, step timeline, events, streams and children.
 struct WorkflowDetailView {
     let base: String
     let readOnly: Bool
     let status: WorkflowStatus
     let steps: [StepRecord]
     let children: [WorkflowStatus]
+    let messages: MessagesView
 
     var html: String {
-        fields + actions + payloads + "<h2>Steps</h2>" + StepTimeline(base: base, steps: steps).html + childrenTable
+        fields + actions + payloads + "<h2>Steps</h2>" + StepTimeline(base: base, steps: steps).html + messages.html + childrenTable
     }
 
     private func link(_ workflowID: String) -> String {

@@ -48,6 +48,28 @@ extension WorkflowManaging {
         try await recordedInWorkflow("DBOS.listQueuedWorkflows") { try await service.listQueued(queue: queue, limit: limit) }
     }
 
+    /// The events a workflow has set (the latest value of each key, serialized as stored), by
+    /// key. Recorded when called by a workflow (`DBOS.getAllEvents`, as in DBOS).
+    public func listEvents(_ workflowID: String) async throws -> [EventRecord] {
+        try await recordedInWorkflow("DBOS.getAllEvents") {
+            try await service.systemDatabase.events(workflowID: workflowID).map {
+                EventRecord(key: $0.key, value: $0.value.value, serialization: $0.value.serialization)
+            }
+        }
+    }
+
+    /// The streams a workflow has written, by key: how many values each holds, whether it is
+    /// closed, and its first `limit` values (serialized as stored). Read a whole stream with
+    /// `stream(_:of:)`. Recorded when called by a workflow (`DBOS.listStreams`).
+    public func listStreams(_ workflowID: String, limit: Int = 100) async throws -> [StreamRecord] {
+        try await recordedInWorkflow("DBOS.listStreams") {
+            try await service.systemDatabase.streams(workflowID: workflowID, limit: max(limit, 0), closedMarker: streamClosedSentinel).map {
+                StreamRecord(key: $0.key, count: $0.count, isClosed: $0.closed,
+                             values: $0.first.map { StreamRecord.Entry(offset: $0.offset, value: $0.value) })
+            }
+        }
+    }
+
     /// Each queue's load (enqueued, running, the oldest wait) and its registered limits, from
     /// one aggregate query: it reads no workflow rows, so it stays cheap on a long history.
     /// Recorded when called by a workflow (`DBOS.queueStatistics`).

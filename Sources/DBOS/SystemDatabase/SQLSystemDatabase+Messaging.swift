@@ -159,4 +159,27 @@ extension SQLSystemDatabase {
             WHERE workflow_uuid = \(workflowID) AND key = \(key) AND "offset" >= \(fromOffset) ORDER BY "offset"
             """).map { StreamEntry(offset: try $0.decode("offset"), value: try $0.decode("value"), serialization: try $0.decode("serialization")) }
     }
+
+    func events(workflowID: String) async throws -> [(key: String, value: StoredValue)] {
+        try await driver.read("""
+            SELECT key, value, serialization FROM \(tables.events) WHERE workflow_uuid = \(workflowID) ORDER BY key
+            """).map { (try $0.decode("key"), StoredValue(value: try $0.decode("value"), serialization: try $0.decode("serialization"))) }
+    }
+
+    func streams(workflowID: String, limit: Int, closedMarker: String) async throws -> [(key: String, count: Int, closed: Bool, first: [StreamEntry])] {
+        var streams: [(key: String, count: Int, closed: Bool, first: [StreamEntry])] = []
+        for row in try await driver.read("""
+            SELECT key, count(*) AS entries, SUM(CASE WHEN value = \(closedMarker) THEN 1 ELSE 0 END) AS markers
+            FROM \(tables.streams) WHERE workflow_uuid = \(workflowID) GROUP BY key ORDER BY key
+            """) {
+            let key: String = try row.decode("key")
+            let first = try await driver.read("""
+                SELECT "offset", value, serialization FROM \(tables.streams)
+                WHERE workflow_uuid = \(workflowID) AND key = \(key) ORDER BY "offset" LIMIT \(limit)
+                """).map { StreamEntry(offset: try $0.decode("offset"), value: try $0.decode("value"), serialization: try $0.decode("serialization")) }
+            let markers: Int = try row.decode("markers")
+            streams.append((key, try row.decode("entries") - markers, markers > 0, first.filter { $0.value != closedMarker }))
+        }
+        return streams
+    }
 }

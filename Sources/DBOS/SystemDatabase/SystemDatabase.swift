@@ -81,6 +81,11 @@ protocol SystemDatabase: Sendable {
     /// Appends to a stream as `operation`, atomically.
     func appendStream(_ entry: StoredValueWrite, as operation: StepRecord, ownerXID: String) async throws -> OperationWrite<Void>
     func readStream(workflowID: String, key: String, fromOffset: Int) async throws -> [StreamEntry]
+    /// Every event of a workflow (latest value per key), by key.
+    func events(workflowID: String) async throws -> [(key: String, value: StoredValue)]
+    /// Every stream of a workflow: its key, how many values it holds and whether it holds
+    /// `closedMarker` (neither counted nor listed), and its first values (at most `limit`).
+    func streams(workflowID: String, limit: Int, closedMarker: String) async throws -> [(key: String, count: Int, closed: Bool, first: [StreamEntry])]
 
     // MARK: Queues
 

@@ -23,4 +23,15 @@ enum TestWorkflows {
         _ = try await DBOS.step("three") { 3 }
         return "done"
     }
+
+    /// Sets two events (one twice) and writes a closed stream and an open one.
+    static let publisher = Workflow("consolePublisher") { () async throws -> String in
+        try await DBOS.setEvent("status", to: "starting")
+        try await DBOS.setEvent("status", to: "<done>")
+        try await DBOS.setEvent("progress", to: 100)
+        for token in ["alpha", "beta"] { try await DBOS.write(token, toStream: "tokens") }
+        try await DBOS.closeStream("tokens")
+        try await DBOS.write(1, toStream: "open")
+        return "published"
+    }
 }
