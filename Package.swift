@@ -1,4 +1,4 @@
-// swift-tools-version:6.0
+// swift-tools-version:6.1
 import CompilerPluginSupport
 import PackageDescription
 
@@ -38,6 +38,9 @@ let package = Package(
         // service and the OpenAI-compatible model client.
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
+        // Examples/otel-export only: the OTLP exporter, with its OTLP/HTTP trait alone (the
+        // default traits add OTLP/gRPC, whose grpc-swift packages take long to build).
+        .package(url: "https://github.com/swift-otel/swift-otel", from: "1.6.0", traits: ["OTLPHTTP"]),
     ],
     targets: [
         .macro(
@@ -230,6 +233,20 @@ let package = Package(
             exclude: ["corpus"],
             swiftSettings: upcomingFeatures
         ),
+        .executableTarget(
+            name: "dbos-otel-example",
+            dependencies: [
+                "DBOS",
+                .product(name: "OTel", package: "swift-otel"),
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+                .product(name: "Tracing", package: "swift-distributed-tracing"),
+            ],
+            path: "Examples/otel-export",
+            swiftSettings: upcomingFeatures
+        ),
         .testTarget(
             name: "ExamplesTests",
             dependencies: [
@@ -239,7 +256,11 @@ let package = Package(
                 "agent-debugging",
                 "agent-inbox",
                 "document-ingestion",
+                "dbos-otel-example",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: upcomingFeatures
         ),
