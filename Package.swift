@@ -1,4 +1,4 @@
-// swift-tools-version:6.0
+// swift-tools-version:6.1
 import CompilerPluginSupport
 import PackageDescription
 
@@ -42,6 +42,9 @@ let package = Package(
         // DBOS library alone does not get them (scripts/check-user-graph.sh).
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
         .package(url: "https://github.com/hummingbird-project/hummingbird-websocket", from: "2.8.1"),
+        // Examples/otel-export only: the OTLP exporter, with its OTLP/HTTP trait alone (the
+        // default traits add OTLP/gRPC, whose grpc-swift packages take long to build).
+        .package(url: "https://github.com/swift-otel/swift-otel", from: "1.6.0", traits: ["OTLPHTTP"]),
     ],
     targets: [
         .macro(
@@ -279,6 +282,20 @@ let package = Package(
             exclude: ["corpus"],
             swiftSettings: upcomingFeatures
         ),
+        .executableTarget(
+            name: "dbos-otel-example",
+            dependencies: [
+                "DBOS",
+                .product(name: "OTel", package: "swift-otel"),
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+                .product(name: "Tracing", package: "swift-distributed-tracing"),
+            ],
+            path: "Examples/otel-export",
+            swiftSettings: upcomingFeatures
+        ),
         .testTarget(
             name: "ExamplesTests",
             dependencies: [
@@ -288,7 +305,11 @@ let package = Package(
                 "agent-debugging",
                 "agent-inbox",
                 "document-ingestion",
+                "dbos-otel-example",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: upcomingFeatures
         ),
