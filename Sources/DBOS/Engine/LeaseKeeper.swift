@@ -33,7 +33,7 @@ extension DBOS {
             guard !isShuttingDown else { return }
             let sentAt = ContinuousClock.now
             do {
-                fenced.formUnion(try await fencing(at: validUntil) {
+                fenced.formUnion(try await fencing(at: validUntil, "renewing the lease") {
                     try await self.systemDatabase.renewLease(executorID: self.executorID, lease: lease)
                 })
                 validUntil = sentAt + lease
@@ -45,7 +45,9 @@ extension DBOS {
                     fenced = []
                 }
                 // A takeover that waits out an outage must not keep the lease from lapsing either.
-                fenced.formUnion(try await fencing(at: validUntil) { try await self.takeOverExpiredExecutors() })
+                fenced.formUnion(try await fencing(at: validUntil, "taking over expired executors") {
+                    try await self.takeOverExpiredExecutors()
+                })
             } catch {
                 if isShuttingDown { return }
                 logger.warning("executor lease upkeep failed", metadata: ["error": "\(error)"])
@@ -55,9 +57,10 @@ extension DBOS {
     }
 
     /// Runs `body` (lease upkeep), fencing this executor if `deadline` passes while it waits.
-    /// Returns the workflows fenced meanwhile.
-    private func fencing(at deadline: ContinuousClock.Instant, _ body: @escaping @Sendable () async throws -> Void)
-        async throws -> Set<String> {
+    /// Returns the workflows fenced meanwhile. While `body` waits past the deadline, a warning
+    /// every 10 seconds says what the upkeep is waiting for.
+    private func fencing(at deadline: ContinuousClock.Instant, _ phase: String,
+                         _ body: @escaping @Sendable () async throws -> Void) async throws -> Set<String> {
         try await withThrowingTaskGroup(of: Set<String>?.self) { group in
             group.addTask {
                 try await body()
@@ -66,6 +69,14 @@ extension DBOS {
             group.addTask {
                 try await Task.sleep(until: deadline)
                 return self.fence()
+            }
+            group.addTask {
+                try await Task.sleep(until: deadline)
+                while true {
+                    try await Task.sleep(for: .seconds(10))
+                    self.logger.warning("executor lease upkeep is still waiting", metadata: [
+                        "phase": "\(phase)", "pastLeaseEnd": "\(ContinuousClock.now - deadline)"])
+                }
             }
             var fenced: Set<String> = []
             while let result = try await group.next() {
