@@ -112,8 +112,13 @@ struct ConsoleBrowserTests {
             let forkID = try #require(try await page.evaluate("decodeURIComponent(location.pathname.split('/')[2])") as? String)
             #expect(try await dbos.getWorkflowStatus(forkID)?.forkedFrom == "br-done")
             try await eventually("the fork to finish") { try await dbos.getWorkflowStatus(forkID)?.state == .success }
-            try await page.waitUntil("the fork's status to show SUCCESS", """
+            // The fork finishes while its page is open: status, completion time and output
+            // appear in place, without a reload.
+            _ = try await page.evaluate("window.consoleMarker = 'fork page'; true")
+            try await page.waitUntil("the fork's status, completion and output to show in place", """
                 document.querySelector('[data-status-for=' + JSON.stringify(\(DevToolsPage.quoted(forkID))) + ']').textContent === 'SUCCESS'
+                && document.getElementById('field-completed').textContent !== ''
+                && (document.getElementById('output') || {}).textContent === '"ADA!"' && window.consoleMarker === 'fork page'
                 """)
             try await page.screenshot(to: URL(fileURLWithPath: shots.path + "-fork.png"))
         }

@@ -16,6 +16,29 @@ enum ConsoleAssets {
         "use strict";
         (function () {
           const base = document.body.dataset.base || "";
+          const finished = ["SUCCESS", "ERROR", "CANCELLED", "MAX_RECOVERY_ATTEMPTS_EXCEEDED"];
+          const pretty = (text) => { try { return JSON.stringify(JSON.parse(text), null, 2); } catch (e) { return text; } };
+          // A workflow page whose workflow just finished: its times and output (or error), in place.
+          async function refreshOutcome(id) {
+            const response = await fetch(base + "/api/workflows/" + encodeURIComponent(id), { credentials: "same-origin" });
+            if (!response.ok) { return; }
+            const workflow = await response.json();
+            for (const [cellID, key] of [["field-updated", "updated_at"], ["field-completed", "completed_at"]]) {
+              const cell = document.getElementById(cellID);
+              if (cell && workflow[key]) { cell.textContent = workflow[key]; }
+            }
+            const outcome = document.getElementById("outcome");
+            const failed = workflow.error !== null && workflow.error !== undefined;
+            const text = failed ? workflow.error : workflow.output;
+            if (!outcome || text === null || text === undefined) { return; }
+            const heading = document.createElement("h2");
+            heading.textContent = failed ? "Error" : "Output";
+            const payload = document.createElement("pre");
+            payload.className = failed ? "payload error" : "payload";
+            payload.id = failed ? "error" : "output";
+            payload.textContent = pretty(text);
+            outcome.replaceChildren(heading, payload);
+          }
           const statusCells = () => Array.from(document.querySelectorAll("[data-status-for]"));
           const ids = Array.from(new Set(statusCells().map((cell) => cell.dataset.statusFor)));
           if (ids.length > 0 && window.EventSource) {
@@ -33,6 +56,10 @@ enum ConsoleAssets {
                 if (button.dataset.workflowId === change.workflow_id) {
                   button.hidden = !button.dataset.when.split(" ").includes(change.status);
                 }
+              }
+              const fields = document.querySelector("table.fields[data-workflow-id]");
+              if (fields && fields.dataset.workflowId === change.workflow_id && finished.includes(change.status)) {
+                refreshOutcome(change.workflow_id);
               }
             };
           }

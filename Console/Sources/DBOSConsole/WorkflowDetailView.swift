@@ -34,18 +34,33 @@ struct WorkflowDetailView {
         if let dequeued = status.startedAt { rows.insert(("Dequeued", HTML.escape(HTML.time(dequeued))), at: 8) }
         if let parent = status.parentWorkflowID { rows.append(("Parent", link(parent))) }
         if let forkedFrom = status.forkedFrom { rows.append(("Forked from", link(forkedFrom))) }
-        let body = rows.map { "<tr><th>\($0.0)</th><td>\($0.1)</td></tr>" }.joined(separator: "\n")
-        return "<table class=\"fields\" data-live=\"true\">\n\(body)\n</table>\n"
+        // The cells the page's script refreshes when the workflow finishes.
+        let liveCells = ["Updated": "field-updated", "Completed": "field-completed"]
+        let body = rows.map { label, value in
+            "<tr><th>\(label)</th><td\(liveCells[label].map { " id=\"\($0)\"" } ?? "")>\(value)</td></tr>"
+        }.joined(separator: "\n")
+        return """
+            <table class="fields" data-live="true" data-workflow-id="\(HTML.escape(status.workflowID))">
+            \(body)
+            </table>
+
+            """
     }
 
+    /// The input, then the output or error in `#outcome` (filled in place by the page's script
+    /// when a workflow that was still running finishes).
     private var payloads: String {
-        var html = "<h2>Input</h2><pre class=\"payload\" id=\"input\">\(HTML.escape(HTML.prettyJSON(status.input)))</pre>\n"
+        var outcome = ""
         if let error = status.error {
-            html += "<h2>Error</h2><pre class=\"payload error\" id=\"error\">\(HTML.escape(HTML.prettyJSON(error)))</pre>\n"
+            outcome = "<h2>Error</h2><pre class=\"payload error\" id=\"error\">\(HTML.escape(HTML.prettyJSON(error)))</pre>"
         } else if let output = status.output {
-            html += "<h2>Output</h2><pre class=\"payload\" id=\"output\">\(HTML.escape(HTML.prettyJSON(output)))</pre>\n"
+            outcome = "<h2>Output</h2><pre class=\"payload\" id=\"output\">\(HTML.escape(HTML.prettyJSON(output)))</pre>"
         }
-        return html
+        return """
+            <h2>Input</h2><pre class="payload" id="input">\(HTML.escape(HTML.prettyJSON(status.input)))</pre>
+            <div id="outcome">\(outcome)</div>
+
+            """
     }
 
     private var actions: String {
