@@ -7,6 +7,8 @@ import Testing
 /// database error, a failed recovery, or a lapsed executor lease is recovered here again, without
 /// a restart (issue 12, items 2 and 8).
 @Suite(.timeLimit(.minutes(3))) struct HandBackTests {
+    static let hasPostgres = Backend.available.contains(.postgres)
+
     /// Item 2: a completion write, and a step checkpoint, that fail with a permanent database
     /// error (a trigger raising, on the real server) leave the workflow PENDING, never ERROR; it is
     /// recovered here again and again with a growing backoff, and completes once the fault clears.
@@ -179,6 +181,55 @@ import Testing
             await dbos.shutdown()
         } catch {
             gate.open(())
+            await dbos.shutdown()
+            throw error
+        }
+    }
+
+    /// A workflow that starts while the lease is lapsed (its renewal's answer held back by a
+    /// proxy, past the lease's end) is stopped too, though it began after the lapse was first
+    /// noticed, and is recovered here once the renewal gets through. (The fence used to run once,
+    /// at the lease's end: a workflow started later ran on while peers could take it over.)
+    @Test(.enabled(if: hasPostgres, "needs PostgreSQL"))
+    func aWorkflowStartedWhileTheLeaseIsLapsedIsStoppedAndRecoveredLater() async throws {
+        let database = Backend.postgres.freshDatabaseURL("lapsed")
+        let proxy = try PostgresWireProxy(upstream: database)
+        defer { proxy.stop() }
+        let counter = Counter()
+        let gate = Latch<Void>()
+        let workflow = Workflow("startedLapsed") { () async throws -> String in
+            try await DBOS.step("held") {
+                counter.hit("held")
+                _ = await gate.value
+                return "done"
+            }
+        }
+        let lease = Duration.seconds(1)
+        let dbos = try DBOS(config: DBOSConfig(name: "lapsed", systemDatabaseURL: proxy.url(database: database),
+                                               executorID: "lapsed-executor", applicationVersion: "v1", executorLease: lease))
+        try dbos.register(workflow)
+        try await dbos.launch()
+        do {
+            let renewal = "workflow_fn_name, key, value, update_time"
+            proxy.holdAnswer(toStatementContaining: renewal)
+            try await eventually("a renewal to be held") { proxy.isHolding(renewal) }
+            // The lease ends at most `lease` after the held renewal was sent; start after that.
+            let lapsed = ContinuousClock.now + lease + .milliseconds(500)
+            try await Task.sleep(until: lapsed)
+
+            let handle = try await dbos.start(workflow, options: WorkflowOptions(workflowID: "lapsed-1"))
+            try await eventually("the workflow started during the lapse to be stopped") { dbos.running.isCancelled("lapsed-1") }
+            proxy.release(renewal)
+            gate.open(())
+
+            #expect(try await handle.result() == "done")
+            let status = try #require(try await dbos.getWorkflowStatus("lapsed-1"))
+            #expect(status.state == .success && status.recoveryAttempts >= 2, "recovered here after the lease was renewed")
+            #expect(try await dbos.listSteps("lapsed-1").map(\.functionName) == ["held"])
+            await dbos.shutdown()
+        } catch {
+            gate.open(())
+            proxy.release("workflow_fn_name, key, value, update_time")
             await dbos.shutdown()
             throw error
         }

@@ -129,7 +129,18 @@ import Testing
         #expect(proxy.lost(takeover) == 1, "the takeover's answer was lost")
         let status = try #require(try await live.getWorkflowStatus("uc-takeover"))
         #expect(status.state == .success && status.executorID == "live-executor")
-        #expect(counter.count("first") == 1 && counter.count("second") == 1)
+        #expect(try await live.listSteps("uc-takeover").map(\.functionName) == ["first", "second"], "each step recorded once")
+        // Started once, taken over once: each body ran once. A lease that lapsed under load
+        // stops and recovers an execution again (its unrecorded step may run again); the extra
+        // recovery attempts then show it.
+        let runs = "first ran \(counter.count("first")), second \(counter.count("second")), recovery attempts \(status.recoveryAttempts)"
+        if status.recoveryAttempts == 2 {
+            #expect(counter.count("first") == 1 && counter.count("second") == 1, "\(runs)")
+        } else {
+            // "second" runs only on the live executor (the dead one holds before it).
+            #expect(counter.count("first") <= status.recoveryAttempts && counter.count("second") >= 1
+                    && counter.count("second") <= status.recoveryAttempts - 1, "\(runs)")
+        }
         await live.shutdown()
     }
 

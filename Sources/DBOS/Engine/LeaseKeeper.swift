@@ -32,66 +32,96 @@ extension DBOS {
             await hub.wait(registration, timeout: lease / 3)
             guard !isShuttingDown else { return }
             let sentAt = ContinuousClock.now
-            do {
-                fenced.formUnion(try await fencing(at: validUntil, "renewing the lease") {
-                    try await self.systemDatabase.renewLease(executorID: self.executorID, lease: lease)
-                })
-                validUntil = sentAt + lease
-                if !fenced.isEmpty {
-                    logger.notice("executor lease renewed again; recovering the workflows it stopped",
-                                  metadata: ["count": "\(fenced.count)"])
-                    for workflowID in fenced { handedBack.handBackNow(workflowID) }
-                    hub.signal(WakeupHub.handedBackKey)
-                    fenced = []
-                }
-                // A takeover that waits out an outage must not keep the lease from lapsing either.
-                fenced.formUnion(try await fencing(at: validUntil, "taking over expired executors") {
-                    try await self.takeOverExpiredExecutors()
-                })
-            } catch {
+            let renewal = await fencing(at: validUntil, "renewing the lease") {
+                try await self.systemDatabase.renewLease(executorID: self.executorID, lease: lease)
+            }
+            fenced.formUnion(renewal.fenced)
+            if let error = renewal.error {
                 if isShuttingDown { return }
                 logger.warning("executor lease upkeep failed", metadata: ["error": "\(error)"])
                 if ContinuousClock.now >= validUntil { fenced.formUnion(fence()) }
+                continue
+            }
+            validUntil = sentAt + lease
+            if !fenced.isEmpty {
+                logger.notice("executor lease renewed again; recovering the workflows it stopped",
+                              metadata: ["count": "\(fenced.count)"])
+                for workflowID in fenced { handedBack.handBackNow(workflowID) }
+                hub.signal(WakeupHub.handedBackKey)
+                fenced = []
+            }
+            // A takeover that waits out an outage must not keep the lease from lapsing either.
+            let takeover = await fencing(at: validUntil, "taking over expired executors") {
+                try await self.takeOverExpiredExecutors()
+            }
+            fenced.formUnion(takeover.fenced)
+            if let error = takeover.error, !isShuttingDown {
+                logger.warning("executor lease upkeep failed", metadata: ["error": "\(error)"])
             }
         }
     }
 
+    /// What happened while a lease upkeep call ran.
+    private enum UpkeepEvent: Sendable {
+        case finished((any Error)?)
+        case fenced(Set<String>)
+    }
+
     /// Runs `body` (lease upkeep), fencing this executor if `deadline` passes while it waits.
-    /// Returns the workflows fenced meanwhile. While `body` waits past the deadline, a warning
-    /// every 10 seconds says what the upkeep is waiting for.
+    /// Returns the workflows fenced meanwhile, and `body`'s error if it failed.
+    ///
+    /// Past the deadline the lease is lapsed until `body` renews it, so every execution found
+    /// here is stopped, including one that starts (or is recovered) after the first fence: the
+    /// fence is repeated every ``fenceRepeat`` while `body` waits. A warning every 10 seconds
+    /// says what the upkeep is waiting for.
     private func fencing(at deadline: ContinuousClock.Instant, _ phase: String,
-                         _ body: @escaping @Sendable () async throws -> Void) async throws -> Set<String> {
-        try await withThrowingTaskGroup(of: Set<String>?.self) { group in
+                         _ body: @escaping @Sendable () async throws -> Void) async -> (fenced: Set<String>, error: (any Error)?) {
+        await withTaskGroup(of: UpkeepEvent.self) { group in
             group.addTask {
-                try await body()
-                return nil
-            }
-            group.addTask {
-                try await Task.sleep(until: deadline)
-                return self.fence()
-            }
-            group.addTask {
-                try await Task.sleep(until: deadline)
-                while true {
-                    try await Task.sleep(for: .seconds(10))
-                    self.logger.warning("executor lease upkeep is still waiting", metadata: [
-                        "phase": "\(phase)", "pastLeaseEnd": "\(ContinuousClock.now - deadline)"])
+                do {
+                    try await body()
+                    return .finished(nil)
+                } catch {
+                    return .finished(error)
                 }
             }
-            var fenced: Set<String> = []
-            while let result = try await group.next() {
-                guard let stopped = result else { break }   // the upkeep finished
-                fenced = stopped
+            group.addTask {
+                var stopped: Set<String> = []
+                guard (try? await Task.sleep(until: deadline)) != nil else { return .fenced(stopped) }
+                var warned = ContinuousClock.now
+                while !Task.isCancelled {
+                    stopped.formUnion(self.fence())
+                    if ContinuousClock.now - warned >= .seconds(10) {
+                        warned = .now
+                        self.logger.warning("executor lease upkeep is still waiting", metadata: [
+                            "phase": "\(phase)", "pastLeaseEnd": "\(ContinuousClock.now - deadline)"])
+                    }
+                    try? await Task.sleep(for: Self.fenceRepeat)
+                }
+                return .fenced(stopped)
             }
-            group.cancelAll()
-            return fenced
+            var fenced: Set<String> = []
+            var failure: (any Error)?
+            for await event in group {
+                switch event {
+                case .finished(let error):
+                    failure = error
+                    group.cancelAll()   // the fence stops repeating
+                case .fenced(let stopped):
+                    fenced = stopped
+                }
+            }
+            return (fenced, failure)
         }
     }
+
+    /// How often a lapsed lease's fence is repeated while the upkeep waits.
+    static let fenceRepeat = Duration.milliseconds(200)
 
     /// Stops every local execution (at once, even in a wait): this executor's lease has lapsed,
     /// so peers may take its workflows over. Returns the workflows stopped.
     private func fence() -> Set<String> {
-        let owned = running.owned
+        let owned = running.owned.filter { !running.isCancelled($0.workflowID) }
         guard !owned.isEmpty else { return [] }
         logger.error("executor lease expired: stopping local workflow executions", metadata: ["count": "\(owned.count)"])
         for (workflowID, _) in owned { running.markCancelled(workflowID) }
