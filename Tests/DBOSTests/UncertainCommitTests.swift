@@ -17,7 +17,7 @@ import Testing
         let database = Backend.postgres.freshDatabaseURL(label)
         let proxy = try PostgresWireProxy(upstream: database)
         defer { proxy.stop() }
-        let dbos = try DBOS(config: DBOSConfig(name: "test", systemDatabaseURL: proxy.url(database: database),
+        let dbos = try DBOS(config: DBOSConfig(name: label, systemDatabaseURL: proxy.url(database: database),
                                                applicationVersion: "test-version"))
         try dbos.register(workflows)
         try dbos.registerQueues(queues)
@@ -39,7 +39,7 @@ import Testing
         let work = Workflow("claimed") { (label: String) async throws -> String in
             try await DBOS.step("body") { counter.hit(label); return label.uppercased() }
         }
-        try await withProxiedRuntime("uc_claim", work, queues: [queue]) { (dbos: DBOS, proxy: PostgresWireProxy) async throws in
+        try await withProxiedRuntime("uc_claim_\(queue.name.replacingOccurrences(of: "-", with: "_"))", work, queues: [queue]) { (dbos: DBOS, proxy: PostgresWireProxy) async throws in
             proxy.loseCommit(ofStatementContaining: "SET status = 'PENDING', executor_id")
             let handles = try await (1...3).asyncMap { index in
                 try await dbos.enqueue(work, "w\(index)", on: queue, options: EnqueueOptions(workflowID: "\(queue.name)-\(index)"))
