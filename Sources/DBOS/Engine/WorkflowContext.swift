@@ -107,6 +107,19 @@ final class WorkflowContext: Sendable {
         return (functionID, record)
     }
 
+    /// The next operation ID and what an earlier execution recorded there, without taking it
+    /// (a patch looks before it decides whether the slot is its own).
+    func peekNextOperation() -> (functionID: Int, recorded: StepRecord?) {
+        state.withLock { ($0.nextFunctionID, $0.recorded[$0.nextFunctionID]) }
+    }
+
+    /// Takes operation ID `functionID`, which ``peekNextOperation()`` returned.
+    func takeOperation(_ functionID: Int) {
+        state.withLock { state in
+            if state.nextFunctionID == functionID { state.nextFunctionID += 1 }
+        }
+    }
+
     // MARK: The operation primitive
 
     /// Reserves the next operation: checks that the workflow may continue, takes the next ID in
