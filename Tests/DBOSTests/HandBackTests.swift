@@ -218,7 +218,11 @@ import Testing
             try await Task.sleep(until: lapsed)
 
             let handle = try await dbos.start(workflow, options: WorkflowOptions(workflowID: "lapsed-1"))
-            try await eventually("the workflow started during the lapse to be stopped") { dbos.running.isCancelled("lapsed-1") }
+            // Stopped: cancelled inside its step, or already ended if the fence came first.
+            try await eventually("the workflow started during the lapse to be stopped") {
+                dbos.running.isCancelled("lapsed-1") || !dbos.running.isRunning("lapsed-1")
+            }
+            #expect(try await dbos.getWorkflowStatus("lapsed-1")?.state == .pending, "stopped, not finished")
             proxy.release(renewal)
             gate.open(())
 
