@@ -31,6 +31,16 @@ public final class PostgresWireProxy: Sendable {
     private let armed = Mutex<[Armed]>([])
     /// Patterns whose next statement's answer is held, each with the gate that releases it.
     private let holds = Mutex<[(pattern: String, gate: DispatchSemaphore, engaged: Bool)]>([])
+    /// A transaction's COMMIT held back from the server: `taken` once a connection's statement
+    /// matched it, `engaged` once that transaction's COMMIT waits at the gate.
+    private struct CommitHold {
+        var pattern: String
+        var gate = DispatchSemaphore(value: 0)
+        var taken = false
+        var engaged = false
+    }
+
+    private let commitHolds = Mutex<[CommitHold]>([])
     private let statementTexts = Mutex<[String]>([])
     private let firedCounts = Mutex<[String: Int]>([:])
     private let sockets = Mutex<Set<Int32>>([])
@@ -88,14 +98,29 @@ public final class PostgresWireProxy: Sendable {
         holds.withLock { $0.append((pattern, DispatchSemaphore(value: 0), false)) }
     }
 
-    /// Whether a statement containing `pattern` was sent and its answer is being held.
-    public func isHolding(_ pattern: String) -> Bool {
-        holds.withLock { $0.contains { $0.pattern == pattern && $0.engaged } }
+    /// Holds back from the server the COMMIT of the next transaction that runs a statement
+    /// containing `pattern` (the server has run the statement and keeps its rows locked; the
+    /// client waits for the COMMIT's answer) until ``release(_:)``: a commit that reaches the
+    /// server late, after its client gave up on it.
+    public func holdCommit(ofStatementContaining pattern: String) {
+        commitHolds.withLock { $0.append(CommitHold(pattern: pattern)) }
     }
 
-    /// Lets the held answer to the statement containing `pattern` through.
+    /// Whether a statement containing `pattern` was sent and its answer (or, after
+    /// ``holdCommit(ofStatementContaining:)``, its transaction's COMMIT) is being held.
+    public func isHolding(_ pattern: String) -> Bool {
+        holds.withLock { $0.contains { $0.pattern == pattern && $0.engaged } }
+            || commitHolds.withLock { $0.contains { $0.pattern == pattern && $0.engaged } }
+    }
+
+    /// Lets the held answer to the statement containing `pattern` (or its held COMMIT) through.
     public func release(_ pattern: String) {
         holds.withLock { holds in
+            guard let index = holds.firstIndex(where: { $0.pattern == pattern }) else { return }
+            holds[index].gate.signal()
+            holds.remove(at: index)
+        }
+        commitHolds.withLock { holds in
             guard let index = holds.firstIndex(where: { $0.pattern == pattern }) else { return }
             holds[index].gate.signal()
             holds.remove(at: index)
@@ -163,6 +188,8 @@ public final class PostgresWireProxy: Sendable {
             var directionsEnded = 0
             /// The gate the next answer waits at, when a statement matched a hold.
             var heldAt: DispatchSemaphore?
+            /// The commit-hold pattern a statement of the current transaction matched.
+            var commitHeldFor: String?
         }
         let state = Mutex(State())
     }
@@ -176,9 +203,26 @@ public final class PostgresWireProxy: Sendable {
             let count = read(client, &buffer, buffer.count)
             guard count > 0 else { break }
             let chunk = Array(buffer[0..<count])
+            var commitGate: DispatchSemaphore?
             for frame in frames.append(chunk) where frame.type == UInt8(ascii: "Q") || frame.type == UInt8(ascii: "P") {
                 let text = String(decoding: frame.body, as: UTF8.self)
                 statementTexts.withLock { $0.append(text) }
+                if text.contains("COMMIT;"), let pattern = connection.state.withLock({ state in
+                    defer { state.commitHeldFor = nil }
+                    return state.commitHeldFor
+                }) {
+                    commitGate = commitHolds.withLock { holds in
+                        guard let index = holds.firstIndex(where: { $0.pattern == pattern }) else { return nil }
+                        holds[index].engaged = true
+                        return holds[index].gate
+                    }
+                } else if let pattern = commitHolds.withLock({ holds -> String? in
+                    guard let index = holds.firstIndex(where: { !$0.taken && text.contains($0.pattern) }) else { return nil }
+                    holds[index].taken = true
+                    return holds[index].pattern
+                }) {
+                    connection.state.withLock { $0.commitHeldFor = pattern }
+                }
                 let gate = holds.withLock { holds -> DispatchSemaphore? in
                     guard let index = holds.firstIndex(where: { !$0.engaged && text.contains($0.pattern) }) else { return nil }
                     holds[index].engaged = true
@@ -188,6 +232,7 @@ public final class PostgresWireProxy: Sendable {
                 let match = armed.withLock { armed in armed.first { $0.remaining > 0 && text.contains($0.pattern) }?.pattern }
                 if let match { connection.state.withLock { if $0.marked == nil { $0.marked = match } } }
             }
+            commitGate?.wait()
             guard writeAll(server, chunk) else { break }
         }
         hangUp(client, server, connection)

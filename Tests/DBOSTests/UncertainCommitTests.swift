@@ -55,6 +55,45 @@ import Testing
         }
     }
 
+    /// A claim try that the watchdog abandons while its COMMIT is on its way, and that commits
+    /// only after the retry has read back (finding nothing) and claimed around its locked rows:
+    /// the rows it took are PENDING under the claim's token with no execution. The dispatcher
+    /// watches the tokens of retried claims and starts them (they used to stay stranded until
+    /// the next launch; this test then timed out).
+    @Test(.enabled(if: hasPostgres, "needs PostgreSQL"), arguments: [Queue("late-shared", concurrency: 2), Queue("late-local")])
+    func aClaimTryThatCommitsAfterItsRetryIsStillRun(queue: Queue) async throws {
+        let counter = Counter()
+        let work = Workflow("lateClaimed") { (label: String) async throws -> String in
+            try await DBOS.step("body") { counter.hit(label); return label.uppercased() }
+        }
+        let ping = Workflow("ping") { () async throws -> String in "pong" }
+        let label = "uc_late_\(queue.name.replacingOccurrences(of: "-", with: "_"))"
+        try await withProxiedRuntime(label, work, ping, queues: [queue]) { (dbos: DBOS, proxy: PostgresWireProxy) async throws in
+            let claim = "SET status = 'PENDING', executor_id"
+            let readBack = "status = 'PENDING' AND status IN ('ENQUEUED', 'PENDING') AND owner_xid = "
+            // A lost answer (to another workflow's start) is a failure the watchdog has seen: the
+            // claim that follows within 5 s is abandoned after 2 s without an answer, not 60.
+            proxy.loseCommit(ofStatementContaining: "ON CONFLICT (workflow_uuid) DO UPDATE SET creator_xid")
+            #expect(try await dbos.start(ping).result() == "pong")
+            proxy.holdCommit(ofStatementContaining: claim)
+            let id = "\(queue.name)-1"
+            _ = try await dbos.enqueue(work, "late", on: queue, options: EnqueueOptions(workflowID: id))
+            try await eventually("the claim's COMMIT to be held") { proxy.isHolding(claim) }
+            try await eventually("the abandoned claim's retry to read back its token") { proxy.statements(containing: readBack) >= 1 }
+            proxy.release(claim)   // the abandoned try commits now: the row is PENDING under its token
+            try await eventually(timeout: .seconds(60), "the late-claimed workflow to finish") {
+                try await dbos.getWorkflowStatus(id)?.state == .success
+            }
+            #expect(try await dbos.retrieve(id, as: String.self).result() == "LATE")
+            let status = try #require(try await dbos.getWorkflowStatus(id))
+            #expect(status.recoveryAttempts == 1, "claimed once: \(status.recoveryAttempts)")
+            #expect(counter.count("late") == 1)
+            // The queue goes on as before.
+            let next = try await dbos.enqueue(work, "next", on: queue, options: EnqueueOptions(workflowID: "\(queue.name)-2"))
+            #expect(try await next.result() == "NEXT")
+        }
+    }
+
     /// Steps "first" and "second", counted in `counter`; `holding`, it waits between them (not
     /// durably) until a shutdown cancels it, leaving the workflow PENDING after "first".
     static func twoSteps(_ name: String, counter: Counter, holding: Bool) -> Workflow<String> {

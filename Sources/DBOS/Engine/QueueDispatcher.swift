@@ -47,6 +47,12 @@ extension DBOS {
     /// Claims and starts what the free local slots allow, per partition on a partitioned
     /// queue. Returns true when a claim got all it asked for (more work may be waiting).
     private func claimRound(_ queue: QueueDefinition, workflowNames: [String]) async throws -> Bool {
+        let stranded = try await systemDatabase.strandedClaims(queueName: queue.name)
+        if !stranded.isEmpty {
+            logger.warning("starting workflows that a retried queue claim took without an answer",
+                           metadata: ["queue": "\(queue.name)", "workflowIDs": "\(stranded.map(\.workflowID))"])
+            await start(stranded, queue: queue.name)
+        }
         let workerLimit = queue.workerConcurrency ?? Self.defaultWorkerConcurrency
         let free = workerLimit - running.count(queue: queue.name)
         guard free > 0 else { return false }
@@ -72,17 +78,21 @@ extension DBOS {
     /// Claims and starts; true when the claim got all it asked for.
     private func claimAndStart(_ claim: QueueClaim) async throws -> Bool {
         let claimed = try await systemDatabase.claimQueued(claim)
-        // Each claimed workflow starts on its own: one that cannot start must not strand the
-        // rest of the claim (it stays PENDING here and is recovered at the next launch).
+        await start(claimed, queue: claim.definition.name)
+        return claimed.count == claim.limit
+    }
+
+    /// Starts each claimed workflow on its own: one that cannot start must not strand the rest
+    /// of the claim (it stays PENDING here and is recovered at the next launch).
+    private func start(_ claimed: [ClaimedWorkflow], queue: String) async {
         for workflow in claimed {
             do {
-                try await start(claimed: workflow, queue: claim.definition.name)
+                try await start(claimed: workflow, queue: queue)
             } catch {
                 logger.error("could not start a claimed workflow; it stays PENDING for recovery",
                              metadata: ["workflowID": "\(workflow.workflowID)", "error": "\(error)"])
             }
         }
-        return claimed.count == claim.limit
     }
 
     private func start(claimed: ClaimedWorkflow, queue: String) async throws {

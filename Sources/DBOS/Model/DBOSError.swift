@@ -120,6 +120,9 @@ enum DatabaseFailure: Sendable, Equatable {
     /// The connection or the server went away, or cannot be had now (refused, reset, shutting
     /// down or starting up, too many connections): try again once it is back.
     case unavailable
+    /// A request got no answer in time and was abandoned (see `RetryingDriver`): try again.
+    /// Unlike ``unavailable``, not itself a sign that connections were lost.
+    case noAnswer
     /// Another connection holds the lock past the busy timeout (SQLite BUSY/LOCKED).
     case busy
     /// A row lock asked for with NOWAIT is held by another transaction (PostgreSQL 55P03): the
@@ -128,7 +131,7 @@ enum DatabaseFailure: Sendable, Equatable {
     case other
 
     /// Whether the same statement may succeed when tried again later.
-    var isTransient: Bool { self == .serializationFailure || self == .unavailable || self == .busy }
+    var isTransient: Bool { self == .serializationFailure || self == .unavailable || self == .noAnswer || self == .busy }
 }
 
 extension Error {

@@ -28,24 +28,49 @@ extension SQLSystemDatabase {
         // stranding them under a token nobody holds.
         let token = UUID().uuidString.lowercased()
         let tries = TryCounter()
-        let status = tables.status
-        let claimedColumns: SQLQuery = """
-            workflow_uuid, name, owner_xid, recovery_attempts, workflow_deadline_epoch_ms, queue_partition_key,
-            CAST(attributes AS TEXT) AS attributes,
-            EXISTS (SELECT 1 FROM \(tables.operations) o WHERE o.workflow_uuid = \(status).workflow_uuid) AS has_steps,
-            (SELECT inputs FROM \(tables.inputs) i WHERE i.workflow_uuid = \(status).workflow_uuid) AS inputs
-            """
+        var claimed: [ClaimedWorkflow] = []
+        defer {
+            // A try that got no answer may still commit on the server, after the retry looked.
+            if tries.count > 1 {
+                uncertainClaims.remember(token: token, queueName: definition.name, returned: claimed.map(\.workflowID))
+            }
+        }
         do {
-            return try await claim(queue, token: token, turn: turn, tries: tries, claimedColumns: claimedColumns)
+            claimed = try await claim(queue, token: token, turn: turn, tries: tries)
+            return claimed
         } catch where error.isLockNotAvailable {
             return []   // another claimer holds the queue's head: the next poll tries again
         }
     }
 
-    private func claim(_ queue: QueueClaim, token: String, turn: SQLQuery?, tries: TryCounter,
-                       claimedColumns: SQLQuery) async throws -> [ClaimedWorkflow] {
+    /// Rows PENDING under the token of a claim that needed a retry, which the dispatcher was
+    /// not given: an abandoned try of that claim committed them late (see ``UncertainClaims``).
+    /// No query unless such a claim of `queueName` is being watched.
+    func strandedClaims(queueName: String) async throws -> [ClaimedWorkflow] {
+        let tokens = uncertainClaims.tokens(queueName: queueName)
+        guard !tokens.isEmpty else { return [] }
+        let rows = try await driver.read("""
+            SELECT \(claimedColumns) FROM \(tables.status)
+            WHERE queue_name = \(queueName) AND status = 'PENDING' AND \(Self.inFlight) AND owner_xid IN (\(list: tokens))
+            """)
+        return uncertainClaims.adopt(try rows.map(ClaimedWorkflow.init(row:)))
+    }
+
+    /// What a claim returns of each workflow it took.
+    private var claimedColumns: SQLQuery {
+        let status = tables.status
+        return """
+            workflow_uuid, name, owner_xid, recovery_attempts, workflow_deadline_epoch_ms, queue_partition_key,
+            CAST(attributes AS TEXT) AS attributes,
+            EXISTS (SELECT 1 FROM \(tables.operations) o WHERE o.workflow_uuid = \(status).workflow_uuid) AS has_steps,
+            (SELECT inputs FROM \(tables.inputs) i WHERE i.workflow_uuid = \(status).workflow_uuid) AS inputs
+            """
+    }
+
+    private func claim(_ queue: QueueClaim, token: String, turn: SQLQuery?, tries: TryCounter) async throws -> [ClaimedWorkflow] {
         let definition = queue.definition
         let status = tables.status
+        let claimedColumns = self.claimedColumns
         return try await driver.transaction { executor in
             if tries.next() > 1 {
                 let earlier = try await executor.execute("""
@@ -234,6 +259,8 @@ extension ClaimedWorkflow {
 
 /// Counts the tries of a retried transaction body.
 private final class TryCounter: Sendable {
-    private let count = Mutex(0)
-    func next() -> Int { count.withLock { $0 += 1; return $0 } }
+    private let tries = Mutex(0)
+    func next() -> Int { tries.withLock { $0 += 1; return $0 } }
+    /// How many tries began.
+    var count: Int { tries.withLock { $0 } }
 }

@@ -18,6 +18,8 @@ final class SQLSystemDatabase: SystemDatabase {
     let insertBatcher: GroupCommit<WorkflowInsert, WorkflowInsertResult>?
     /// Announces enqueued work to other processes, where the database can (PostgreSQL).
     private let queueNotifier: QueueNotifier?
+    /// Queue claims that needed a retry, watched for rows an abandoned try committed late.
+    let uncertainClaims = UncertainClaims()
 
     init(driver: any SQLDriver, schema: String, logger: Logger, metrics: RuntimeMetrics = RuntimeMetrics(configured: nil)) {
         self.driver = driver

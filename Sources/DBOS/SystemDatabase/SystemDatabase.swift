@@ -91,6 +91,10 @@ protocol SystemDatabase: Sendable {
 
     /// Claims what the queue's limits allow for this executor and marks it PENDING under a new owner.
     func claimQueued(_ queue: QueueClaim) async throws -> [ClaimedWorkflow]
+    /// Workflows of `queueName` that a claim which needed a retry took without returning them
+    /// (an abandoned try committed after the retry looked): PENDING under this process's token,
+    /// with no execution. Each is returned once; no query when no such claim is recent.
+    func strandedClaims(queueName: String) async throws -> [ClaimedWorkflow]
     /// DELAYED workflows whose time has come become ENQUEUED. Returns their queues.
     /// Whether a delayed workflow is due or an active one's deadline has passed: the cheap read
     /// that spares the writes of ``releaseDelayed()`` and ``cancelTimedOut()`` when nothing is.

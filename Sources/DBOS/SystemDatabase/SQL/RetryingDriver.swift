@@ -16,8 +16,9 @@ import Synchronization
 /// With a driver whose requests can be lost when a connection dies under them (postgres-nio
 /// 1.33 drops a query written to a connection that closed after it was leased, and never
 /// completes it), each attempt runs in a task of its own that a watchdog abandons and retries:
-/// after 2 seconds when a failure (a failed request, or the change feed reconnecting) was seen
-/// while it ran or in the 5 seconds before it began, after 60 seconds otherwise.
+/// after 2 seconds when a failure (a failed request, or the change feed reconnecting; not an
+/// abandoned attempt) was seen while it ran or in the 5 seconds before it began, after 60
+/// seconds otherwise.
 final class RetryingDriver: SQLDriver {
     private let inner: any SQLDriver
     private let logger: Logger
@@ -126,10 +127,13 @@ final class RetryingDriver: SQLDriver {
     /// An outage begins with the first failure and ends when every caller that met a failure
     /// has got through (a read that succeeds while writes still wait for a lock does not end it).
     private func failed(_ error: any Error, _ query: SQLQuery?, firstForCaller: Bool) {
-        metrics.databaseRetried(reason: (error as? DBOSError)?.databaseFailure.map { "\($0)" } ?? "unavailable")
+        let failure = (error as? DBOSError)?.databaseFailure
+        metrics.databaseRetried(reason: failure.map { "\($0)" } ?? "unavailable")
         let first = state.withLock { state -> Bool in
             state.failures += 1
-            state.lastFailure = .now
+            // An abandoned attempt does not renew the suspicion it was abandoned under: a
+            // request that waits on a lock would otherwise be abandoned and retried forever.
+            if failure != .noAnswer { state.lastFailure = .now }
             if firstForCaller { state.waiting += 1 }
             guard state.outageSince == nil else { return false }
             state.outageSince = .now
@@ -169,7 +173,7 @@ final class RetryingDriver: SQLDriver {
                         // CancellationError, which must not be taken for the caller's own.
                         outcome.complete(.failure(DBOSError.databaseError(
                             operation: "a request", reason: "no answer from the system database: abandoned and retried",
-                            failure: .unavailable)))
+                            failure: .noAnswer)))
                         work.cancel()
                     }
                 }
