@@ -78,7 +78,7 @@ extension WorkflowService {
                             throw DBOSError.nonexistentWorkflow(workflowID: workflowID)
                         }
                         let ended = !status.state.isActive
-                        let entries = try await self.systemDatabase.readStream(workflowID: workflowID, key: key, fromOffset: offset)
+                        let entries = try await self.systemDatabase.readStream(workflowID: workflowID, key: key, fromOffset: offset, limit: nil)
                         for entry in entries {
                             if entry.value == streamClosedSentinel { break reading }
                             continuation.yield(try PortableJSON.decode(Value.self, from: entry.value, serialization: entry.serialization, what: what))
@@ -88,7 +88,7 @@ extension WorkflowService {
                         if !entries.isEmpty { continue }
                         let recheck = Date().timeIntervalSince1970 + self.systemDatabase.fallbackPollInterval.seconds
                         _ = try await self.waitFor(.streams, of: workflowID, name: key, until: recheck) { () async throws -> Bool? in
-                            let next = try await self.systemDatabase.readStream(workflowID: workflowID, key: key, fromOffset: offset)
+                            let next = try await self.systemDatabase.readStream(workflowID: workflowID, key: key, fromOffset: offset, limit: nil)
                             return next.isEmpty ? nil : true
                         }
                     }

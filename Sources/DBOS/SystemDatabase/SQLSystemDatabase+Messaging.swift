@@ -153,10 +153,11 @@ extension SQLSystemDatabase {
         }
     }
 
-    func readStream(workflowID: String, key: String, fromOffset: Int) async throws -> [StreamEntry] {
-        try await driver.read("""
+    func readStream(workflowID: String, key: String, fromOffset: Int, limit: Int?) async throws -> [StreamEntry] {
+        let limited: SQLQuery = limit.map { " LIMIT \($0)" } ?? ""
+        return try await driver.read("""
             SELECT "offset", value, serialization FROM \(tables.streams)
-            WHERE workflow_uuid = \(workflowID) AND key = \(key) AND "offset" >= \(fromOffset) ORDER BY "offset"
+            WHERE workflow_uuid = \(workflowID) AND key = \(key) AND "offset" >= \(fromOffset) ORDER BY "offset"\(limited)
             """).map { StreamEntry(offset: try $0.decode("offset"), value: try $0.decode("value"), serialization: try $0.decode("serialization")) }
     }
 
@@ -173,10 +174,7 @@ extension SQLSystemDatabase {
             FROM \(tables.streams) WHERE workflow_uuid = \(workflowID) GROUP BY key ORDER BY key
             """) {
             let key: String = try row.decode("key")
-            let first = try await driver.read("""
-                SELECT "offset", value, serialization FROM \(tables.streams)
-                WHERE workflow_uuid = \(workflowID) AND key = \(key) ORDER BY "offset" LIMIT \(limit)
-                """).map { StreamEntry(offset: try $0.decode("offset"), value: try $0.decode("value"), serialization: try $0.decode("serialization")) }
+            let first = try await readStream(workflowID: workflowID, key: key, fromOffset: 0, limit: limit)
             let markers: Int = try row.decode("markers")
             streams.append((key, try row.decode("entries") - markers, markers > 0, first.filter { $0.value != closedMarker }))
         }

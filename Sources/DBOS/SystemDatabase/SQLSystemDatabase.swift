@@ -146,13 +146,19 @@ final class SQLSystemDatabase: SystemDatabase {
     /// a workflow that is no longer this execution's.
     private func refusal<Value>(of operation: StepRecord, reading read: (SQLQuery) async throws -> [SQLRow])
         async throws -> OperationWrite<Value> {
-        if let existing = try await read(
-            "SELECT \(Self.stepColumns) FROM \(tables.operations) WHERE workflow_uuid = \(operation.workflowID) AND function_id = \(operation.functionID)"
-        ).first {
+        if let existing = try await read(stepQuery(workflowID: operation.workflowID, functionID: operation.functionID)).first {
             return .alreadyRecorded(try StepRecord(row: existing))
         }
         let status = try await read("SELECT status FROM \(tables.status) WHERE workflow_uuid = \(operation.workflowID)")
         return .notOwner(status: try status.first.map { WorkflowState(rawValue: try $0.decode("status")) })
+    }
+
+    private func stepQuery(workflowID: String, functionID: Int) -> SQLQuery {
+        "SELECT \(Self.stepColumns) FROM \(tables.operations) WHERE workflow_uuid = \(workflowID) AND function_id = \(functionID)"
+    }
+
+    func step(workflowID: String, functionID: Int) async throws -> StepRecord? {
+        try await driver.read(stepQuery(workflowID: workflowID, functionID: functionID)).first.map(StepRecord.init(row:))
     }
 
     func steps(workflowID: String) async throws -> [StepRecord] {

@@ -34,6 +34,8 @@ protocol SystemDatabase: Sendable {
     func recordOperation(_ operation: StepRecord, ownerXID: String) async throws -> OperationWrite<Void>
     /// Every recorded operation of a workflow, in function ID order.
     func steps(workflowID: String) async throws -> [StepRecord]
+    /// The operation recorded at `functionID`, if any.
+    func step(workflowID: String, functionID: Int) async throws -> StepRecord?
     /// Records a terminal outcome if the workflow is still PENDING (and owned by `ownerXID`).
     func completeWorkflow(workflowID: String, ownerXID: String, state: WorkflowState, output: String?, error: String?) async throws -> Bool
     func workflowStatus(workflowID: String) async throws -> WorkflowStatus?
@@ -80,7 +82,8 @@ protocol SystemDatabase: Sendable {
     func appendStream(_ entry: StoredValueWrite, fromStep functionID: Int, ownerXID: String) async throws -> OperationWrite<Void>
     /// Appends to a stream as `operation`, atomically.
     func appendStream(_ entry: StoredValueWrite, as operation: StepRecord, ownerXID: String) async throws -> OperationWrite<Void>
-    func readStream(workflowID: String, key: String, fromOffset: Int) async throws -> [StreamEntry]
+    /// A stream's values from `fromOffset` on, in order; at most `limit` when it is set.
+    func readStream(workflowID: String, key: String, fromOffset: Int, limit: Int?) async throws -> [StreamEntry]
     /// Every event of a workflow (latest value per key), by key.
     func events(workflowID: String) async throws -> [(key: String, value: StoredValue)]
     /// Every stream of a workflow: its key, how many values it holds and whether it holds

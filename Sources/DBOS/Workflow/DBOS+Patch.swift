@@ -61,8 +61,7 @@ extension DBOS {
         let (functionID, recorded) = context.peekNextOperation()
         var existing = recorded
         if existing == nil {
-            existing = try await context.runtime.systemDatabase.steps(workflowID: context.workflowID)
-                .first { $0.functionID == functionID }
+            existing = try await context.runtime.systemDatabase.step(workflowID: context.workflowID, functionID: functionID)
         }
         if existing?.functionName == patchMarker(name) { context.takeOperation(functionID) }
         return true
