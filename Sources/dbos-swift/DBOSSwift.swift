@@ -45,6 +45,6 @@ struct WorkflowCommand: AsyncParsableCommand {
         abstract: "List, inspect, cancel, resume, fork and delete workflows.",
         subcommands: [
             ListWorkflows.self, GetWorkflow.self, WorkflowSteps.self,
-            CancelWorkflow.self, ResumeWorkflow.self, ForkWorkflow.self, DeleteWorkflow.self,
+            CancelWorkflow.self, ResumeWorkflow.self, ForkWorkflow.self, DeleteWorkflow.self, GarbageCollect.self,
         ])
 }

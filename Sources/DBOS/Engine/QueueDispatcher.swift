@@ -12,6 +12,7 @@ extension DBOS {
         }
         tasks.spawn { await self.maintain() }
         tasks.spawn { await self.sampleQueueMetrics() }
+        if let retention = config.retention { tasks.spawn { await self.runRetention(retention) } }
     }
 
     /// Most workflows of one queue a process runs at once when the queue sets no `workerConcurrency`.

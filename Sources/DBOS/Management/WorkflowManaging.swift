@@ -1,3 +1,5 @@
+public import Foundation
+
 /// Reading and managing the workflows of a system database: what ``DBOS`` and ``DBOSClient``
 /// both offer, written once.
 public protocol WorkflowManaging: Sendable {
@@ -141,6 +143,32 @@ extension WorkflowManaging {
             try await service.delete(workflowID, includeChildren: includeChildren)
             return NoOutput()
         }
+    }
+
+    /// Deletes finished workflows (SUCCESS, ERROR, CANCELLED, MAX_RECOVERY_ATTEMPTS_EXCEEDED)
+    /// that completed before `completedBefore`, keeping the `keepLatest` most recently completed
+    /// ones whatever their age, and returns what went. Each goes with everything recorded for
+    /// it (inputs, outcome, steps, messages sent to it, events, streams) and with its finished
+    /// descendants. Workflows still running, queued or delayed are never touched.
+    ///
+    /// Deletes in batches of `batchSize` workflows, one short transaction each, so workers
+    /// keep writing meanwhile. Give at least one of `completedBefore` and `keepLatest`.
+    /// ```swift
+    /// // Keep a week of history, and at least the last 10,000 workflows.
+    /// let report = try await dbos.garbageCollect(completedBefore: .now - 7 * 86_400, keepLatest: 10_000)
+    /// ```
+    /// - Throws: ``DBOSError/Code/invalidArgument`` when neither limit is given or one is negative.
+    @discardableResult
+    public func garbageCollect(completedBefore: Date? = nil, keepLatest: Int? = nil,
+                               batchSize: Int = 1_000) async throws -> GarbageCollectionReport {
+        guard completedBefore != nil || keepLatest != nil else {
+            throw DBOSError.invalidArgument("garbageCollect needs completedBefore, keepLatest or both")
+        }
+        guard (keepLatest ?? 0) >= 0, batchSize > 0 else {
+            throw DBOSError.invalidArgument("garbageCollect: keepLatest must not be negative and batchSize must be positive")
+        }
+        return try await service.systemDatabase.garbageCollect(
+            completedBefore: completedBefore?.epochMilliseconds, keepLatest: keepLatest, batchSize: batchSize)
     }
 
     /// Registers a Swift error type so stored errors of that type are rethrown as it (rather

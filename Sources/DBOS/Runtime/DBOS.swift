@@ -55,6 +55,14 @@ public final class DBOS: WorkflowManaging {
     ///
     /// - Throws: ``DBOSError/Code/invalidDatabaseURL`` for a URL that cannot be parsed.
     public init(config: DBOSConfig) throws {
+        if let retention = config.retention {
+            guard retention.maxAge != nil || retention.keepLatest != nil else {
+                throw DBOSError.invalidArgument("a retention policy needs maxAge, keepLatest or both")
+            }
+            guard (retention.keepLatest ?? 0) >= 0, retention.interval > .zero, (retention.maxAge ?? .zero) >= .zero else {
+                throw DBOSError.invalidArgument("a retention policy's keepLatest, maxAge and interval must not be negative (interval above zero)")
+            }
+        }
         self.config = config
         self.executorID = config.resolvedExecutorID
         self.logger = config.logger

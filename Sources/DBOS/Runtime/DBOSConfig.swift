@@ -54,6 +54,9 @@ public struct DBOSConfig: Sendable {
     /// The names of span attributes: DBOS's (the default, as DBOS Transact's dashboards expect)
     /// or OpenTelemetry-style `dbos.*` names.
     public var spanAttributeNames: SpanAttributeNames
+    /// Deletes finished workflows past an age or a count, from the runtime's maintenance (see
+    /// ``RetentionPolicy``). Default nil: the system database keeps every workflow.
+    public var retention: RetentionPolicy?
 
     /// SQLite's `PRAGMA synchronous` setting for the system database.
     public enum SQLiteSynchronous: String, Sendable {
@@ -67,7 +70,8 @@ public struct DBOSConfig: Sendable {
                 postgresSchema: String = "dbos", maxPostgresConnections: Int = 32,
                 maxRecoveryAttempts: Int = 100, executorLease: Duration? = nil, shutdownTimeout: Duration = .seconds(30),
                 logger: Logger? = nil, metricsFactory: (any MetricsFactory)? = nil,
-                queueMetricsInterval: Duration = .seconds(10), spanAttributeNames: SpanAttributeNames = .dbos) {
+                queueMetricsInterval: Duration = .seconds(10), spanAttributeNames: SpanAttributeNames = .dbos,
+                retention: RetentionPolicy? = nil) {
         self.name = name
         self.systemDatabaseURL = systemDatabaseURL
         self.executorID = executorID
@@ -81,6 +85,7 @@ public struct DBOSConfig: Sendable {
         self.metricsFactory = metricsFactory
         self.queueMetricsInterval = queueMetricsInterval
         self.spanAttributeNames = spanAttributeNames
+        self.retention = retention
         self.logger = logger ?? Logger(label: "dbos.\(name)")
     }
 

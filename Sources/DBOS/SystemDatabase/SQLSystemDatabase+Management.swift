@@ -3,7 +3,7 @@ import Foundation
 /// Cancel, resume, fork, delete and reset.
 extension SQLSystemDatabase {
     /// `ids` and, with `includeChildren`, all their descendants (parents first).
-    private func withDescendants(_ ids: [String], includeChildren: Bool) async throws -> [String] {
+    func withDescendants(_ ids: [String], includeChildren: Bool) async throws -> [String] {
         guard includeChildren else { return ids }
         var all = ids
         var frontier = ids

@@ -151,6 +151,10 @@ protocol SystemDatabase: Sendable {
     func resume(workflowID: String, queueName: String) async throws -> Bool
     func fork(workflowID: String, newID: String, startStep: Int, applicationVersion: String, queueName: String) async throws
     func delete(workflowIDs: [String], includeChildren: Bool) async throws -> [String]
+    /// Deletes finished workflows that completed before `completedBefore` (epoch ms), except the
+    /// `keepLatest` most recently completed, with their finished descendants and everything
+    /// recorded for them, `batchSize` workflows per transaction. Active workflows are never touched.
+    func garbageCollect(completedBefore: Int64?, keepLatest: Int?, batchSize: Int) async throws -> GarbageCollectionReport
 
     // MARK: Change signals
 
