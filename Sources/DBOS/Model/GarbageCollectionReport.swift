@@ -1,4 +1,4 @@
-/// What one garbage collection deleted (see ``WorkflowManaging/garbageCollect(completedBefore:keepLatest:)``).
+/// What one garbage collection deleted (see ``WorkflowManaging/garbageCollect(completedBefore:keepLatest:batchSize:)``).
 public struct GarbageCollectionReport: Sendable, Codable, Equatable {
     /// Finished workflows deleted, with their inputs and outputs.
     public var workflows: Int
