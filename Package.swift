@@ -45,6 +45,9 @@ let package = Package(
         // Examples/otel-export only: the OTLP exporter, with its OTLP/HTTP trait alone (the
         // default traits add OTLP/gRPC, whose grpc-swift packages take long to build).
         .package(url: "https://github.com/swift-otel/swift-otel", from: "1.6.0", traits: ["OTLPHTTP"]),
+        // `swift package generate-documentation --target DBOS` (the DocC catalog in
+        // Sources/DBOS/Documentation.docc); a command plugin only, it adds nothing to a build.
+        .package(url: "https://github.com/swiftlang/swift-docc-plugin", from: "1.5.0"),
     ],
     targets: [
         .macro(
