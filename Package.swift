@@ -189,6 +189,22 @@ let package = Package(
             path: "Tests/DBOSTestSupport",
             swiftSettings: upcomingFeatures
         ),
+        // The Swift code blocks of README.md and of the DocC articles, compiled (scripts/check-snippets.sh
+        // checks that each block equals its regions here); built with the package, run by nothing.
+        .target(
+            name: "DocSnippets",
+            dependencies: [
+                "DBOS",
+                "DBOSConsole",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Tracing", package: "swift-distributed-tracing"),
+            ],
+            path: "Tests/DocSnippets",
+            exclude: ["README.md"],
+            swiftSettings: upcomingFeatures
+        ),
         .testTarget(
             name: "DBOSTests",
             dependencies: [
@@ -257,6 +273,7 @@ let package = Package(
             name: "agent-debugging",
             dependencies: ["DBOS", "AgentSupport", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             path: "Examples/agent-debugging",
+            exclude: ["README.md"],
             swiftSettings: upcomingFeatures
         ),
         .executableTarget(
@@ -269,6 +286,7 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             path: "Examples/agent-inbox",
+            exclude: ["README.md"],
             swiftSettings: upcomingFeatures
         ),
         .executableTarget(
@@ -282,7 +300,7 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ],
             path: "Examples/document-ingestion",
-            exclude: ["corpus"],
+            exclude: ["corpus", "README.md"],
             swiftSettings: upcomingFeatures
         ),
         .executableTarget(
@@ -297,6 +315,7 @@ let package = Package(
                 .product(name: "Tracing", package: "swift-distributed-tracing"),
             ],
             path: "Examples/otel-export",
+            exclude: ["README.md"],
             swiftSettings: upcomingFeatures
         ),
         .testTarget(
