@@ -2,6 +2,7 @@ import DBOS
 import Foundation
 import Logging
 import ServiceLifecycle
+import UnixSignals
 
 // snippet: operating-service
 func serve(server: any Service, logger: Logger) async throws {

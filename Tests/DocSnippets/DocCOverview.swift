@@ -1,7 +1,7 @@
 // snippet: overview
 import DBOS
 
-@Step func fetchPage(_ url: String) async throws -> String {
+@Step func loadPage(_ url: String) async throws -> String {
     "<html>\(url)</html>"
 }
 
@@ -10,7 +10,7 @@ import DBOS
 }
 
 @Workflow func indexPage(_ url: String) async throws -> Int {
-    let text = try await fetchPage(url)
+    let text = try await loadPage(url)
     return try await countWords(text)
 }
 

@@ -2,6 +2,7 @@ import DBOS
 import Foundation
 import Logging
 import ServiceLifecycle
+import UnixSignals
 import Tracing
 
 func readmeWaitingAndQueues(dbos: DBOS, url: String, token: String, workflowID: String, tenantID: String) async throws
@@ -55,11 +56,12 @@ let placeOrder = Workflow("placeOrder") { (order: String) async throws -> Bool i
     try await DBOS.step("charge") { !order.isEmpty }
 }
 
-func readmeTracing(otelTracer: any Tracer, dbos: DBOS, order: String) async throws {
+func readmeTracing(otelTracer: any Tracer, dbos: DBOS, order: String) async throws -> WorkflowHandle<Bool> {
     // snippet: readme-tracing
     InstrumentationSystem.bootstrap(otelTracer)          // or withTracer(tracer) { try await dbos.launch() ... }
-    try await withSpan("POST /orders") { _ in try await dbos.start(placeOrder, order) }   // the workflow joins this trace
+    let handle = try await withSpan("POST /orders") { _ in try await dbos.start(placeOrder, order) }   // joins this trace
     // end snippet
+    return handle
 }
 
 func readmeLogging() {
