@@ -45,6 +45,9 @@ let package = Package(
         // Examples/otel-export only: the OTLP exporter, with its OTLP/HTTP trait alone (the
         // default traits add OTLP/gRPC, whose grpc-swift packages take long to build).
         .package(url: "https://github.com/swift-otel/swift-otel", from: "1.6.0", traits: ["OTLPHTTP"]),
+        // `swift package generate-documentation --target DBOS` (the DocC catalog in
+        // Sources/DBOS/Documentation.docc); a command plugin only, it adds nothing to a build.
+        .package(url: "https://github.com/swiftlang/swift-docc-plugin", from: "1.5.0"),
     ],
     targets: [
         .macro(
@@ -186,6 +189,23 @@ let package = Package(
             path: "Tests/DBOSTestSupport",
             swiftSettings: upcomingFeatures
         ),
+        // The Swift code blocks of README.md and of the DocC articles, compiled (scripts/check-snippets.sh
+        // checks that each block equals its regions here); built with the package, run by nothing.
+        .target(
+            name: "DocSnippets",
+            dependencies: [
+                "DBOS",
+                "DBOSConsole",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+                .product(name: "Tracing", package: "swift-distributed-tracing"),
+            ],
+            path: "Tests/DocSnippets",
+            exclude: ["README.md"],
+            swiftSettings: upcomingFeatures
+        ),
         .testTarget(
             name: "DBOSTests",
             dependencies: [
@@ -254,6 +274,7 @@ let package = Package(
             name: "agent-debugging",
             dependencies: ["DBOS", "AgentSupport", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             path: "Examples/agent-debugging",
+            exclude: ["README.md"],
             swiftSettings: upcomingFeatures
         ),
         .executableTarget(
@@ -266,6 +287,7 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             path: "Examples/agent-inbox",
+            exclude: ["README.md"],
             swiftSettings: upcomingFeatures
         ),
         .executableTarget(
@@ -279,7 +301,7 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ],
             path: "Examples/document-ingestion",
-            exclude: ["corpus"],
+            exclude: ["corpus", "README.md"],
             swiftSettings: upcomingFeatures
         ),
         .executableTarget(
@@ -294,6 +316,7 @@ let package = Package(
                 .product(name: "Tracing", package: "swift-distributed-tracing"),
             ],
             path: "Examples/otel-export",
+            exclude: ["README.md"],
             swiftSettings: upcomingFeatures
         ),
         .testTarget(

@@ -3,6 +3,9 @@
 #   1. starts a throwaway PostgreSQL (scripts/postgres.sh) on a free port,
 #   2. swift build --build-tests, then swift test with DBOS_TEST_DATABASE_URL pointing at it,
 #   3. that a package using the DBOS library does not pull in the examples' servers (scripts/check-user-graph.sh),
+#   3a. the documentation: the README's and DocC articles' Swift blocks equal the compiled
+#       Tests/DocSnippets (scripts/check-snippets.sh), and the DocC catalog builds with no
+#       warnings (swift package generate-documentation --target DBOS --warnings-as-errors),
 #   3b. the short chaos run on both backends (dbos-chaos, Tests/Fixtures/dbos-chaos),
 #   4. the interoperability checks against DBOS Transact Python 3.4.0 (scripts/interop/run.sh),
 #      from a virtualenv at .venv-dbos/ (created once, then reused).
@@ -15,6 +18,7 @@
 #   DBOS_TEST_PG_PORT       first port to try for the throwaway server (default 55433)
 #   SWIFT_TEST_TIMEOUT      seconds before `swift test` is stopped (default 1800)
 #   SKIP_INTEROP=1          skip step 3
+#   SKIP_DOCS=1             skip the DocC build of step 3a (the snippet check still runs)
 #   PYTHON                  interpreter for the virtualenv (default: python3, needs >= 3.10)
 #   CI=true                 non-interactive; may apt-get install postgresql / python3-venv / faketime / chromium as root
 set -euo pipefail
@@ -218,6 +222,31 @@ if graph_line=$(bash scripts/check-user-graph.sh 2>&1); then
 else
   echo "$graph_line"
   fail "${graph_line#FAIL }"
+fi
+
+# ------------------------------------------------------------ Documentation
+# The Swift blocks of README.md and the DocC articles are compiled in Tests/DocSnippets (built
+# above with the package; --build only confirms it) and must equal their regions there.
+section "Documentation: README and DocC code blocks"
+if snippets_out=$(bash scripts/check-snippets.sh --build 2>&1); then
+  echo "$snippets_out"
+  pass "$(echo "$snippets_out" | grep '^PASS snippets: [0-9]' | sed 's/^PASS //')"
+else
+  echo "$snippets_out"
+  fail "$(echo "$snippets_out" | grep '^FAIL' | tail -n 1 | sed 's/^FAIL //') (see above)"
+fi
+# The DocC catalog and the API reference: any DocC warning (a broken symbol link, a parameter
+# that does not exist) fails the build.
+if [ "${SKIP_DOCS:-0}" = 1 ]; then
+  SUMMARY+=("  skip  docs: swift package generate-documentation (SKIP_DOCS=1)")
+else
+  section "Documentation: swift package generate-documentation --target DBOS --warnings-as-errors"
+  docs_started=$(date +%s)
+  if run_logged "$LOGS/docs.log" swift package generate-documentation --target DBOS --warnings-as-errors; then
+    pass "docs: generate-documentation --target DBOS, no warnings ($(( $(date +%s) - docs_started ))s)"
+  else
+    fail "docs: generate-documentation --target DBOS failed or warned (see $LOGS/docs.log)"
+  fi
 fi
 
 # ------------------------------------------------------------ Chaos (short)

@@ -81,7 +81,7 @@ public final class DBOSClient: WorkflowManaging {
 
     // MARK: Messages and events
 
-    /// Sends a message to a workflow (see ``DBOS/send(_:to:topic:idempotencyKey:)``).
+    /// Sends a message to a workflow (see ``DBOS/send(_:to:topic:idempotencyKey:)-method``).
     public func send<Message: Encodable & Sendable>(
         _ message: Message, to destination: String, topic: String? = nil, idempotencyKey: String? = nil
     ) async throws {

@@ -47,7 +47,7 @@ extension DBOS {
         try await setEvent(key, to: value)
     }
 
-    /// Waits for an event; see ``event(_:of:as:timeout:)``.
+    /// Waits for an event; see ``event(_:of:as:timeout:)-method``.
     @available(*, deprecated, renamed: "event(_:of:as:timeout:)")
     public func getEvent<Value: Codable & Sendable>(
         _ workflowID: String, _ key: String, as type: Value.Type = Value.self, timeout: Duration = .seconds(60)
@@ -55,7 +55,7 @@ extension DBOS {
         try await event(key, of: workflowID, as: type, timeout: timeout)
     }
 
-    /// Waits for an event; see ``event(_:of:as:timeout:)``.
+    /// Waits for an event; see ``event(_:of:as:timeout:)-type.method``.
     @available(*, deprecated, renamed: "event(_:of:as:timeout:)")
     public static func getEvent<Value: Codable & Sendable>(
         _ workflowID: String, _ key: String, as type: Value.Type = Value.self, timeout: Duration = .seconds(60)

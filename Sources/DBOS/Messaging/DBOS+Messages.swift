@@ -75,7 +75,7 @@ extension DBOS {
         try await receive(type, topic: topic, timeout: timeout)
     }
 
-    /// Sends a message; see ``send(_:to:topic:idempotencyKey:)``.
+    /// Sends a message; see ``send(_:to:topic:idempotencyKey:)-method``.
     @available(*, deprecated, renamed: "send(_:to:topic:idempotencyKey:)")
     public func send<Message: Encodable & Sendable>(
         to destination: String, _ message: Message, topic: String? = nil, idempotencyKey: String? = nil
@@ -83,7 +83,7 @@ extension DBOS {
         try await send(message, to: destination, topic: topic, idempotencyKey: idempotencyKey)
     }
 
-    /// Sends a message; see ``send(_:to:topic:idempotencyKey:)``.
+    /// Sends a message; see ``send(_:to:topic:idempotencyKey:)-type.method``.
     @available(*, deprecated, renamed: "send(_:to:topic:idempotencyKey:)")
     public static func send<Message: Encodable & Sendable>(
         to destination: String, _ message: Message, topic: String? = nil, idempotencyKey: String? = nil

@@ -12,6 +12,7 @@ public struct Queue: Sendable, Hashable {
     let definition: QueueDefinition
 
     /// - Parameters:
+    ///   - name: the queue's name, unique in the system database.
     ///   - workerConcurrency: most workflows of this queue running at once in one process.
     ///   - concurrency: most running at once across all processes.
     ///   - rateLimit: most started per period across all processes.
