@@ -221,6 +221,32 @@ import Glibc
         #expect(after == 1, "usable after the reset")
     }
 
+    @Test(arguments: Backend.available)
+    func gcDeletesFinishedWorkflowsAndReportsCounts(backend: Backend) async throws {
+        let url = backend.freshDatabaseURL("cli")
+        let work = Workflow("cliCollected") { (index: Int) async throws -> Int in
+            try await DBOS.step("double") { index * 2 }
+        }
+        try await withRuntime(url, work) { dbos in
+            for index in 1...3 {
+                _ = try await dbos.run(work, index, options: WorkflowOptions(workflowID: "cli-gc-\(index)"))
+                try await Task.sleep(for: .milliseconds(5))   // distinct completion times, not a wait for an event
+            }
+        }
+        let refused = try await CLI.run(["workflow", "gc"], database: url)
+        #expect(refused.status != 0 && refused.stderr.contains("--older-than"), "\(refused.stderr)")
+        #expect(try await CLI.run(["workflow", "gc", "--older-than", "soon"], database: url).status != 0)
+
+        let gc = try await CLI.run(["workflow", "gc", "--older-than", "0s", "--keep-latest", "1", "--json"], database: url)
+        #expect(gc.status == 0, "\(gc.stderr)")
+        let report = try #require(try JSONSerialization.jsonObject(with: Data(gc.stdout.utf8)) as? [String: Any])
+        #expect(CLI.int(report["workflows"]) == 2 && CLI.int(report["steps"]) == 2, "\(gc.stdout)")
+        #expect(try await withClient(url) { try await $0.listWorkflows() }.map(\.workflowID) == ["cli-gc-3"])
+
+        let text = try await CLI.run(["workflow", "gc", "--older-than", "0s"], database: url)
+        #expect(text.stdout == "Deleted 1 finished workflows, 1 steps, 0 messages, 0 events and 0 stream values\n", "\(text.stderr)")
+    }
+
     /// Runs `body` with a ``DBOSClient`` on `url`, closes the client and returns the result.
     private func withClient<T>(_ url: String, _ body: (DBOSClient) async throws -> T) async throws -> T {
         let client = try await DBOSClient(databaseURL: url)
