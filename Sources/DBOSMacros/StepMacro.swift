@@ -3,7 +3,7 @@ public import SwiftSyntax
 import SwiftSyntaxBuilder
 public import SwiftSyntaxMacros
 
-/// `@Step` and `@Step(name:retries:)`: wraps a function's body in `DBOS.step`, so that inside a
+/// `@Step` and `@Step(name:retries:timeout:)`: wraps a function's body in `DBOS.step`, so that inside a
 /// workflow its outcome is checkpointed (and replayed on recovery).
 ///
 /// ```swift
@@ -26,7 +26,8 @@ public struct StepMacro: BodyMacro {
         guard check(function, in: context) else { return function.originalStatements }
 
         let retries = function.argument("retries") ?? ".none"
-        let call = "DBOS.step(\(function.durableName), retries: \(retries))"
+        let timeout = function.argument("timeout").map { ", timeout: \($0)" } ?? ""
+        let call = "DBOS.step(\(function.durableName), retries: \(retries)\(timeout))"
         let closure = function.closure(parameters: "()")
         let text = function.returnType == nil ? "_ = try await \(call) \(closure)" : "return try await \(call) \(closure)"
         return [CodeBlockItemSyntax("\(raw: text)")]

@@ -52,6 +52,18 @@ import Testing
                 }
             }
             """)
+        assertExpansion(
+            """
+            @Step(timeout: .seconds(30))
+            func call() async throws -> Int { 1 }
+            """,
+            expandedSource: """
+            func call() async throws -> Int {
+                return try await DBOS.step("call", retries: .none, timeout: .seconds(30)) { () async throws -> Int in
+                    1
+                }
+            }
+            """)
     }
 
     @Test func aFunctionReturningNothingRecordsNoOutput() {

@@ -265,7 +265,7 @@ extension Operation<Double> {
 extension Operation where Output: Codable & Sendable {
     /// Runs a step body (with its retries) for the first time and records its output or
     /// error. When another execution recorded this step first, its outcome is the one that counts.
-    func runStep(retries: RetryPolicy, _ body: @Sendable () async throws -> Output) async throws -> Output {
+    func runStep(retries: RetryPolicy, timeout: Duration? = nil, _ body: @Sendable () async throws -> Output) async throws -> Output {
         let runtime = context.runtime
         try await context.confirmOwnershipIfStale()
         let started = Date(), clock = ContinuousClock.now
@@ -273,7 +273,9 @@ extension Operation where Output: Codable & Sendable {
         do {
             value = try await WorkflowContext.$currentStep.withValue(StepScope(functionID: functionID, name: name)) {
                 try await retries.run(step: name, pause: { try await runtime.service.pause(for: $0) },
-                                      onRetry: { attempt, error, delay in self.retried(attempt: attempt, error: error, delay: delay) }, body)
+                                      onRetry: { attempt, error, delay in self.retried(attempt: attempt, error: error, delay: delay) }) {
+                    try await StepDeadline.run(step: name, timeout: timeout, body)
+                }
             }
             runtime.metrics.stepFinished(name, succeeded: true, after: .now - clock)
         } catch {

@@ -4,7 +4,7 @@
 /// @Step func fetchPage(_ url: String) async throws -> String { ... }
 /// @Step(retries: .exponential(maxAttempts: 5)) func embed(_ text: String) async throws -> Int { ... }
 /// ```
-/// The body runs inside ``DBOS/step(_:retries:_:)`` under the function's name: inside a workflow
+/// The body runs inside ``DBOS/step(_:retries:timeout:_:)`` under the function's name: inside a workflow
 /// its result (or error) is recorded, and when the workflow is recovered the recorded outcome is
 /// returned without running the body again. Outside a workflow, or inside another step, the body
 /// simply runs. Works on free functions, static and instance methods; the result must be
@@ -13,14 +13,14 @@
 /// A step must not start workflows, be `mutating`, or take `inout` parameters: when it is
 /// replayed only its recorded result comes back.
 @attached(body)
-public macro Step(retries: RetryPolicy = .none) = #externalMacro(module: "DBOSMacros", type: "StepMacro")
+public macro Step(retries: RetryPolicy = .none, timeout: Duration? = nil) = #externalMacro(module: "DBOSMacros", type: "StepMacro")
 
 /// Makes an `async throws` function a checkpointed step recorded as `name`.
 ///
-/// See ``Step(retries:)``. The name is what `listSteps` shows and what replay matches, so keep
+/// See ``Step(retries:timeout:)``. The name is what `listSteps` shows and what replay matches, so keep
 /// it stable across versions of the code.
 @attached(body)
-public macro Step(name: String, retries: RetryPolicy = .none) = #externalMacro(module: "DBOSMacros", type: "StepMacro")
+public macro Step(name: String, retries: RetryPolicy = .none, timeout: Duration? = nil) = #externalMacro(module: "DBOSMacros", type: "StepMacro")
 
 /// Makes an `async throws` free function or static method a durable workflow.
 ///

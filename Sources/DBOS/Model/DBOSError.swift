@@ -40,6 +40,8 @@ public struct DBOSError: Error, Sendable, Equatable, CustomStringConvertible {
         public static let workflowFailed = Code("workflowFailed")
         /// A step failed on every attempt; ``DBOSError/failure`` is the last attempt's error.
         public static let maxStepRetriesExceeded = Code("maxStepRetriesExceeded")
+        /// A step attempt ran past its timeout and was cancelled (see ``DBOS/step(_:retries:timeout:_:)``).
+        public static let stepTimedOut = Code("stepTimedOut")
         /// A stored payload is in a serialization format this library cannot decode.
         public static let unsupportedSerialization = Code("unsupportedSerialization")
         /// A stored payload could not be decoded as the requested Swift type.
@@ -226,6 +228,9 @@ extension DBOSError {
     }
     static func queueDeduplicated(queue: String, deduplicationID: String) -> DBOSError {
         DBOSError(.queueDeduplicated, "queue '\(queue)' already has an active workflow with deduplication ID '\(deduplicationID)'")
+    }
+    static func stepTimedOut(step: String, after timeout: Duration) -> DBOSError {
+        DBOSError(.stepTimedOut, "step '\(step)' timed out after \(timeout) and was cancelled")
     }
     static var shuttingDown: DBOSError {
         DBOSError(.shuttingDown, "the DBOS runtime is shutting down")
