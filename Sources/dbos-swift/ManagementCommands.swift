@@ -51,7 +51,12 @@ struct ResumeWorkflow: AsyncParsableCommand {
     func run() async throws {
         try await database.withClient { client in
             try await client.resume(workflowID)
-            let version = try await client.getWorkflowStatus(workflowID)?.applicationVersion
+            let status = try await client.getWorkflowStatus(workflowID)
+            if let state = status?.state, state == .success || state == .error {
+                print("Workflow '\(workflowID)' had already finished with status \(state); nothing to resume")
+                return
+            }
+            let version = status?.applicationVersion
             let runner = version.map { $0.isEmpty ? "any DBOS process" : "a DBOS process running application version '\($0)'" }
             print("Resumed workflow '\(workflowID)': \(runner ?? "a DBOS process") will continue it")
         }

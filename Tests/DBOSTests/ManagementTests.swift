@@ -36,15 +36,58 @@ import Testing
             let status = try #require(try await dbos.getWorkflowStatus("c1"))
             #expect(status.state == .success)
             #expect(status.queueName == "_dbos_internal_queue")
-            await #expect(throws: DBOSError.invalidWorkflowState(workflowID: "c1", status: "SUCCESS", operation: "resume")) {
-                try await dbos.resume("c1")
-            }
+            // As in DBOS 3.4, resuming a finished workflow leaves it as it is; a missing one throws.
+            try await dbos.resume("c1")
+            #expect(try await dbos.getWorkflowStatus("c1")?.state == .success)
+            #expect(try await dbos.getWorkflowStatus("c1")?.recoveryAttempts == status.recoveryAttempts)
+            await #expect(throws: DBOSError.nonexistentWorkflow(workflowID: "nobody")) { try await dbos.resume("nobody") }
         }
     }
 
     /// A child inherits its parent's deadline; when the deadline passes, both are cancelled.
     /// The deadline is an hour away and is moved into the past once the child exists (as time
     /// passing would), so a loaded machine cannot let it pass before the child is started.
+    /// Bulk cancel, resume (onto a named queue) and delete (issue 15): one call for several
+    /// workflows; a missing ID fails the call before anything changes.
+    @Test(arguments: Backend.available)
+    func bulkCancelResumeOntoANamedQueueAndDelete(backend: Backend) async throws {
+        let waiter = Workflow("bulkWaiter") { () async throws -> String in
+            try await DBOS.receive(String.self, topic: "go", timeout: .seconds(120)) ?? "timed out"
+        }
+        let resumed = Queue("resumedHere")
+        try await withRuntime(backend.freshDatabaseURL(), waiter, queues: [resumed]) { dbos in
+            let ids = ["bulk-1", "bulk-2", "bulk-3"]
+            for id in ids { _ = try await dbos.start(waiter, options: WorkflowOptions(workflowID: id)) }
+            try await eventually("every workflow to wait") {
+                try await ids.asyncMap { try await dbos.listSteps($0).count }.allSatisfy { $0 >= 1 }
+            }
+            await #expect(throws: DBOSError.nonexistentWorkflow(workflowID: "missing")) {
+                try await dbos.cancel(["bulk-1", "missing"])
+            }
+            #expect(try await dbos.getWorkflowStatus("bulk-1")?.state == .pending, "nothing cancelled")
+
+            try await dbos.cancel(["bulk-1", "bulk-2"])
+            for id in ["bulk-1", "bulk-2"] { #expect(try await dbos.getWorkflowStatus(id)?.state == .cancelled) }
+            #expect(try await dbos.getWorkflowStatus("bulk-3")?.state == .pending)
+            try await eventually("the cancelled executions to stop") {
+                !dbos.running.isRunning("bulk-1") && !dbos.running.isRunning("bulk-2")
+            }
+
+            try await dbos.resume(["bulk-1", "bulk-2"], queueName: resumed.name)
+            for id in ["bulk-1", "bulk-2"] {
+                try await dbos.send("go-\(id)", to: id, topic: "go")
+                #expect(try await dbos.retrieve(id, as: String.self).result() == "go-\(id)")
+                #expect(try await dbos.getWorkflowStatus(id)?.queueName == resumed.name)
+            }
+
+            try await dbos.delete(["bulk-1", "bulk-2"])
+            for id in ["bulk-1", "bulk-2"] { #expect(try await dbos.getWorkflowStatus(id) == nil) }
+            await #expect(throws: DBOSError.nonexistentWorkflow(workflowID: "bulk-1")) { try await dbos.delete(["bulk-3", "bulk-1"]) }
+            #expect(try await dbos.getWorkflowStatus("bulk-3") != nil, "nothing deleted")
+            try await dbos.cancel("bulk-3")
+        }
+    }
+
     @Test(arguments: Backend.available)
     func timeoutsCancelAndChildrenInherit(backend: Backend) async throws {
         let child = Workflow("sleepyChild") { () async throws -> String in

@@ -27,7 +27,7 @@ struct ConsoleActions: Sendable {
         guard ["cancel", "resume", "fork", "delete"].contains(action) else {
             throw ConsoleFailure.notFound("unknown action '\(action)' (cancel, resume, fork or delete)")
         }
-        guard try await client.getWorkflowStatus(workflowID) != nil else {
+        guard let current = try await client.getWorkflowStatus(workflowID) else {
             throw ConsoleFailure.notFound("workflow '\(workflowID)' does not exist")
         }
         var logger = logger
@@ -40,6 +40,11 @@ struct ConsoleActions: Sendable {
         case "cancel":
             try await client.cancel(workflowID)
         case "resume":
+            // The library leaves a finished workflow as it is (as DBOS does); a person who
+            // pressed Resume is told why nothing happened.
+            guard current.state != .success && current.state != .error else {
+                throw ConsoleFailure(.conflict, "cannot resume workflow '\(workflowID)': its status is \(current.state.rawValue)")
+            }
             try await client.resume(workflowID)
         case "fork":
             let parameters = QueryString.parse(request.uri.query)

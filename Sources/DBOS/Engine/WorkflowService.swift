@@ -116,18 +116,29 @@ final class WorkflowService: Sendable {
 
     // MARK: Management
 
-    func cancel(_ workflowID: String, includeChildren: Bool) async throws {
-        _ = try await existingStatus(workflowID)
-        let cancelled = try await systemDatabase.cancel(workflowIDs: [workflowID], includeChildren: includeChildren)
+    /// Throws ``DBOSError/Code/nonexistentWorkflow`` naming the first of `workflowIDs` that does not exist.
+    private func requireExisting(_ workflowIDs: [String]) async throws {
+        let existing = try await systemDatabase.existingWorkflowIDs(workflowIDs)
+        if let missing = workflowIDs.first(where: { !existing.contains($0) }) {
+            throw DBOSError.nonexistentWorkflow(workflowID: missing)
+        }
+    }
+
+    func cancel(_ workflowIDs: [String], includeChildren: Bool) async throws {
+        guard !workflowIDs.isEmpty else { return }
+        try await requireExisting(workflowIDs)
+        let cancelled = try await systemDatabase.cancel(workflowIDs: workflowIDs, includeChildren: includeChildren)
         for id in cancelled { running.markCancelled(id) }
     }
 
-    func resume(_ workflowID: String) async throws {
-        let status = try await existingStatus(workflowID)
-        guard try await systemDatabase.resume(workflowID: workflowID, queueName: QueueDefinition.internalQueueName) else {
-            throw DBOSError.invalidWorkflowState(workflowID: workflowID, status: status.state.rawValue, operation: "resume")
+    /// As DBOS 3.4: a finished workflow (SUCCESS or ERROR) is left as it is; a missing one throws.
+    func resume(_ workflowIDs: [String], queueName: String?) async throws {
+        guard !workflowIDs.isEmpty else { return }
+        try await requireExisting(workflowIDs)
+        let queue = queueName ?? QueueDefinition.internalQueueName
+        if try await !systemDatabase.resume(workflowIDs: workflowIDs, queueName: queue).isEmpty {
+            hub.signal(WakeupHub.queueKey(queue))
         }
-        hub.signal(WakeupHub.queueKey(QueueDefinition.internalQueueName))
     }
 
     func fork(_ workflowID: String, fromStep: Int, newID: String?, applicationVersion: String?) async throws -> String {
@@ -141,9 +152,10 @@ final class WorkflowService: Sendable {
         return forkID
     }
 
-    func delete(_ workflowID: String, includeChildren: Bool) async throws {
-        let deleted = try await systemDatabase.delete(workflowIDs: [workflowID], includeChildren: includeChildren)
-        guard !deleted.isEmpty else { throw DBOSError.nonexistentWorkflow(workflowID: workflowID) }
+    func delete(_ workflowIDs: [String], includeChildren: Bool) async throws {
+        guard !workflowIDs.isEmpty else { return }
+        try await requireExisting(workflowIDs)
+        let deleted = try await systemDatabase.delete(workflowIDs: workflowIDs, includeChildren: includeChildren)
         for id in deleted { running.markCancelled(id) }
     }
 }

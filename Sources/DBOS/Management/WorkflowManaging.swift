@@ -107,19 +107,42 @@ extension WorkflowManaging {
     }
 
     /// Cancels a workflow that has not finished: it stops before its next step (a running
-    /// step finishes), here or in any other process. With `includeChildren`, its descendants too.
+    /// step finishes), here or in any other process. With `includeChildren`, its descendants
+    /// too. A finished workflow is left as it is.
+    ///
+    /// - Throws: ``DBOSError/Code/nonexistentWorkflow`` when there is no such workflow.
     public func cancel(_ workflowID: String, includeChildren: Bool = false) async throws {
+        try await cancel([workflowID], includeChildren: includeChildren)
+    }
+
+    /// Cancels each of `workflowIDs` that has not finished, as ``cancel(_:includeChildren:)-(String,_)``,
+    /// in one statement.
+    ///
+    /// - Throws: ``DBOSError/Code/nonexistentWorkflow`` (and cancels nothing) when one does not exist.
+    public func cancel(_ workflowIDs: [String], includeChildren: Bool = false) async throws {
         _ = try await recordedInWorkflow("DBOS.cancelWorkflow") {
-            try await service.cancel(workflowID, includeChildren: includeChildren)
+            try await service.cancel(workflowIDs, includeChildren: includeChildren)
             return NoOutput()
         }
     }
 
     /// Continues a cancelled (or stranded) workflow from its last completed step, on the
-    /// internal queue of whichever process runs its application version.
-    public func resume(_ workflowID: String) async throws {
+    /// internal queue, or on `queueName`, of whichever process runs its application version
+    /// (and serves that queue). A finished workflow (SUCCESS or ERROR) is left as it is: a
+    /// no-op, as in DBOS Transact 3.4.
+    ///
+    /// - Throws: ``DBOSError/Code/nonexistentWorkflow`` when there is no such workflow.
+    public func resume(_ workflowID: String, queueName: String? = nil) async throws {
+        try await resume([workflowID], queueName: queueName)
+    }
+
+    /// Resumes each of `workflowIDs` that has not finished, as ``resume(_:queueName:)-(String,_)``,
+    /// in one statement.
+    ///
+    /// - Throws: ``DBOSError/Code/nonexistentWorkflow`` (and resumes nothing) when one does not exist.
+    public func resume(_ workflowIDs: [String], queueName: String? = nil) async throws {
         _ = try await recordedInWorkflow("DBOS.resumeWorkflow") {
-            try await service.resume(workflowID)
+            try await service.resume(workflowIDs, queueName: queueName)
             return NoOutput()
         }
     }
@@ -138,9 +161,18 @@ extension WorkflowManaging {
     }
 
     /// Deletes a workflow and everything recorded for it (with `includeChildren`, its descendants too).
+    ///
+    /// - Throws: ``DBOSError/Code/nonexistentWorkflow`` when there is no such workflow.
     public func delete(_ workflowID: String, includeChildren: Bool = false) async throws {
+        try await delete([workflowID], includeChildren: includeChildren)
+    }
+
+    /// Deletes each of `workflowIDs`, as ``delete(_:includeChildren:)-(String,_)``, in one transaction.
+    ///
+    /// - Throws: ``DBOSError/Code/nonexistentWorkflow`` (and deletes nothing) when one does not exist.
+    public func delete(_ workflowIDs: [String], includeChildren: Bool = false) async throws {
         _ = try await recordedInWorkflow("DBOS.deleteWorkflow") {
-            try await service.delete(workflowID, includeChildren: includeChildren)
+            try await service.delete(workflowIDs, includeChildren: includeChildren)
             return NoOutput()
         }
     }

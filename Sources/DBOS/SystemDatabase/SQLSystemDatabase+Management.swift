@@ -29,16 +29,22 @@ extension SQLSystemDatabase {
             """).map { try $0.decode("workflow_uuid") }
     }
 
-    func resume(workflowID: String, queueName: String) async throws -> Bool {
+    func resume(workflowIDs: [String], queueName: String) async throws -> [String] {
         let rows = try await driver.write("""
             UPDATE \(tables.status) SET status = 'ENQUEUED', owner_xid = NULL, queue_name = \(queueName), recovery_attempts = 0,
                 workflow_deadline_epoch_ms = NULL, deduplication_id = NULL, started_at_epoch_ms = NULL,
                 updated_at = \(Date().epochMilliseconds), completed_at = NULL
-            WHERE workflow_uuid = \(workflowID) AND status NOT IN ('SUCCESS', 'ERROR')
+            WHERE workflow_uuid IN (\(dialect.values(workflowIDs))) AND status NOT IN ('SUCCESS', 'ERROR')
             RETURNING workflow_uuid
             """)
         if !rows.isEmpty { await notifyQueue(queueName) }
-        return !rows.isEmpty
+        return try rows.map { try $0.decode("workflow_uuid") }
+    }
+
+    func existingWorkflowIDs(_ workflowIDs: [String]) async throws -> Set<String> {
+        Set(try await driver.read(
+            "SELECT workflow_uuid FROM \(tables.status) WHERE workflow_uuid IN (\(dialect.values(workflowIDs)))"
+        ).map { try $0.decode("workflow_uuid") })
     }
 
     func fork(workflowID: String, newID: String, startStep: Int, applicationVersion: String, queueName: String) async throws {

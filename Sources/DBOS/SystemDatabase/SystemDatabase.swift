@@ -148,7 +148,11 @@ protocol SystemDatabase: Sendable {
     // MARK: Management
 
     func cancel(workflowIDs: [String], includeChildren: Bool) async throws -> [String]
-    func resume(workflowID: String, queueName: String) async throws -> Bool
+    /// Puts those of `workflowIDs` that have not finished (not SUCCESS or ERROR) back on
+    /// `queueName` from their last completed step; returns them.
+    func resume(workflowIDs: [String], queueName: String) async throws -> [String]
+    /// Those of `workflowIDs` that exist.
+    func existingWorkflowIDs(_ workflowIDs: [String]) async throws -> Set<String>
     func fork(workflowID: String, newID: String, startStep: Int, applicationVersion: String, queueName: String) async throws
     func delete(workflowIDs: [String], includeChildren: Bool) async throws -> [String]
     /// Deletes finished workflows that completed before `completedBefore` (epoch ms), except the

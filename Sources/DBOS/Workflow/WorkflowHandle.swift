@@ -1,7 +1,7 @@
 import Foundation
 
 /// A started workflow. Await ``result()`` for its output, read its ``status()``, or manage
-/// it: ``cancel(includeChildren:)``, ``resume()``, ``fork(fromStep:newID:applicationVersion:)``.
+/// it: ``cancel(includeChildren:)``, ``resume(queueName:)``, ``fork(fromStep:newID:applicationVersion:)``.
 /// The handle works from any process that shares the system database (from a ``DBOS``
 /// runtime or a ``DBOSClient``).
 public struct WorkflowHandle<Output: Codable & Sendable>: Sendable {
@@ -44,13 +44,14 @@ public struct WorkflowHandle<Output: Codable & Sendable>: Sendable {
     /// Cancels the workflow if it has not finished: it stops before its next step (a running
     /// step finishes), here or in any other process. With `includeChildren`, its descendants too.
     public func cancel(includeChildren: Bool = false) async throws {
-        try await service.cancel(workflowID, includeChildren: includeChildren)
+        try await service.cancel([workflowID], includeChildren: includeChildren)
     }
 
     /// Continues a cancelled (or stranded) workflow from its last completed step, on the
-    /// internal queue of whichever process runs its application version.
-    public func resume() async throws {
-        try await service.resume(workflowID)
+    /// internal queue (or `queueName`) of whichever process runs its application version. A
+    /// finished workflow is left as it is, as in DBOS.
+    public func resume(queueName: String? = nil) async throws {
+        try await service.resume([workflowID], queueName: queueName)
     }
 
     /// Starts a new workflow that reuses the recorded outcomes of this one's operations before
