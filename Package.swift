@@ -45,6 +45,9 @@ let package = Package(
         // Examples/otel-export only: the OTLP exporter, with its OTLP/HTTP trait alone (the
         // default traits add OTLP/gRPC, whose grpc-swift packages take long to build).
         .package(url: "https://github.com/swift-otel/swift-otel", from: "1.6.0", traits: ["OTLPHTTP"]),
+        // DBOSAgents (Agents/) only: MCP clients and servers; a user of the DBOS library alone
+        // does not get it (scripts/check-user-graph.sh).
+        .package(url: "https://github.com/modelcontextprotocol/swift-sdk", from: "0.12.1"),
     ],
     targets: [
         .macro(
@@ -85,6 +88,20 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             path: "Console/Sources/DBOSConsole",
+            swiftSettings: upcomingFeatures
+        ),
+        // DBOSAgents' sources live in Agents/, a package of its own (product `DBOSAgents`); the
+        // root builds them as a plain target for the test suite, like the console.
+        .target(
+            name: "DBOSAgents",
+            dependencies: [
+                "DBOS",
+                .product(name: "MCP", package: "swift-sdk"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ],
+            path: "Agents/Sources/DBOSAgents",
             swiftSettings: upcomingFeatures
         ),
         .executableTarget(
@@ -180,6 +197,23 @@ let package = Package(
             path: "Tests/Fixtures/dbos-interop-worker",
             swiftSettings: upcomingFeatures
         ),
+        .executableTarget(
+            name: "mcp-fixture-server",
+            dependencies: [.product(name: "MCP", package: "swift-sdk"), .product(name: "Logging", package: "swift-log")],
+            path: "Tests/Fixtures/mcp-fixture-server",
+            swiftSettings: upcomingFeatures
+        ),
+        .executableTarget(
+            name: "agent-crash-fixture",
+            dependencies: [
+                "DBOS", "DBOSAgents",
+                .product(name: "MCP", package: "swift-sdk"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Tests/Fixtures/agent-crash-fixture",
+            swiftSettings: upcomingFeatures
+        ),
         .target(
             name: "DBOSTestSupport",
             dependencies: ["DBOS"],
@@ -218,6 +252,21 @@ let package = Package(
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: upcomingFeatures
+        ),
+        .testTarget(
+            name: "AgentsTests",
+            dependencies: [
+                "DBOS",
+                "DBOSAgents",
+                "DBOSTestSupport",
+                "mcp-fixture-server",
+                "agent-crash-fixture",
+                .product(name: "MCP", package: "swift-sdk"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: upcomingFeatures
