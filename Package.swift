@@ -48,6 +48,10 @@ let package = Package(
         // DBOSAgents (Agents/) only: MCP clients and servers; a user of the DBOS library alone
         // does not get it (scripts/check-user-graph.sh).
         .package(url: "https://github.com/modelcontextprotocol/swift-sdk", from: "0.12.1"),
+        // The file descriptors of the MCP SDK's stdio transport (already in the SDK's graph).
+        .package(url: "https://github.com/apple/swift-system", from: "1.4.0"),
+        // The agent fixture's Last-Event-ID header (already in Hummingbird's graph).
+        .package(url: "https://github.com/apple/swift-http-types", from: "1.0.0"),
     ],
     targets: [
         .macro(
@@ -97,9 +101,11 @@ let package = Package(
             dependencies: [
                 "DBOS",
                 .product(name: "MCP", package: "swift-sdk"),
+                .product(name: "SystemPackage", package: "swift-system"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
             ],
             path: "Agents/Sources/DBOSAgents",
             swiftSettings: upcomingFeatures
@@ -209,6 +215,7 @@ let package = Package(
                 "DBOS", "DBOSAgents",
                 .product(name: "MCP", package: "swift-sdk"),
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             path: "Tests/Fixtures/agent-crash-fixture",
@@ -267,6 +274,7 @@ let package = Package(
                 .product(name: "MCP", package: "swift-sdk"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: upcomingFeatures

@@ -3,6 +3,7 @@ import DBOSAgents
 import DBOSTestSupport
 import Foundation
 import NIOCore
+import NIOHTTP1
 import Testing
 
 /// Acceptance 3: a client following an agent's tokens over server-sent events sees every token

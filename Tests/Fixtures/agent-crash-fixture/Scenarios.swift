@@ -51,8 +51,7 @@ struct HangingModel: AgentModel {
     }
 
     private func hang(_ turn: Int) async -> Never {
-        print("HANGING at turn \(turn)")
-        fflush(stdout)
+        say("HANGING at turn \(turn)")
         while true { try? await Task.sleep(for: .seconds(3600)) }
     }
 }
@@ -61,4 +60,9 @@ final class Counter: @unchecked Sendable {
     private let lock = NSLock()
     private var value = 0
     func increment() -> Int { lock.withLock { value += 1; return value } }
+}
+
+/// Prints a line at once (the tests wait for these lines in the output file).
+func say(_ line: String) {
+    FileHandle.standardOutput.write(Data((line + "\n").utf8))
 }

@@ -9,6 +9,7 @@
 import DBOS
 import DBOSAgents
 import Foundation
+import HTTPTypes
 import Hummingbird
 import Logging
 
@@ -17,7 +18,6 @@ func option(_ name: String) -> String? {
     return CommandLine.arguments[index + 1]
 }
 
-setvbuf(stdout, nil, _IOLBF, 0)
 let mode = CommandLine.arguments.dropFirst().first ?? ""
 let databaseURL = option("--database-url")!
 
@@ -71,7 +71,7 @@ if let port = option("--http-port").flatMap(Int.init) {
     var logger = Logger(label: "fixture-http")
     logger.logLevel = .critical
     let app = Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: port)),
-                          onServerRunning: { channel in print("LISTENING \(channel.localAddress?.port ?? 0)") },
+                          onServerRunning: { channel in say("LISTENING \(channel.localAddress?.port ?? 0)") },
                           logger: logger)
     Task { try await app.runService() }
 }
@@ -83,7 +83,7 @@ if try await dbos.getWorkflowStatus(workflowID) == nil {
     handle = try await dbos.retrieve(workflowID, as: AgentResult.self)
 }
 let result = try await handle.result()
-print("RESULT: \(result.answer)")
+say("RESULT: \(result.answer)")
 if option("--http-port") != nil, CommandLine.arguments.contains("--linger") {
     while true { try await Task.sleep(for: .seconds(3600)) }
 }

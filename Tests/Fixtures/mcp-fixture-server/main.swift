@@ -15,7 +15,7 @@ let marker = environment["FIXTURE_MARKER"]
 func log(_ line: String) {
     guard let callLog else { return }
     let handle = FileHandle(forWritingAtPath: callLog) ?? {
-        FileManager.default.createFile(atPath: callLog, contents: nil)
+        _ = FileManager.default.createFile(atPath: callLog, contents: nil)
         return FileHandle(forWritingAtPath: callLog)!
     }()
     handle.seekToEndOfFile()
@@ -52,7 +52,7 @@ await server.withMethodHandler(CallTool.self) { parameters in
     case "broken_json": return text("{\"temperature\": 21,")
     case "crash_once":
         if let marker, FileManager.default.fileExists(atPath: marker) { return text("survived") }
-        if let marker { FileManager.default.createFile(atPath: marker, contents: nil) }
+        if let marker { _ = FileManager.default.createFile(atPath: marker, contents: nil) }
         exit(3)
     case "always_crash": exit(4)
     case "fail": return text("the fixture refuses", isError: true)

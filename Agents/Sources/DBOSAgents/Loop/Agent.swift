@@ -1,4 +1,4 @@
-public import DBOS
+import DBOS
 
 /// A durable agent: a model and its tools, run as a loop inside a workflow.
 ///

@@ -58,7 +58,8 @@ struct Toolbox {
                 try await withTimeout(tool.policy.timeout, what) { try await body(arguments) }
             }
         }
-        if let (server, spec) = remote[call.name] {
+        if let entry = remote[call.name] {
+            let server = entry.server, spec = entry.spec
             let what = "tool '\(call.name)' of MCP server '\(server.name)'"
             return try DBOS.startStep("mcp:\(server.name)/\(call.name)", retries: server.policy.retries) {
                 try await withTimeout(server.policy.timeout, what) { try await server.call(spec, arguments: arguments) }

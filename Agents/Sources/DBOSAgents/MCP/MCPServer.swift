@@ -97,7 +97,7 @@ private actor SessionHolder {
         } catch let error as AgentError {
             throw error
         } catch {
-            if process.ended != nil || !(await isAlive(process)) {
+            if process.ended != nil || !isAlive(process) {
                 let status = await process.reap()
                 throw AgentError.serverExited(server: name, during: what, status: status)
             }

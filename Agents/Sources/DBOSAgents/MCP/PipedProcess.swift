@@ -18,11 +18,13 @@ final class PipedProcess: Sendable {
 
     /// Starts `command` (`command[0]` a path, or a name found on `PATH`).
     init(command: [String], environment: [String: String]) throws {
-        Self.ignoreBrokenPipes
+        _ = Self.ignoreBrokenPipes
         var input: [Int32] = [0, 0], output: [Int32] = [0, 0]
-        guard pipe2(&input, O_CLOEXEC) == 0, pipe2(&output, O_CLOEXEC) == 0 else {
+        guard pipe(&input) == 0, pipe(&output) == 0 else {
             throw AgentError.serverUnavailable(server: command.first ?? "", reason: "pipe: \(String(cString: strerror(errno)))")
         }
+        // Not inherited by other children (the child gets its ends through dup2, which clears the flag).
+        for descriptor in input + output { _ = fcntl(descriptor, F_SETFD, FD_CLOEXEC) }
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }

@@ -1,7 +1,8 @@
 import AsyncHTTPClient
-public import DBOS
+import DBOS
 public import Foundation
 import NIOCore
+import NIOHTTP1
 
 /// A model behind an OpenAI-compatible chat-completions API (`POST {base}/chat/completions`
 /// with `tools` and `stream: true`): OpenAI itself, or a local server such as llama.cpp, vLLM

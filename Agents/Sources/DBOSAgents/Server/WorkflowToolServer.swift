@@ -101,8 +101,7 @@ public struct WorkflowToolServer: Sendable {
 
     private func result(_ id: String, wait: JSONValue?) async throws -> JSONValue {
         let handle = try await dbos.retrieve(id, as: JSONValue.self)
-        var seconds = 0.0
-        if case .number(let value)? = wait { seconds = max(0, value) }
+        let seconds: Double = if case .number(let value)? = wait { max(0, value) } else { 0 }
         let output: JSONValue? = try await withThrowingTaskGroup(of: JSONValue?.self) { group in
             group.addTask { try await handle.result() }
             group.addTask {

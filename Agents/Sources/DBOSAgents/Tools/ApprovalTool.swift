@@ -1,4 +1,4 @@
-public import DBOS
+import DBOS
 import Foundation
 
 /// A human's answer to an approval request.

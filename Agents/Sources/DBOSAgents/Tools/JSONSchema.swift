@@ -26,7 +26,7 @@ final class SchemaNode: @unchecked Sendable {
             var properties: [String: JSONValue] = [:]
             for (key, node, _) in self.properties { properties[key] = node.schema }
             fields["properties"] = .object(properties)
-            fields["required"] = .array(self.properties.filter(\.required).map { .string($0.0) })
+            fields["required"] = .array(self.properties.filter { $0.required }.map { .string($0.0) })
         }
         if let items { fields["items"] = items.schema }
         return .object(fields)
@@ -87,13 +87,44 @@ struct SchemaRecorder: Decoder {
         func contains(_ key: Key) -> Bool { true }
         func decodeNil(forKey key: Key) throws -> Bool { false }
 
-        func decode<T: Decodable>(_ type: T.Type, forKey key: Key) throws -> T {
+        func decode<T: Decodable>(_ type: T.Type, forKey key: Key) throws -> T { try decode(type, key) }
+        func decodeIfPresent<T: Decodable>(_ type: T.Type, forKey key: Key) throws -> T? { try decodeIfPresent(type, key) }
+        func decode(_ type: Bool.Type, forKey key: Key) throws -> Bool { try decode(type as Bool.Type, key) }
+        func decodeIfPresent(_ type: Bool.Type, forKey key: Key) throws -> Bool? { try decodeIfPresent(type as Bool.Type, key) }
+        func decode(_ type: String.Type, forKey key: Key) throws -> String { try decode(type as String.Type, key) }
+        func decodeIfPresent(_ type: String.Type, forKey key: Key) throws -> String? { try decodeIfPresent(type as String.Type, key) }
+        func decode(_ type: Double.Type, forKey key: Key) throws -> Double { try decode(type as Double.Type, key) }
+        func decodeIfPresent(_ type: Double.Type, forKey key: Key) throws -> Double? { try decodeIfPresent(type as Double.Type, key) }
+        func decode(_ type: Float.Type, forKey key: Key) throws -> Float { try decode(type as Float.Type, key) }
+        func decodeIfPresent(_ type: Float.Type, forKey key: Key) throws -> Float? { try decodeIfPresent(type as Float.Type, key) }
+        func decode(_ type: Int.Type, forKey key: Key) throws -> Int { try decode(type as Int.Type, key) }
+        func decodeIfPresent(_ type: Int.Type, forKey key: Key) throws -> Int? { try decodeIfPresent(type as Int.Type, key) }
+        func decode(_ type: Int8.Type, forKey key: Key) throws -> Int8 { try decode(type as Int8.Type, key) }
+        func decodeIfPresent(_ type: Int8.Type, forKey key: Key) throws -> Int8? { try decodeIfPresent(type as Int8.Type, key) }
+        func decode(_ type: Int16.Type, forKey key: Key) throws -> Int16 { try decode(type as Int16.Type, key) }
+        func decodeIfPresent(_ type: Int16.Type, forKey key: Key) throws -> Int16? { try decodeIfPresent(type as Int16.Type, key) }
+        func decode(_ type: Int32.Type, forKey key: Key) throws -> Int32 { try decode(type as Int32.Type, key) }
+        func decodeIfPresent(_ type: Int32.Type, forKey key: Key) throws -> Int32? { try decodeIfPresent(type as Int32.Type, key) }
+        func decode(_ type: Int64.Type, forKey key: Key) throws -> Int64 { try decode(type as Int64.Type, key) }
+        func decodeIfPresent(_ type: Int64.Type, forKey key: Key) throws -> Int64? { try decodeIfPresent(type as Int64.Type, key) }
+        func decode(_ type: UInt.Type, forKey key: Key) throws -> UInt { try decode(type as UInt.Type, key) }
+        func decodeIfPresent(_ type: UInt.Type, forKey key: Key) throws -> UInt? { try decodeIfPresent(type as UInt.Type, key) }
+        func decode(_ type: UInt8.Type, forKey key: Key) throws -> UInt8 { try decode(type as UInt8.Type, key) }
+        func decodeIfPresent(_ type: UInt8.Type, forKey key: Key) throws -> UInt8? { try decodeIfPresent(type as UInt8.Type, key) }
+        func decode(_ type: UInt16.Type, forKey key: Key) throws -> UInt16 { try decode(type as UInt16.Type, key) }
+        func decodeIfPresent(_ type: UInt16.Type, forKey key: Key) throws -> UInt16? { try decodeIfPresent(type as UInt16.Type, key) }
+        func decode(_ type: UInt32.Type, forKey key: Key) throws -> UInt32 { try decode(type as UInt32.Type, key) }
+        func decodeIfPresent(_ type: UInt32.Type, forKey key: Key) throws -> UInt32? { try decodeIfPresent(type as UInt32.Type, key) }
+        func decode(_ type: UInt64.Type, forKey key: Key) throws -> UInt64 { try decode(type as UInt64.Type, key) }
+        func decodeIfPresent(_ type: UInt64.Type, forKey key: Key) throws -> UInt64? { try decodeIfPresent(type as UInt64.Type, key) }
+
+        private func decode<T: Decodable>(_ type: T.Type, _ key: Key) throws -> T {
             let child = SchemaNode()
             node.properties.append((key.stringValue, child, required: true))
             return try child.decode(type)
         }
 
-        func decodeIfPresent<T: Decodable>(_ type: T.Type, forKey key: Key) throws -> T? {
+        private func decodeIfPresent<T: Decodable>(_ type: T.Type, _ key: Key) throws -> T? {
             let child = SchemaNode()
             node.properties.append((key.stringValue, child, required: false))
             _ = try? child.decode(type)
@@ -126,7 +157,23 @@ struct SchemaRecorder: Decoder {
 
         mutating func decodeNil() throws -> Bool { false }
 
-        mutating func decode<T: Decodable>(_ type: T.Type) throws -> T {
+        mutating func decode<T: Decodable>(_ type: T.Type) throws -> T { try element(type) }
+        mutating func decode(_ type: Bool.Type) throws -> Bool { try element(type) }
+        mutating func decode(_ type: String.Type) throws -> String { try element(type) }
+        mutating func decode(_ type: Double.Type) throws -> Double { try element(type) }
+        mutating func decode(_ type: Float.Type) throws -> Float { try element(type) }
+        mutating func decode(_ type: Int.Type) throws -> Int { try element(type) }
+        mutating func decode(_ type: Int8.Type) throws -> Int8 { try element(type) }
+        mutating func decode(_ type: Int16.Type) throws -> Int16 { try element(type) }
+        mutating func decode(_ type: Int32.Type) throws -> Int32 { try element(type) }
+        mutating func decode(_ type: Int64.Type) throws -> Int64 { try element(type) }
+        mutating func decode(_ type: UInt.Type) throws -> UInt { try element(type) }
+        mutating func decode(_ type: UInt8.Type) throws -> UInt8 { try element(type) }
+        mutating func decode(_ type: UInt16.Type) throws -> UInt16 { try element(type) }
+        mutating func decode(_ type: UInt32.Type) throws -> UInt32 { try element(type) }
+        mutating func decode(_ type: UInt64.Type) throws -> UInt64 { try element(type) }
+
+        private mutating func element<T: Decodable>(_ type: T.Type) throws -> T {
             currentIndex += 1
             let child = SchemaNode()
             node.items = child
@@ -156,5 +203,19 @@ struct SchemaRecorder: Decoder {
         var codingPath: [any CodingKey] = []
         func decodeNil() -> Bool { false }
         func decode<T: Decodable>(_ type: T.Type) throws -> T { try node.decode(type) }
+        func decode(_ type: Bool.Type) throws -> Bool { try node.decode(type) }
+        func decode(_ type: String.Type) throws -> String { try node.decode(type) }
+        func decode(_ type: Double.Type) throws -> Double { try node.decode(type) }
+        func decode(_ type: Float.Type) throws -> Float { try node.decode(type) }
+        func decode(_ type: Int.Type) throws -> Int { try node.decode(type) }
+        func decode(_ type: Int8.Type) throws -> Int8 { try node.decode(type) }
+        func decode(_ type: Int16.Type) throws -> Int16 { try node.decode(type) }
+        func decode(_ type: Int32.Type) throws -> Int32 { try node.decode(type) }
+        func decode(_ type: Int64.Type) throws -> Int64 { try node.decode(type) }
+        func decode(_ type: UInt.Type) throws -> UInt { try node.decode(type) }
+        func decode(_ type: UInt8.Type) throws -> UInt8 { try node.decode(type) }
+        func decode(_ type: UInt16.Type) throws -> UInt16 { try node.decode(type) }
+        func decode(_ type: UInt32.Type) throws -> UInt32 { try node.decode(type) }
+        func decode(_ type: UInt64.Type) throws -> UInt64 { try node.decode(type) }
     }
 }
