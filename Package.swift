@@ -263,6 +263,16 @@ let package = Package(
             ],
             swiftSettings: upcomingFeatures
         ),
+        .executableTarget(
+            name: "agent-mcp",
+            dependencies: [
+                "DBOS", "DBOSAgents",
+                .product(name: "MCP", package: "swift-sdk"),
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            path: "Examples/agent-mcp",
+            swiftSettings: upcomingFeatures
+        ),
         .testTarget(
             name: "AgentsTests",
             dependencies: [
@@ -271,6 +281,7 @@ let package = Package(
                 "DBOSTestSupport",
                 "mcp-fixture-server",
                 "agent-crash-fixture",
+                "agent-mcp",
                 .product(name: "MCP", package: "swift-sdk"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),

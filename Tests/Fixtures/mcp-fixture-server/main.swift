@@ -14,14 +14,11 @@ let marker = environment["FIXTURE_MARKER"]
 
 func log(_ line: String) {
     guard let callLog else { return }
-    let handle = FileHandle(forWritingAtPath: callLog) ?? {
-        _ = FileManager.default.createFile(atPath: callLog, contents: nil)
-        return FileHandle(forWritingAtPath: callLog)!
-    }()
-    handle.seekToEndOfFile()
-    handle.write(Data((line + "\n").utf8))
-    try? handle.synchronize()
-    try? handle.close()
+    let descriptor = open(callLog, O_WRONLY | O_CREAT | O_APPEND, 0o644)   // one append per call
+    guard descriptor >= 0 else { return }
+    let bytes = Array((line + "\n").utf8)
+    _ = bytes.withUnsafeBytes { write(descriptor, $0.baseAddress, $0.count) }
+    close(descriptor)
 }
 
 func schema(_ properties: [String: Value] = [:]) -> Value {
