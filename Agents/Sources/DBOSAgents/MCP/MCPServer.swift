@@ -81,6 +81,7 @@ private actor SessionHolder {
     let command: [String]
     let environment: [String: String]
     private var current: (client: Client, process: PipedProcess)?
+    private var starting: Task<(Client, PipedProcess), any Error>?
 
     init(name: String, command: [String], environment: [String: String]) {
         self.name = name
@@ -107,8 +108,20 @@ private actor SessionHolder {
 
     private func isAlive(_ process: PipedProcess) -> Bool { process.ended == nil && kill(process.pid, 0) == 0 }
 
+    /// The live connection, or a new process; calls that arrive while one starts wait for it.
     private func connection() async throws -> (Client, PipedProcess) {
         if let current, current.process.ended == nil { return current }
+        if let starting { return try await starting.value }
+        let (name, command, environment) = (name, command, environment)
+        let task = Task { try await Self.start(name: name, command: command, environment: environment) }
+        starting = task
+        defer { starting = nil }
+        let started = try await task.value
+        current = started
+        return started
+    }
+
+    private static func start(name: String, command: [String], environment: [String: String]) async throws -> (Client, PipedProcess) {
         let process = try PipedProcess(command: command, environment: environment)
         let client = Client(name: "dbos-agents", version: "1.0.0")
         let transport = ChildProcessTransport(process: process, logger: Logger(label: "dbos.agents.mcp.\(name)")) { _ in
@@ -120,7 +133,6 @@ private actor SessionHolder {
             let status = await process.reap()
             throw AgentError.serverUnavailable(server: name, reason: "initialize failed (\(status)): \(error)")
         }
-        current = (client, process)
         return (client, process)
     }
 
