@@ -46,7 +46,7 @@ struct BadInputTests {
             let answer = result.answer.components(separatedBy: " | ")
             #expect(answer.count == 4)
             #expect(answer[0].contains("returned malformed JSON"))
-            #expect(answer[1].contains("unknown tool 'no_such_tool' (the agent has: lookup, broken_json, crash_once, always_crash, fail)"))
+            #expect(answer[1].contains("unknown tool 'no_such_tool' (the agent has: lookup, broken_json, crash_once, always_crash, fail, hang)"))
             #expect(answer[2] == "survived")
             #expect(answer[3].contains("exited (exit status 4)"))
         }
@@ -54,5 +54,31 @@ struct BadInputTests {
         // Two attempts each where the policy allows two; the unknown tool never reached a server.
         #expect(lines(of: callLog).map { $0.split(separator: "\t").first.map(String.init) ?? $0 }
             == ["broken_json", "broken_json", "crash_once", "crash_once", "always_crash", "always_crash"])
+    }
+
+    /// An MCP server that stops answering: the call times out, the process is ended, and the
+    /// retry runs on a new one; the step error says so and the run still finishes.
+    @Test(arguments: Backend.available)
+    func aHungMCPServerTimesOutAndIsReplaced(backend: Backend) async throws {
+        let directory = try ScratchDirectory.fresh("agents-hang")
+        let callLog = directory.appendingPathComponent("calls.log").path
+        let server = fixtureServer(callLog: callLog, policy: StepPolicy(retries: quickRetries(2), timeout: .seconds(3)))
+        let model = ScriptedAgentModel { conversation, _ in
+            guard let result = conversation.latestToolResults.first else { return ModelTurn(toolCalls: [ToolCall(id: "h", name: "hang")]) }
+            return ModelTurn(text: result.content)
+        }
+        let agent = Agent(model: model, instructions: "", mcpServers: [server])
+        let workflow = Workflow("hangAgent") { (task: String) async throws -> AgentResult in try await agent.run(task) }
+        try await withAgentRuntime(backend.freshDatabaseURL("agents_hang"), workflow) { dbos in
+            let handle = try await dbos.start(workflow, "go")
+            let result = try await handle.result()
+            #expect(result.answer.contains("tool 'hang' of MCP server 'fixture' timed out after 3.0 seconds"))
+            let step = try await handle.steps().first { $0.functionName == "mcp:fixture/hang" }
+            #expect(step?.error?.contains("timed out after 3.0 seconds") == true)
+        }
+        await server.shutdown()
+        let calls = lines(of: callLog)
+        #expect(calls.count == 2 && calls.allSatisfy { $0.hasPrefix("hang\t") })
+        #expect(Set(calls).count == 2, "each attempt ran on its own server process: \(calls)")
     }
 }

@@ -4,7 +4,7 @@
 //
 // Tools: lookup {key} (text), broken_json (declares JSON output, returns malformed JSON),
 // crash_once (exits mid-call unless FIXTURE_MARKER exists; creates it), always_crash (exits
-// mid-call), fail (an isError result).
+// mid-call), fail (an isError result), hang (never answers; logs its process ID).
 import Foundation
 import MCP
 
@@ -32,6 +32,7 @@ let tools = [
     Tool(name: "crash_once", description: "Exits mid-call the first time.", inputSchema: schema()),
     Tool(name: "always_crash", description: "Exits mid-call.", inputSchema: schema()),
     Tool(name: "fail", description: "Reports an error.", inputSchema: schema()),
+    Tool(name: "hang", description: "Never answers.", inputSchema: schema()),
 ]
 
 func text(_ value: String, isError: Bool = false) -> CallTool.Result {
@@ -43,7 +44,7 @@ await server.withMethodHandler(ListTools.self) { _ in ListTools.Result(tools: to
 await server.withMethodHandler(CallTool.self) { parameters in
     let arguments = parameters.arguments ?? [:]
     let key = arguments["key"]?.stringValue ?? ""
-    log("\(parameters.name)\t\(key)")
+    log("\(parameters.name)\t\(parameters.name == "hang" ? String(getpid()) : key)")
     switch parameters.name {
     case "lookup": return text("value-of-\(key)")
     case "broken_json": return text("{\"temperature\": 21,")
@@ -53,6 +54,8 @@ await server.withMethodHandler(CallTool.self) { parameters in
         exit(3)
     case "always_crash": exit(4)
     case "fail": return text("the fixture refuses", isError: true)
+    case "hang":
+        while true { try await Task.sleep(for: .seconds(3600)) }
     default: return text("no tool \(parameters.name)", isError: true)
     }
 }

@@ -53,9 +53,7 @@ public struct Agent: Sendable {
         var toolbox = Toolbox(local: tools)
         for server in mcpServers {
             let listed: [ToolSpec] = try await DBOS.step("mcp.listTools:\(server.name)", retries: server.policy.retries) {
-                try await withTimeout(server.policy.timeout, "listing the tools of MCP server '\(server.name)'") {
-                    try await server.listTools()
-                }
+                try await server.listTools()   // with the server's timeout
             }
             toolbox.add(listed, from: server)
         }

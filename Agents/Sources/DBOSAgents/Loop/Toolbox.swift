@@ -60,9 +60,8 @@ struct Toolbox {
         }
         if let entry = remote[call.name] {
             let server = entry.server, spec = entry.spec
-            let what = "tool '\(call.name)' of MCP server '\(server.name)'"
             return try DBOS.startStep("mcp:\(server.name)/\(call.name)", retries: server.policy.retries) {
-                try await withTimeout(server.policy.timeout, what) { try await server.call(spec, arguments: arguments) }
+                try await server.call(spec, arguments: arguments)   // with the server's timeout
             }
         }
         let available = specs.map(\.name)

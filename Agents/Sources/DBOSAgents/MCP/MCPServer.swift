@@ -35,7 +35,12 @@ public final class MCPServer: Sendable {
     }
 
     /// The server's tools, as the model sees them (a tool with an output schema returns JSON).
+    /// Over ``policy``'s timeout, the process is ended as for a call.
     func listTools() async throws -> [ToolSpec] {
+        try await endingOnTimeout("listing the tools of MCP server '\(name)'") { [self] in try await listToolsOnce() }
+    }
+
+    private func listToolsOnce() async throws -> [ToolSpec] {
         try await sessions.using("listing tools") { client in
             var specs: [ToolSpec] = []
             var cursor: String?
@@ -51,8 +56,26 @@ public final class MCPServer: Sendable {
         }
     }
 
-    /// Calls tool `spec` with `arguments`; returns its text content.
+    /// Calls tool `spec` with `arguments`; returns its text content. A call that takes longer
+    /// than ``policy``'s timeout fails with ``AgentError/timedOut(what:after:)`` and ends the
+    /// server process (a server that does not answer one call may not answer the next either),
+    /// so the next attempt starts a new one.
     func call(_ spec: ToolSpec, arguments: JSONValue) async throws -> String {
+        try await endingOnTimeout("tool '\(spec.name)' of MCP server '\(name)'") { [self] in
+            try await callOnce(spec, arguments: arguments)
+        }
+    }
+
+    private func endingOnTimeout<T: Sendable>(_ what: String, _ body: @escaping @Sendable () async throws -> T) async throws -> T {
+        do {
+            return try await withTimeout(policy.timeout, what, body)
+        } catch let error as AgentError {
+            if case .timedOut = error { await sessions.close() }
+            throw error
+        }
+    }
+
+    private func callOnce(_ spec: ToolSpec, arguments: JSONValue) async throws -> String {
         let tool = spec.name
         return try await sessions.using("call to '\(tool)'") { client in
             let values = try MCP.Value(json: arguments).objectValue
