@@ -1,5 +1,5 @@
 import DBOS
-import DBOSAgents
+@testable import DBOSAgents
 import DBOSTestSupport
 import Foundation
 import Testing
@@ -62,7 +62,8 @@ struct BadInputTests {
     func aHungMCPServerTimesOutAndIsReplaced(backend: Backend) async throws {
         let directory = try ScratchDirectory.fresh("agents-hang")
         let callLog = directory.appendingPathComponent("calls.log").path
-        let server = fixtureServer(callLog: callLog, policy: StepPolicy(retries: quickRetries(2), timeout: .seconds(3)))
+        let server = fixtureServer(callLog: callLog, policy: StepPolicy(retries: quickRetries(2), timeout: .seconds(5)))
+        _ = try await server.listTools()   // the first process is up before the clock of the run starts
         let model = ScriptedAgentModel { conversation, _ in
             guard let result = conversation.latestToolResults.first else { return ModelTurn(toolCalls: [ToolCall(id: "h", name: "hang")]) }
             return ModelTurn(text: result.content)
@@ -72,9 +73,9 @@ struct BadInputTests {
         try await withAgentRuntime(backend.freshDatabaseURL("agents_hang"), workflow) { dbos in
             let handle = try await dbos.start(workflow, "go")
             let result = try await handle.result()
-            #expect(result.answer.contains("tool 'hang' of MCP server 'fixture' timed out after 3.0 seconds"))
+            #expect(result.answer.contains("tool 'hang' of MCP server 'fixture' timed out after 5.0 seconds"))
             let step = try await handle.steps().first { $0.functionName == "mcp:fixture/hang" }
-            #expect(step?.error?.contains("timed out after 3.0 seconds") == true)
+            #expect(step?.error?.contains("timed out after 5.0 seconds") == true)
         }
         await server.shutdown()
         let calls = lines(of: callLog)
