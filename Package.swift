@@ -48,6 +48,13 @@ let package = Package(
         // `swift package generate-documentation --target DBOS` (the DocC catalog in
         // Sources/DBOS/Documentation.docc); a command plugin only, it adds nothing to a build.
         .package(url: "https://github.com/swiftlang/swift-docc-plugin", from: "1.5.0"),
+        // DBOSAgents (Agents/) only: MCP clients and servers; a user of the DBOS library alone
+        // does not get it (scripts/check-user-graph.sh).
+        .package(url: "https://github.com/modelcontextprotocol/swift-sdk", from: "0.12.1"),
+        // The file descriptors of the MCP SDK's stdio transport (already in the SDK's graph).
+        .package(url: "https://github.com/apple/swift-system", from: "1.8.1"),
+        // The agent fixture's Last-Event-ID header (already in Hummingbird's graph).
+        .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
     ],
     targets: [
         .macro(
@@ -88,6 +95,22 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             path: "Console/Sources/DBOSConsole",
+            swiftSettings: upcomingFeatures
+        ),
+        // DBOSAgents' sources live in Agents/, a package of its own (product `DBOSAgents`); the
+        // root builds them as a plain target for the test suite, like the console.
+        .target(
+            name: "DBOSAgents",
+            dependencies: [
+                "DBOS",
+                .product(name: "MCP", package: "swift-sdk"),
+                .product(name: "SystemPackage", package: "swift-system"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
+            path: "Agents/Sources/DBOSAgents",
             swiftSettings: upcomingFeatures
         ),
         .executableTarget(
@@ -183,6 +206,24 @@ let package = Package(
             path: "Tests/Fixtures/dbos-interop-worker",
             swiftSettings: upcomingFeatures
         ),
+        .executableTarget(
+            name: "mcp-fixture-server",
+            dependencies: [.product(name: "MCP", package: "swift-sdk"), .product(name: "Logging", package: "swift-log")],
+            path: "Tests/Fixtures/mcp-fixture-server",
+            swiftSettings: upcomingFeatures
+        ),
+        .executableTarget(
+            name: "agent-crash-fixture",
+            dependencies: [
+                "DBOS", "DBOSAgents",
+                .product(name: "MCP", package: "swift-sdk"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Tests/Fixtures/agent-crash-fixture",
+            swiftSettings: upcomingFeatures
+        ),
         .target(
             name: "DBOSTestSupport",
             dependencies: ["DBOS"],
@@ -195,6 +236,7 @@ let package = Package(
             name: "DocSnippets",
             dependencies: [
                 "DBOS",
+                "DBOSAgents",
                 "DBOSConsole",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
@@ -238,6 +280,36 @@ let package = Package(
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: upcomingFeatures
+        ),
+        .executableTarget(
+            name: "agent-mcp",
+            dependencies: [
+                "DBOS", "DBOSAgents",
+                .product(name: "MCP", package: "swift-sdk"),
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            path: "Examples/agent-mcp",
+            exclude: ["README.md"],
+            swiftSettings: upcomingFeatures
+        ),
+        .testTarget(
+            name: "AgentsTests",
+            dependencies: [
+                "DBOS",
+                "DBOSAgents",
+                "DBOSTestSupport",
+                "mcp-fixture-server",
+                "agent-crash-fixture",
+                "agent-mcp",
+                .product(name: "MCP", package: "swift-sdk"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: upcomingFeatures

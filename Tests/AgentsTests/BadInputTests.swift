@@ -1,0 +1,85 @@
+import DBOS
+@testable import DBOSAgents
+import DBOSTestSupport
+import Foundation
+import Testing
+
+/// Acceptance 5: a tool answering malformed JSON, a tool name the agent does not have, and an
+/// MCP server that dies mid-call are each recorded as a step error with a clear message,
+/// retried as the policy says, and the run still finishes (the model gets the errors).
+@Suite(.timeLimit(.minutes(3)))
+struct BadInputTests {
+    @Test(arguments: Backend.available)
+    func badToolsAreStepErrorsAndTheRunFinishes(backend: Backend) async throws {
+        let directory = try ScratchDirectory.fresh("agents-bad-input")
+        let callLog = directory.appendingPathComponent("calls.log").path
+        let server = fixtureServer(callLog: callLog, marker: directory.appendingPathComponent("crashed-once").path,
+                                   policy: StepPolicy(retries: quickRetries(2), timeout: .seconds(30)))
+        let plan = ["broken_json", "no_such_tool", "crash_once", "always_crash"]
+        let model = ScriptedAgentModel { conversation, _ in
+            let results = conversation.filter { $0.role == "tool" }.map(\.content)
+            if results.count < plan.count {
+                return ModelTurn(toolCalls: [ToolCall(id: "call-\(results.count)", name: plan[results.count])])
+            }
+            return ModelTurn(text: results.joined(separator: " | "))
+        }
+        let agent = Agent(model: model, instructions: "Try every tool.", mcpServers: [server])
+        let workflow = Workflow("badInputAgent") { (task: String) async throws -> AgentResult in try await agent.run(task) }
+
+        try await withAgentRuntime(backend.freshDatabaseURL("agents_bad"), workflow) { dbos in
+            let handle = try await dbos.start(workflow, "go")
+            let result = try await handle.result()
+            #expect(try await handle.status().state == .success)
+            let steps = try await handle.steps()
+            #expect(steps.map(\.functionName) == [
+                "mcp.listTools:fixture", "agent.model", "mcp:fixture/broken_json", "agent.model", "tool:no_such_tool",
+                "agent.model", "mcp:fixture/crash_once", "agent.model", "mcp:fixture/always_crash", "agent.model",
+                "DBOS.writeStream", "DBOS.closeStream",
+            ])
+            func step(_ name: String) -> StepRecord? { steps.first { $0.functionName == name } }
+            #expect(step("mcp:fixture/broken_json")?.error?.contains("tool 'broken_json' returned malformed JSON") == true)
+            #expect(step("tool:no_such_tool")?.error?.contains("unknown tool 'no_such_tool'") == true)
+            #expect(step("mcp:fixture/crash_once")?.error == nil)
+            #expect(step("mcp:fixture/crash_once")?.output?.contains("survived") == true)
+            #expect(step("mcp:fixture/always_crash")?.error?.contains("MCP server 'fixture' exited (exit status 4) during call to 'always_crash'") == true)
+
+            let answer = result.answer.components(separatedBy: " | ")
+            #expect(answer.count == 4)
+            #expect(answer[0].contains("returned malformed JSON"))
+            #expect(answer[1].contains("unknown tool 'no_such_tool' (the agent has: lookup, broken_json, crash_once, always_crash, fail, hang)"))
+            #expect(answer[2] == "survived")
+            #expect(answer[3].contains("exited (exit status 4)"))
+        }
+        await server.shutdown()
+        // Two attempts each where the policy allows two; the unknown tool never reached a server.
+        #expect(lines(of: callLog).map { $0.split(separator: "\t").first.map(String.init) ?? $0 }
+            == ["broken_json", "broken_json", "crash_once", "crash_once", "always_crash", "always_crash"])
+    }
+
+    /// An MCP server that stops answering: the call times out, the process is ended, and the
+    /// retry runs on a new one; the step error says so and the run still finishes.
+    @Test(arguments: Backend.available)
+    func aHungMCPServerTimesOutAndIsReplaced(backend: Backend) async throws {
+        let directory = try ScratchDirectory.fresh("agents-hang")
+        let callLog = directory.appendingPathComponent("calls.log").path
+        let server = fixtureServer(callLog: callLog, policy: StepPolicy(retries: quickRetries(2), timeout: .seconds(5)))
+        _ = try await server.listTools()   // the first process is up before the clock of the run starts
+        let model = ScriptedAgentModel { conversation, _ in
+            guard let result = conversation.latestToolResults.first else { return ModelTurn(toolCalls: [ToolCall(id: "h", name: "hang")]) }
+            return ModelTurn(text: result.content)
+        }
+        let agent = Agent(model: model, instructions: "", mcpServers: [server])
+        let workflow = Workflow("hangAgent") { (task: String) async throws -> AgentResult in try await agent.run(task) }
+        try await withAgentRuntime(backend.freshDatabaseURL("agents_hang"), workflow) { dbos in
+            let handle = try await dbos.start(workflow, "go")
+            let result = try await handle.result()
+            #expect(result.answer.contains("tool 'hang' of MCP server 'fixture' timed out after 5.0 seconds"))
+            let step = try await handle.steps().first { $0.functionName == "mcp:fixture/hang" }
+            #expect(step?.error?.contains("timed out after 5.0 seconds") == true)
+        }
+        await server.shutdown()
+        let calls = lines(of: callLog)
+        #expect(calls.count == 2 && calls.allSatisfy { $0.hasPrefix("hang\t") })
+        #expect(Set(calls).count == 2, "each attempt ran on its own server process: \(calls)")
+    }
+}

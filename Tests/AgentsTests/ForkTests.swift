@@ -1,0 +1,67 @@
+import DBOS
+import DBOSAgents
+import DBOSTestSupport
+import Foundation
+import Synchronization
+import Testing
+
+/// Acceptance 2: after a tool failure, a fork from the model turn that saw it runs only that
+/// turn and the ones after it; the failed tool is not called again.
+@Suite(.timeLimit(.minutes(2)))
+struct ForkTests {
+    struct InventoryDown: Error, CustomStringConvertible { var description: String { "inventory service is down" } }
+
+    @Test(arguments: Backend.available)
+    func forkFromTheModelTurnAfterAToolFailure(backend: Backend) async throws {
+        let tally = Tally()
+        let fixed = Mutex(false)
+        let inventory = AgentTool.function("inventory", description: "Stock of an item.",
+                                           policy: StepPolicy(retries: quickRetries(2))) { (_: [String: String]) async throws -> String in
+            tally.hit("inventory")
+            throw InventoryDown()
+        }
+        let backup = AgentTool.function("backup_inventory", description: "Stock from the backup.") { (_: [String: String]) in
+            tally.hit("backup")
+            return "12 in stock"
+        }
+        let model = ScriptedAgentModel { conversation, _ in
+            tally.hit("model")
+            guard let last = conversation.last(where: { $0.role == "tool" })?.content else {
+                return ModelTurn(toolCalls: [ToolCall(id: "c1", name: "inventory")])
+            }
+            if last.hasPrefix("error:") {
+                return fixed.withLock { $0 }
+                    ? ModelTurn(toolCalls: [ToolCall(id: "c2", name: "backup_inventory")])
+                    : ModelTurn(text: "I could not check the stock.")
+            }
+            return ModelTurn(text: "Stock: \(last)")
+        }
+        let agent = Agent(model: model, instructions: "Check the stock.", tools: [inventory, backup])
+        let workflow = Workflow("stockAgent") { (task: String) async throws -> AgentResult in try await agent.run(task) }
+
+        try await withAgentRuntime(backend.freshDatabaseURL("agents_fork"), workflow) { dbos in
+            let original = try await dbos.start(workflow, "widgets")
+            let first = try await original.result()
+            #expect(first.answer == "I could not check the stock.")
+            let steps = try await original.steps()
+            #expect(steps.prefix(3).map(\.functionName) == ["agent.model", "tool:inventory", "agent.model"])
+            #expect(steps[1].error?.contains("inventory service is down") == true)
+            #expect(tally.count("inventory") == 2 && tally.count("model") == 2)
+
+            fixed.withLock { $0 = true }   // the "prompt fix"
+            let fork = try await original.fork(fromStep: 3)
+            let second = try await fork.result()
+            #expect(second.answer == "Stock: 12 in stock")
+            // Only turn 2 and later ran again: the model twice, the backup once, the failed tool never.
+            #expect(tally.count("model") == 4)
+            #expect(tally.count("inventory") == 2)
+            #expect(tally.count("backup") == 1)
+            let forked = try await fork.steps()
+            #expect(forked.prefix(2).map(\.output) == steps.prefix(2).map(\.output))
+            #expect(forked.prefix(2).map(\.error) == steps.prefix(2).map(\.error))
+            #expect(forked.map(\.functionName).prefix(5) == ["agent.model", "tool:inventory", "agent.model", "tool:backup_inventory", "agent.model"])
+            // The replayed failure reads the same to the model as the original one.
+            #expect(second.conversation[3] == first.conversation[3])
+        }
+    }
+}
