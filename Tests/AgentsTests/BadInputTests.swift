@@ -62,8 +62,11 @@ struct BadInputTests {
     func aHungMCPServerTimesOutAndIsReplaced(backend: Backend) async throws {
         let directory = try ScratchDirectory.fresh("agents-hang")
         let callLog = directory.appendingPathComponent("calls.log").path
-        let server = fixtureServer(callLog: callLog, policy: StepPolicy(retries: quickRetries(2), timeout: .seconds(5)))
-        _ = try await server.listTools()   // the first process is up before the clock of the run starts
+        // Each attempt of `hang` waits out the whole timeout; 10 s leaves room for a new server
+        // process to start on a loaded machine (its start counts against the call's timeout).
+        let server = fixtureServer(callLog: callLog, policy: StepPolicy(retries: quickRetries(2), timeout: .seconds(10)))
+        // The first process is up before the run starts (a start that times out under load is retried).
+        try await eventually(timeout: .seconds(90), "the fixture server to list its tools") { (try? await server.listTools()) != nil }
         let model = ScriptedAgentModel { conversation, _ in
             guard let result = conversation.latestToolResults.first else { return ModelTurn(toolCalls: [ToolCall(id: "h", name: "hang")]) }
             return ModelTurn(text: result.content)
@@ -73,9 +76,9 @@ struct BadInputTests {
         try await withAgentRuntime(backend.freshDatabaseURL("agents_hang"), workflow) { dbos in
             let handle = try await dbos.start(workflow, "go")
             let result = try await handle.result()
-            #expect(result.answer.contains("tool 'hang' of MCP server 'fixture' timed out after 5.0 seconds"))
+            #expect(result.answer.contains("tool 'hang' of MCP server 'fixture' timed out after 10.0 seconds"))
             let step = try await handle.steps().first { $0.functionName == "mcp:fixture/hang" }
-            #expect(step?.error?.contains("timed out after 5.0 seconds") == true)
+            #expect(step?.error?.contains("timed out after 10.0 seconds") == true)
         }
         await server.shutdown()
         let calls = lines(of: callLog)

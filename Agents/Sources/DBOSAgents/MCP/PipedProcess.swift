@@ -15,6 +15,10 @@ final class PipedProcess: Sendable {
     /// Where this process writes the child's standard input.
     let toChild: Int32
     private let exit = Mutex<String?>(nil)
+    /// The one reaping of the process, once begun.
+    private let reaping = Mutex<Task<String, Never>?>(nil)
+    /// Whether the process has been reaped (its ID may then belong to another process).
+    private let processState = Mutex(false)
 
     /// Starts `command` (`command[0]` a path, or a name found on `PATH`).
     init(command: [String], environment: [String: String]) throws {
@@ -51,30 +55,67 @@ final class PipedProcess: Sendable {
     }
 
     /// A write to a pipe whose reader has exited fails with EPIPE instead of killing this process.
-    private static let ignoreBrokenPipes: Void = { _ = signal(SIGPIPE, SIG_IGN) }()
+    private static let ignoreBrokenPipes: Void = { _ = Glibc.signal(SIGPIPE, SIG_IGN) }()
 
     /// How the process ended (`exit status 3`, `signal 9`), once it has; reaps it.
-    /// Waits up to a second for a process whose output has ended, then kills it.
+    /// Waits up to a second for a process whose output has ended, then kills it. Callers that
+    /// arrive together share one reaping (closing a descriptor twice could close a number
+    /// already reused by another connection of this process: a PostgreSQL socket, say).
     func reap() async -> String {
-        if let known = exit.withLock({ $0 }) { return known }
+        let task = reaping.withLock { reaping -> Task<String, Never> in
+            if let reaping { return reaping }
+            let task = Task { await self.reapOnce() }
+            reaping = task
+            return task
+        }
+        return await task.value
+    }
+
+    private func reapOnce() async -> String {
         var status: Int32 = 0
-        var reaped = waitpid(pid, &status, WNOHANG)
         var waited = 0
-        while reaped == 0 && waited < 100 {
+        while !poll(&status) {
+            if waited == 100 { signal(SIGKILL) }
             try? await Task.sleep(for: .milliseconds(10))
             waited += 1
-            reaped = waitpid(pid, &status, WNOHANG)
         }
-        if reaped == 0 {
-            kill(pid, SIGKILL)
-            reaped = waitpid(pid, &status, 0)
-        }
-        let signal = status & 0x7f
-        let text = reaped != pid ? "status unknown" : signal == 0 ? "exit status \((status >> 8) & 0xff)" : "signal \(signal)"
-        close(fromChild)
-        close(toChild)
+        let signalNumber = status & 0x7f
+        let text = signalNumber == 0 ? "exit status \((status >> 8) & 0xff)" : "signal \(signalNumber)"
+        // The pipes are pointed at /dev/null rather than closed: a read or write still in flight
+        // in the transport then finds end-of-file or a sink, never a descriptor number that
+        // another connection of this process has been given since. They close with this object.
+        for descriptor in [fromChild, toChild] { _ = dup2(Self.nullDevice, descriptor) }
         exit.withLock { $0 = text }
         return text
+    }
+
+    /// `/dev/null`, open for the life of the process.
+    private static let nullDevice: Int32 = open("/dev/null", O_RDWR | O_CLOEXEC)
+
+    deinit {
+        close(fromChild)
+        close(toChild)
+    }
+
+    /// Whether the process has ended (and is now reaped), under the lock that ``signal(_:)``
+    /// takes, so a signal never reaches a process ID the system has handed out again.
+    private func poll(_ status: inout Int32) -> Bool {
+        var result: Int32 = 0
+        let done = processState.withLock { reaped -> Bool in
+            guard !reaped else { return true }
+            var local: Int32 = 0
+            let answer = waitpid(pid, &local, WNOHANG)
+            result = local
+            if answer == pid || answer < 0 { reaped = true }
+            return reaped
+        }
+        status = result
+        return done
+    }
+
+    /// Sends `number` to the process unless it has been reaped.
+    private func signal(_ number: Int32) {
+        processState.withLock { reaped in if !reaped { kill(pid, number) } }
     }
 
     /// How the process ended, nil while it has not been reaped.
@@ -83,7 +124,7 @@ final class PipedProcess: Sendable {
     /// Ends the process (SIGTERM, then SIGKILL after a second) and reaps it.
     func terminate() async {
         guard ended == nil else { return }
-        kill(pid, SIGTERM)
+        signal(SIGTERM)
         _ = await reap()
     }
 }
