@@ -50,6 +50,13 @@ cleanup() {
     bash "$ROOT/scripts/postgres.sh" stop "$PGDIR" >/dev/null 2>&1 || echo "warning: could not stop PostgreSQL in $PGDIR" >&2
   fi
   if [ -f "$PGDIR/server.log" ]; then cp "$PGDIR/server.log" "$LOGS/postgres.log" 2>/dev/null || true; fi
+  # Servers the tests started themselves (PostgresServer, /tmp/dbos-pg-*) stop with their test;
+  # a test process that crashed leaves them running. Only those made during this run are stopped.
+  local orphan
+  for orphan in $(find /tmp -maxdepth 1 -name 'dbos-pg-*' -newer "$TMP" 2>/dev/null); do
+    bash "$ROOT/scripts/postgres.sh" stop "$orphan" >/dev/null 2>&1 && echo "stopped and removed a PostgreSQL server a test left behind: $orphan" >&2
+    rm -rf "$orphan"
+  done
   rm -rf "$TMP"
   exit "$rc"
 }
