@@ -36,6 +36,7 @@ final class UncertainClaims: Sendable {
     func tokens(queueName: String) -> [String] {
         let now = ContinuousClock.now
         return watched.withLock { watched in
+            guard !watched.isEmpty else { return [] }   // every dispatcher round asks: no work when nothing is watched
             watched = watched.filter { $0.value.until > now }
             return watched.filter { $0.value.queueName == queueName }.map(\.key)
         }
