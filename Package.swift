@@ -17,6 +17,9 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .library(name: "DBOS", targets: ["DBOS"]),
+        // For an application's tests: a runtime per test, a clock the test advances, crashes
+        // at a chosen step, and a replay check of recorded histories.
+        .library(name: "DBOSTesting", targets: ["DBOSTesting"]),
         .executable(name: "dbos-swift", targets: ["dbos-swift"]),
         .executable(name: "dbos-demo", targets: ["dbos-demo"]),
         .executable(name: "dbos-bench", targets: ["dbos-bench"]),
@@ -79,6 +82,11 @@ let package = Package(
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
             ],
+            swiftSettings: upcomingFeatures
+        ),
+        .target(
+            name: "DBOSTesting",
+            dependencies: ["DBOS"],
             swiftSettings: upcomingFeatures
         ),
         // The console's sources live in Console/, a package of its own for applications that
@@ -252,6 +260,7 @@ let package = Package(
             name: "DBOSTests",
             dependencies: [
                 "DBOS",
+                "DBOSTesting",
                 "DBOSTestSupport",
                 "dbos-swift",
                 "dbos-test-fixture",
@@ -390,6 +399,18 @@ let package = Package(
             path: "Examples/otel-export",
             exclude: ["README.md"],
             swiftSettings: upcomingFeatures
+        ),
+        // Examples/testing-workflows, a package of its own written as a DBOS user writes one (no
+        // `@testable`, no upcoming features); the root builds it so the suite runs its tests.
+        .target(
+            name: "OrderWorkflows",
+            dependencies: ["DBOS"],
+            path: "Examples/testing-workflows/Sources/OrderWorkflows"
+        ),
+        .testTarget(
+            name: "OrderWorkflowsTests",
+            dependencies: ["OrderWorkflows", "DBOS", "DBOSTesting"],
+            path: "Examples/testing-workflows/Tests/OrderWorkflowsTests"
         ),
         .testTarget(
             name: "ExamplesTests",

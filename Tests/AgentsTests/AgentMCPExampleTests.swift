@@ -5,7 +5,7 @@ import Testing
 /// The agent-mcp example: its agent gets its tools from an MCP server process (the example
 /// binary in --serve-tools mode); running it again with the same workflow ID returns the
 /// recorded answer without calling the tools again.
-@Suite(.timeLimit(.minutes(2)))
+@Suite(.timeLimit(.minutes(5)))
 struct AgentMCPExampleTests {
     @Test(arguments: Backend.available)
     func thePlannerUsesTheMCPToolsOnce(backend: Backend) async throws {

@@ -6,7 +6,7 @@ import Testing
 
 /// The human-approval tool: the agent publishes its request and waits (a stored deadline) for a
 /// decision sent to the workflow; no decision by the deadline reads as expired.
-@Suite(.timeLimit(.minutes(2)))
+@Suite(.timeLimit(.minutes(5)))
 struct ApprovalToolTests {
     static func agent(timeout: Duration) -> Agent {
         let model = ScriptedAgentModel { conversation, _ in

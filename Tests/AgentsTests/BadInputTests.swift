@@ -7,7 +7,7 @@ import Testing
 /// Acceptance 5: a tool answering malformed JSON, a tool name the agent does not have, and an
 /// MCP server that dies mid-call are each recorded as a step error with a clear message,
 /// retried as the policy says, and the run still finishes (the model gets the errors).
-@Suite(.timeLimit(.minutes(3)))
+@Suite(.timeLimit(.minutes(5)))
 struct BadInputTests {
     @Test(arguments: Backend.available)
     func badToolsAreStepErrorsAndTheRunFinishes(backend: Backend) async throws {

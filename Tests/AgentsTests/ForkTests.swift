@@ -7,7 +7,7 @@ import Testing
 
 /// Acceptance 2: after a tool failure, a fork from the model turn that saw it runs only that
 /// turn and the ones after it; the failed tool is not called again.
-@Suite(.timeLimit(.minutes(2)))
+@Suite(.timeLimit(.minutes(5)))
 struct ForkTests {
     struct InventoryDown: Error, CustomStringConvertible { var description: String { "inventory service is down" } }
 

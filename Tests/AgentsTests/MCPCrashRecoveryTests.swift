@@ -5,7 +5,7 @@ import Testing
 /// Acceptance 1: an agent process calling three tools of a real MCP server is SIGKILLed after
 /// the second call; the rerun resumes, each tool is called once in all, and the answer is the
 /// one an uninterrupted run gives.
-@Suite(.timeLimit(.minutes(3)))
+@Suite(.timeLimit(.minutes(5)))
 struct MCPCrashRecoveryTests {
     @Test(arguments: Backend.available)
     func aKilledAgentResumesWithoutCallingAToolTwice(backend: Backend) async throws {

@@ -11,7 +11,7 @@ import Testing
 /// The OpenAI-compatible client against a live HTTP server that answers like one (streamed
 /// chunks, a tool call in pieces): the agent streams the tokens, makes the call, and sends the
 /// tool result back in the API's format.
-@Suite(.timeLimit(.minutes(2)))
+@Suite(.timeLimit(.minutes(5)))
 struct OpenAICompatibleModelTests {
     struct City: Codable, Sendable { var city: String }
 

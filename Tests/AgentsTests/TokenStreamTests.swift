@@ -8,7 +8,7 @@ import Testing
 
 /// Acceptance 3: a client following an agent's tokens over server-sent events sees every token
 /// once across a SIGKILL of the agent process, reconnecting with its last event ID.
-@Suite(.timeLimit(.minutes(3)))
+@Suite(.timeLimit(.minutes(5)))
 struct TokenStreamTests {
     @Test(arguments: Backend.available)
     func aReconnectingClientSeesEveryTokenOnce(backend: Backend) async throws {

@@ -6,7 +6,7 @@ import Testing
 
 /// The loop's tool calls: several calls of one turn run together as steps in the model's order;
 /// a call over its timeout fails with a clear error, retried as its policy says.
-@Suite(.timeLimit(.minutes(2)))
+@Suite(.timeLimit(.minutes(5)))
 struct ToolLoopTests {
     struct Item: Codable, Sendable { var name: String }
 

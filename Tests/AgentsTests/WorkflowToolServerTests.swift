@@ -8,7 +8,7 @@ import Testing
 
 /// Acceptance 4: the MCP SDK's client, talking to a real server process that exposes a DBOS
 /// application's workflows, lists the workflow tools, starts one and reads its result.
-@Suite(.timeLimit(.minutes(2)))
+@Suite(.timeLimit(.minutes(5)))
 struct WorkflowToolServerTests {
     @Test(arguments: Backend.available)
     func anMCPClientStartsAWorkflowAndReadsItsResult(backend: Backend) async throws {

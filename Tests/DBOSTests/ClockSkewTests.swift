@@ -7,7 +7,7 @@ import Testing
 /// windows are compared on the database's clock (issue 12, item 8). A worker process runs under
 /// libfaketime with its wall clock an hour off. PostgreSQL only: SQLite's processes share one
 /// host, and so one clock.
-@Suite(.timeLimit(.minutes(3)), .serialized) struct ClockSkewTests {
+@Suite(.timeLimit(.minutes(5)), .serialized) struct ClockSkewTests {
     static let canSkewClocks = Backend.available.contains(.postgres) && Drain.libfaketime != nil
 
     /// A worker whose clock runs an hour fast does not take over a live peer's workflow, and its

@@ -96,7 +96,7 @@ struct FixtureRun {
     /// before the kill, not a whole timeout later. The timeout is an hour; while the process is
     /// dead the stored deadline is moved to three seconds from now, so the restarted process
     /// ends within the test's time limit only if it follows the stored row.
-    @Test(.timeLimit(.minutes(2)), arguments: Backend.available)
+    @Test(.timeLimit(.minutes(5)), arguments: Backend.available)
     func restartedWaiterTimesOutAtTheStoredDeadline(backend: Backend) async throws {
         let run = try FixtureRun(backend: backend)
         let waiting = try run.launch(["--recv-timeout", "3600"])

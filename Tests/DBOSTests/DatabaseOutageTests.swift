@@ -5,7 +5,7 @@ import Testing
 
 /// The system database going away under a running workload: workflows wait for it and
 /// continue, none fails, and nothing is recorded twice.
-@Suite(.timeLimit(.minutes(3))) struct DatabaseOutageTests {
+@Suite(.timeLimit(.minutes(5))) struct DatabaseOutageTests {
     /// 96 workflows of 20 steps (64 started, 32 from a queue) in flight while PostgreSQL stops (`-m fast`: clients are
     /// disconnected; `-m immediate`: the server aborts and recovers from its log) and starts
     /// again. Every workflow ends SUCCESS with its output, every step is recorded once, and no

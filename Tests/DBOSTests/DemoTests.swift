@@ -5,7 +5,7 @@ import Testing
 /// Runs the README's demo (`dbos-demo`, written with @Workflow/@Step) as real processes: the
 /// first run SIGKILLs itself after step 2; the second run recovers the workflow, replays steps
 /// 1-2 from their checkpoints and runs only steps 3-4.
-@Suite(.timeLimit(.minutes(3))) struct DemoTests {
+@Suite(.timeLimit(.minutes(5))) struct DemoTests {
     @Test(arguments: Backend.available)
     func demoCrashesThenResumesFromTheLastCheckpoint(backend: Backend) async throws {
         let url = backend.freshDatabaseURL("demo")

@@ -5,7 +5,7 @@ import Testing
 
 /// Faults and edge cases the engine must survive without losing, stranding or trapping
 /// (issue 12's numbered items; the outages themselves are in `DatabaseOutageTests`).
-@Suite(.timeLimit(.minutes(2))) struct FaultToleranceTests {
+@Suite(.timeLimit(.minutes(5))) struct FaultToleranceTests {
     /// Item 12: a child cancelled from outside while its parent awaits it inside a step is the
     /// parent's failure, recorded as ERROR, not a stop that leaves the parent PENDING.
     @Test(arguments: Backend.available)

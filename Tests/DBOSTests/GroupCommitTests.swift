@@ -6,7 +6,7 @@ import Testing
 /// Operation records that arrive while a flush is in flight are written together, in one
 /// statement and one commit, with the outcome reported per record (issue 13). PostgreSQL only:
 /// SQLite's single writer batches every write (its savepoints are tested with the outage tests).
-@Suite(.timeLimit(.minutes(2))) struct GroupCommitTests {
+@Suite(.timeLimit(.minutes(5))) struct GroupCommitTests {
     static let hasPostgres = Backend.available.contains(.postgres)
     static let insert = #"INSERT INTO "dbos".operation_outputs"#
 

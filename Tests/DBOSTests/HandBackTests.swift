@@ -6,7 +6,7 @@ import Testing
 /// A live process never strands its own work: a workflow left PENDING here by a permanent
 /// database error, a failed recovery, or a lapsed executor lease is recovered here again, without
 /// a restart (issue 12, items 2 and 8).
-@Suite(.timeLimit(.minutes(3))) struct HandBackTests {
+@Suite(.timeLimit(.minutes(5))) struct HandBackTests {
     static let hasPostgres = Backend.available.contains(.postgres)
 
     /// Item 2: a completion write, and a step checkpoint, that fail with a permanent database

@@ -1,4 +1,5 @@
 import DBOSTestSupport
+import DBOSTesting
 import Foundation
 import Testing
 @testable import DBOS
@@ -35,13 +36,15 @@ import Testing
     @Test(arguments: Backend.available)
     func recvTimesOutWithNil(backend: Backend) async throws {
         let waiter = Workflow("waiter") { () async throws -> String in
-            let message = try await DBOS.receive(String.self, timeout: .milliseconds(300))
+            let message = try await DBOS.receive(String.self, timeout: .seconds(300))
             return message ?? "timed out"
         }
-        try await withRuntime(backend.freshDatabaseURL(), waiter) { dbos in
-            let started = ContinuousClock.now
-            #expect(try await dbos.run(waiter, options: WorkflowOptions(workflowID: "w")) == "timed out")
-            #expect(ContinuousClock.now - started >= .milliseconds(300))
+        try await withTestRuntime(database: .url(backend.freshDatabaseURL()), register: { try $0.register(waiter) }) { runtime in
+            let dbos = runtime.dbos
+            let handle = try await dbos.start(waiter, options: WorkflowOptions(workflowID: "w"))
+            await runtime.clock.waitForSleepers()
+            await runtime.advance(by: .seconds(300))
+            #expect(try await handle.result() == "timed out")
             let steps = try await dbos.listSteps("w")
             #expect(steps.map(\.functionName) == ["DBOS.recv", "DBOS.sleep"])
             #expect(steps.map(\.functionID) == [1, 2])

@@ -8,7 +8,7 @@ import Testing
 /// Python's claimer does not take this library's turns; it locks the rows it claims. A claim of
 /// a queue with a shared budget must not pass over them: it backs off, as DBOS's own claimers do.
 /// PostgreSQL only: SQLite has one writer, so no claim is ever seen half-done.
-@Suite(.timeLimit(.minutes(2))) struct MixedFleetTests {
+@Suite(.timeLimit(.minutes(5))) struct MixedFleetTests {
     /// A foreign claimer (psql, standing in for DBOS Python mid-claim) holds the head row of a
     /// queue with global concurrency 1 for 3 seconds: the workflow behind it does not jump the
     /// queue; both run in order once the lock is released.

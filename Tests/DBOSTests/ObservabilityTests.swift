@@ -11,7 +11,7 @@ import Tracing
 /// Spans, metrics and log metadata, observed through in-memory backends: a tracer bound to the
 /// test's task (`withTracer`) and a `TestMetrics` factory passed in the configuration, so tests
 /// running in parallel do not see each other's telemetry.
-@Suite(.timeLimit(.minutes(3))) struct ObservabilityTests {
+@Suite(.timeLimit(.minutes(5))) struct ObservabilityTests {
     @Test(arguments: Backend.available)
     func aWorkflowsSpansFormOneTreeWithItsStepsAndChildren(backend: Backend) async throws {
         let tracer = InMemoryTracer(idGenerator: .uuids)

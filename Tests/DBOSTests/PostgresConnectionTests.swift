@@ -9,7 +9,7 @@ import Testing
 /// PostgreSQL URLs read as libpq reads them (sslmode, sslrootcert, client certificates, Unix
 /// sockets, application_name, connect_timeout), checked by parsing and by real connections; and a
 /// system database that is created through the `postgres` maintenance database only when missing.
-@Suite(.timeLimit(.minutes(3))) struct PostgresConnectionTests {
+@Suite(.timeLimit(.minutes(5))) struct PostgresConnectionTests {
     // MARK: Parsing
 
     typealias SSLMode = DatabaseURL.SSLMode

@@ -7,7 +7,7 @@ import Testing
 /// Management calls a workflow makes (fork, cancel, resume, delete, and the reads: status,
 /// lists, steps) are operations of that workflow: recorded, and replayed rather than repeated
 /// (issue 12, item 16).
-@Suite(.timeLimit(.minutes(2))) struct RecordedManagementTests {
+@Suite(.timeLimit(.minutes(5))) struct RecordedManagementTests {
     /// The runtime, for workflow code defined before it exists.
     final class RuntimeBox: Sendable {
         private let value = Mutex<DBOS?>(nil)

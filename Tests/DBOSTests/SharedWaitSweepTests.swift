@@ -6,7 +6,7 @@ import Testing
 /// Waiting workflows cost no queries each (issue 13): `recv` and `getEvent` are woken by local
 /// writes and LISTEN/NOTIFY, and by one shared sweep per runtime that finds, with one query per
 /// channel, the waiters whose rows are there.
-@Suite(.timeLimit(.minutes(2))) struct SharedWaitSweepTests {
+@Suite(.timeLimit(.minutes(5))) struct SharedWaitSweepTests {
     static let hasPostgres = Backend.available.contains(.postgres)
     static let consume = "SELECT message_uuid, message, serialization FROM"
     static let sweep = "SELECT DISTINCT destination_uuid, topic FROM"

@@ -6,7 +6,7 @@ import Testing
 /// Stream values written from inside steps (issue 12, items 11 and 17): concurrent writers do
 /// not collide, a writer that lost its workflow is refused, and a fork does not copy what a step
 /// it re-runs wrote.
-@Suite(.timeLimit(.minutes(2))) struct StreamWriteTests {
+@Suite(.timeLimit(.minutes(5))) struct StreamWriteTests {
     /// Item 11: 16 concurrent steps each write 4 values to one stream. On PostgreSQL, writers
     /// race for the same next offset; the loser retries. Every value arrives once, offsets 0..<64.
     @Test(arguments: Backend.available)

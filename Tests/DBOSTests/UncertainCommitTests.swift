@@ -8,7 +8,7 @@ import Testing
 /// neither apply it twice nor strand what it did (issue 12, items 1 and 3). A proxy in front of
 /// the real server loses the answer to one chosen statement's transaction. PostgreSQL only: an
 /// embedded SQLite file has no connection to lose.
-@Suite(.timeLimit(.minutes(3))) struct UncertainCommitTests {
+@Suite(.timeLimit(.minutes(5))) struct UncertainCommitTests {
     static let hasPostgres = Backend.available.contains(.postgres)
 
     /// Runs `body` with a runtime connected through a proxy that can lose answers.

@@ -103,7 +103,7 @@ import Testing
     /// five seconds and starts again. The service stays up, the agents still wait with the
     /// deadlines they had, and approving them completes them.
     @Test(.enabled(if: PostgresServer.isAvailable, "PostgreSQL binaries not installed (scripts/test.sh installs them)"),
-          .timeLimit(.minutes(3)))
+          .timeLimit(.minutes(5)))
     func waitingAgentsSurviveAPostgresOutage() async throws {
         let server = try await PostgresServer.start()
         do {

@@ -10,7 +10,7 @@ extension DBOS {
             if metrics.isEnabled {
                 do {
                     let statistics = try await systemDatabase.queueStatistics()
-                    let now = Date()
+                    let now = clock.now
                     for queue in registeredQueues.map(\.name) {
                         let sample = statistics.first { $0.name == queue }
                         let age = sample?.oldestEnqueuedAt.map { Duration.seconds(max(now.timeIntervalSince($0), 0)) } ?? .zero

@@ -9,7 +9,7 @@ extension DBOS {
         while !Task.isCancelled && !isShuttingDown {
             do {
                 let report = try await garbageCollect(
-                    completedBefore: policy.maxAge.map { Date() - $0.seconds }, keepLatest: policy.keepLatest)
+                    completedBefore: policy.maxAge.map { clock.now - $0.seconds }, keepLatest: policy.keepLatest)
                 if report.workflows > 0 {
                     logger.info("retention deleted finished workflows", metadata: [
                         "workflows": "\(report.workflows)", "steps": "\(report.steps)", "messages": "\(report.messages)",
@@ -20,7 +20,7 @@ extension DBOS {
                     logger.warning("retention failed; trying again at the next interval", metadata: ["error": "\(error)"])
                 }
             }
-            do { try await Task.sleep(for: policy.interval) } catch { return }
+            do { try await service.pause(until: clock.now + policy.interval.seconds) } catch { return }
         }
     }
 }

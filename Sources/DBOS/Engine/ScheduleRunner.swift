@@ -17,20 +17,22 @@ extension DBOS {
         }
     }
 
-    /// Sleeps until each tick (plus up to 10% jitter, at most 10 s, as DBOS Python does, so
-    /// processes do not all write at once), then fires it. Ends at shutdown.
+    /// Sleeps until each tick on the runtime's clock (plus up to 10% jitter, at most 10 s, as
+    /// DBOS Python does, so processes do not all write at once; none on a test clock, whose
+    /// ticks come when the test advances it), then fires it. Ends at shutdown.
     private func runSchedule(_ schedule: RegisteredSchedule) async {
-        var after = Date()
+        let clock = clock
+        var after = clock.now
         while !Task.isCancelled && !isShuttingDown {
             guard let tick = schedule.cron.next(after: after) else {
                 logger.error("schedule has no future tick; stopping it", metadata: [
                     "schedule": "\(schedule.name)", "cron": "\(schedule.cron.expression)"])
                 return
             }
-            let wait = max(0, tick.timeIntervalSinceNow)
-            let jitter = Double.random(in: 0...min(wait / 10, 10))
+            let wait = max(0, tick.timeIntervalSince(clock.now))
+            let jitter = clock.isWallClock ? Double.random(in: 0...min(wait / 10, 10)) : 0
             do {
-                try await service.pause(for: .milliseconds(Int64((wait + jitter) * 1000)))
+                try await service.pause(until: tick + jitter)
             } catch {
                 return
             }

@@ -21,17 +21,14 @@ extension WorkflowService {
                 hub.cancel(registration)
                 throw DBOSError.shuttingDown
             }
-            var timeout = waitsAreSwept ? nil : systemDatabase.fallbackPollInterval
-            if let deadline {
-                let remaining = deadline - Date().timeIntervalSince1970
-                if remaining <= 0 {
-                    hub.cancel(registration)
-                    return nil
-                }
-                let untilDeadline = Duration.kept(seconds: remaining + 0.000_5)   // rounded up to the millisecond
-                timeout = min(timeout ?? untilDeadline, untilDeadline)
+            let timeout = waitsAreSwept ? nil : systemDatabase.fallbackPollInterval
+            // In milliseconds, as the clock sleeps: a deadline read back from its stored text may
+            // differ from the sum that made it by a rounding error.
+            if let deadline, clock.nowMilliseconds >= Int64((deadline * 1000).rounded()) {
+                hub.cancel(registration)
+                return nil
             }
-            await hub.wait(registration, timeout: timeout)
+            await hub.wait(registration, timeout: timeout, until: deadline.map { Date(timeIntervalSince1970: $0) }, on: clock)
         }
     }
 

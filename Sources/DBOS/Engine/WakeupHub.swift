@@ -140,10 +140,25 @@ final class WakeupHub: Sendable {
 
     /// Waits until the registration fires or `timeout` (if any) passes, then unregisters it.
     func wait(_ id: UUID, timeout: Duration?) async {
+        await wait(id, timeout: timeout, until: nil, on: WallClock())
+    }
+
+    /// Waits until the registration fires, `timeout` (real time, if any) passes or `clock`
+    /// reaches `deadline` (if any), then unregisters it.
+    func wait(_ id: UUID, timeout: Duration?, until deadline: Date?, on clock: any DBOSClock) async {
         defer { cancel(id) }
-        guard let timeout else { return await waitFired(id) }
-        await withTaskGroup(of: Void.self) { group in
-            group.addTask { try? await Task.sleep(for: timeout) }
+        var timeout = timeout
+        var deadline = deadline
+        if let until = deadline, clock.isWallClock {
+            // One timer for both: the deadline is real time too.
+            let untilDeadline = Duration.kept(seconds: until.timeIntervalSinceNow + 0.000_5)   // rounded up to the millisecond
+            timeout = min(timeout ?? untilDeadline, untilDeadline)
+            deadline = nil
+        }
+        if timeout == nil && deadline == nil { return await waitFired(id) }
+        await withTaskGroup(of: Void.self) { [timeout, deadline] group in
+            if let timeout { group.addTask { try? await Task.sleep(for: timeout) } }
+            if let deadline { group.addTask { try? await clock.sleep(until: deadline) } }
             group.addTask { await self.waitFired(id) }
             await group.next()
             group.cancelAll()

@@ -24,6 +24,8 @@ final class WorkflowContext: Sendable {
     let ownerXID: String
     /// When the workflow times out (epoch ms); children inherit it.
     let deadlineEpochMilliseconds: Int64?
+    /// Whether operations the history lacks run (a live execution) or end the run (a replay check).
+    let mode: ExecutionMode
     let logger: Logger
     private let state: Mutex<State>
 
@@ -41,9 +43,10 @@ final class WorkflowContext: Sendable {
     static let ownershipFreshness = Duration.milliseconds(100)
 
     init(runtime: DBOS, workflowID: String, workflowName: String, ownerXID: String, recorded: [StepRecord],
-         deadlineEpochMilliseconds: Int64? = nil) {
+         deadlineEpochMilliseconds: Int64? = nil, mode: ExecutionMode = .live) {
         self.runtime = runtime
         self.deadlineEpochMilliseconds = deadlineEpochMilliseconds
+        self.mode = mode
         self.workflowID = workflowID
         self.workflowName = workflowName
         self.ownerXID = ownerXID
@@ -66,7 +69,7 @@ final class WorkflowContext: Sendable {
     func checkRunnable() throws {
         if runtime.isShuttingDown { throw DBOSError.shuttingDown }
         if runtime.running.isCancelled(workflowID) { throw DBOSError.workflowCancelled(workflowID: workflowID) }
-        if let deadline = deadlineEpochMilliseconds, Date().epochMilliseconds > deadline {
+        if let deadline = deadlineEpochMilliseconds, runtime.clock.nowMilliseconds > deadline {
             throw DBOSError.workflowCancelled(workflowID: workflowID)
         }
     }
@@ -102,6 +105,7 @@ final class WorkflowContext: Sendable {
             return (state.nextFunctionID, state.recorded[state.nextFunctionID])
         }
         if let record, record.functionName != name {
+            if mode == .replayOnly { throw HistoryEnded(functionID: functionID, recorded: record.functionName, requested: name) }
             throw DBOSError.unexpectedStep(workflowID: workflowID, functionID: functionID, recorded: record.functionName, requested: name)
         }
         return (functionID, record)
@@ -112,6 +116,9 @@ final class WorkflowContext: Sendable {
     func peekNextOperation() -> (functionID: Int, recorded: StepRecord?) {
         state.withLock { ($0.nextFunctionID, $0.recorded[$0.nextFunctionID]) }
     }
+
+    /// The operation IDs taken so far (the last one is the highest).
+    var operationsTaken: Int { state.withLock { $0.nextFunctionID - 1 } }
 
     /// Takes operation ID `functionID`, which ``peekNextOperation()`` returned.
     func takeOperation(_ functionID: Int) {
@@ -136,12 +143,41 @@ final class WorkflowContext: Sendable {
         return Operation(context: self, reserved: (functionID, recorded), name: name, type: type, replay: replay, deadline: deadline)
     }
 
-    /// Replays an operation an earlier execution recorded, or runs it for the first time.
+    /// Replays an operation an earlier execution recorded, or runs it for the first time (in a
+    /// replay check, which writes nothing, an operation the history lacks ends the run).
     func perform<Output>(_ operation: Operation<Output>, _ run: (Operation<Output>) async throws -> Output) async throws -> Output {
         if let record = operation.recorded { return try operation.replay(record) }
-        return try await withOperationSpan(operation.name, functionID: operation.functionID, type: operation.type.rawValue) {
-            try await run(operation)
+        try requireLive(operation.functionID, operation.name)
+        guard let observer = runtime.operationObserver else {
+            return try await withOperationSpan(operation.name, functionID: operation.functionID, type: operation.type.rawValue) {
+                try await run(operation)
+            }
         }
+        let event = OperationEvent(workflowID: workflowID, functionID: operation.functionID, name: operation.name)
+        let output: Output
+        do {
+            output = try await withOperationSpan(operation.name, functionID: operation.functionID, type: operation.type.rawValue) {
+                try await run(operation)
+            }
+        } catch {
+            // A failed step records its error and finishes all the same; an operation stopped
+            // by shutdown, cancellation or a lost workflow did not finish.
+            if !Self.stopsTheExecution(error) { try await observer(event) }
+            throw error
+        }
+        try await observer(event)
+        return output
+    }
+
+    private static func stopsTheExecution(_ error: any Error) -> Bool {
+        if error is CancellationError { return true }
+        guard let error = error as? DBOSError else { return false }
+        return [.shuttingDown, .workflowCancelled, .executionSuperseded, .databaseError].contains(error.code)
+    }
+
+    /// Throws ``HistoryEnded`` in a replay check, where nothing may run or be written.
+    func requireLive(_ functionID: Int, _ name: String) throws {
+        if mode == .replayOnly { throw HistoryEnded(functionID: functionID, recorded: nil, requested: name) }
     }
 
     /// The durable-operation protocol, once: reserve the next operation (ownership,
@@ -215,11 +251,14 @@ final class Operation<Output>: Sendable {
     var ownerXID: String { context.ownerXID }
     var systemDatabase: any SystemDatabase { context.runtime.systemDatabase }
 
-    /// This operation's record, to be written.
-    func record(output: String? = nil, error: String? = nil, childWorkflowID: String? = nil, startedAt: Date = Date(),
-                completedAt: Date? = Date(), serialization: String? = PortableJSON.formatName) -> StepRecord {
-        StepRecord(workflowID: workflowID, functionID: functionID, functionName: name, output: output, error: error,
-                   childWorkflowID: childWorkflowID, startedAt: startedAt, completedAt: completedAt, serialization: serialization)
+    /// This operation's record, to be written: started at `startedAt` (default now) and
+    /// completed now, unless it is `pending` (a wait whose outcome the database fills in).
+    func record(output: String? = nil, error: String? = nil, childWorkflowID: String? = nil, startedAt: Date? = nil,
+                pending: Bool = false, serialization: String? = PortableJSON.formatName) -> StepRecord {
+        let now = context.runtime.clock.now
+        return StepRecord(workflowID: workflowID, functionID: functionID, functionName: name, output: output, error: error,
+                          childWorkflowID: childWorkflowID, startedAt: startedAt ?? now, completedAt: pending ? nil : now,
+                          serialization: serialization)
     }
 
     /// What counts after a write of this operation: `ours` of the written value; an earlier
@@ -253,9 +292,9 @@ extension Operation<Double> {
     /// `DBOS.sleep` the first time, read back afterwards, so a restart waits only for what is left.
     func durableDeadline(after timeout: Duration) async throws -> Double {
         try await context.perform(self) { operation in
-            let now = Date()
+            let now = context.runtime.clock.now
             let deadline = now.timeIntervalSince1970 + timeout.kept.seconds
-            return try await operation.commit(operation.record(output: try PortableJSON.encode(deadline), startedAt: now, completedAt: now)) {
+            return try await operation.commit(operation.record(output: try PortableJSON.encode(deadline), startedAt: now)) {
                 deadline
             }
         }
@@ -268,13 +307,13 @@ extension Operation where Output: Codable & Sendable {
     func runStep(retries: RetryPolicy, timeout: Duration? = nil, _ body: @Sendable () async throws -> Output) async throws -> Output {
         let runtime = context.runtime
         try await context.confirmOwnershipIfStale()
-        let started = Date(), clock = ContinuousClock.now
+        let started = runtime.clock.now, clock = ContinuousClock.now
         let value: Output
         do {
             value = try await WorkflowContext.$currentStep.withValue(StepScope(functionID: functionID, name: name)) {
                 try await retries.run(step: name, pause: { try await runtime.service.pause(for: $0) },
                                       onRetry: { attempt, error, delay in self.retried(attempt: attempt, error: error, delay: delay) }) {
-                    try await StepDeadline.run(step: name, timeout: timeout, body)
+                    try await StepDeadline.run(step: name, timeout: timeout, clock: runtime.clock, body)
                 }
             }
             runtime.metrics.stepFinished(name, succeeded: true, after: .now - clock)

@@ -9,7 +9,7 @@ extension DBOS {
     func startWorkflow(name: String, inputs: String, options: WorkflowOptions) async throws -> String {
         try requireLaunched("starting workflow '\(name)'")
         guard let registration = registration(named: name) else { throw DBOSError.workflowNotRegistered(name: name) }
-        let now = Date().epochMilliseconds
+        let now = clock.nowMilliseconds
         var insert = WorkflowInsert(
             workflowID: options.workflowID ?? UUID().uuidString.lowercased(), name: name, executorID: executorID,
             applicationVersion: applicationVersion, ownerXID: UUID().uuidString.lowercased(), inputs: inputs,
@@ -33,7 +33,8 @@ extension DBOS {
                          scheduleName: String? = nil) async throws -> String {
         try requireLaunched("enqueueing workflow '\(name)'")
         var insert = try WorkflowInsert(queued: name, inputs: inputs, queue: queue, options: options,
-                                        executorID: executorID, applicationVersion: options.applicationVersion ?? applicationVersion)
+                                        executorID: executorID, applicationVersion: options.applicationVersion ?? applicationVersion,
+                                        now: clock.now)
         insert.scheduleName = scheduleName
         let (workflowID, _, _) = try await insertWorkflow(insert, explicitID: options.workflowID, onDuplicate: options.onDuplicate)
         hub.signal(WakeupHub.queueKey(queue))
@@ -132,9 +133,9 @@ extension WorkflowInsert {
     /// A workflow put on `queue` (ENQUEUED, or DELAYED when the options delay it), after
     /// checking the options. `executorID` nil lets any executor run it.
     init(queued name: String, inputs: String, queue: String, options: EnqueueOptions, executorID: String?,
-         applicationVersion: String?) throws {
+         applicationVersion: String?, now: Date) throws {
         try options.validate(workflowName: name, queue: queue)
-        let now = Date().epochMilliseconds
+        let now = now.epochMilliseconds
         self.init(
             workflowID: options.workflowID ?? UUID().uuidString.lowercased(), name: name,
             status: options.delay == nil ? .enqueued : .delayed, executorID: executorID,

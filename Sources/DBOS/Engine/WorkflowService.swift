@@ -10,6 +10,8 @@ import Synchronization
 /// the fallback interval.
 final class WorkflowService: Sendable {
     let systemDatabase: any SystemDatabase
+    /// The time of durable deadlines (``DBOSConfig/clock``; the wall clock in a client by default).
+    var clock: any DBOSClock { systemDatabase.clock }
     let errors: ErrorRegistry
     let hub: WakeupHub
     /// Workflows executing in this process (none in a client).
@@ -91,8 +93,20 @@ final class WorkflowService: Sendable {
     /// Sleeps, but wakes with ``DBOSError/Code/shuttingDown`` when the owner shuts down.
     func pause(for duration: Duration) async throws {
         guard duration > .zero else { return }
+        try await pause { try await Task.sleep(for: duration.kept) }
+    }
+
+    /// Sleeps until `deadline` on the ``clock``, but wakes with ``DBOSError/Code/shuttingDown``
+    /// when the owner shuts down.
+    func pause(until deadline: Date) async throws {
+        let clock = clock
+        guard clock.now < deadline else { return }
+        try await pause { try await clock.sleep(until: deadline) }
+    }
+
+    private func pause(_ sleep: @escaping @Sendable () async throws -> Void) async throws {
         try await withThrowingTaskGroup(of: Bool.self) { group in
-            group.addTask { try await Task.sleep(for: duration.kept); return true }
+            group.addTask { try await sleep(); return true }
             group.addTask { [signal] in await signal.wait(); return false }
             let slept = try await group.next() ?? false
             group.cancelAll()

@@ -11,9 +11,13 @@ public final class DBOSClient: WorkflowManaging {
 
     /// Connects to a system database (`postgresql://...`, `sqlite:///file` or a file path).
     /// The schema is not created: call ``migrate()`` for that. Call ``close()`` when done.
-    public init(databaseURL: String, postgresSchema: String = "dbos", logger: Logger = Logger(label: "dbos.client")) async throws {
+    ///
+    /// - Parameter clock: the time of the client's writes and waits (enqueue delays and times,
+    ///   `getEvent` timeouts); a test passes the clock its runtime runs on. Default ``WallClock``.
+    public init(databaseURL: String, postgresSchema: String = "dbos", logger: Logger = Logger(label: "dbos.client"),
+                clock: any DBOSClock = WallClock()) async throws {
         let database = try SQLSystemDatabase(url: DatabaseURL(parsing: databaseURL), schema: postgresSchema, synchronous: .full,
-                                             maxConnections: 4, logger: logger)
+                                             maxConnections: 4, logger: logger, clock: clock)
         let host = HostTask { await database.run() }
         do {
             try await database.open()
@@ -63,7 +67,8 @@ public final class DBOSClient: WorkflowManaging {
         workflowName: String, queue: String, _ input: repeat each Input, options: EnqueueOptions = .init()
     ) async throws -> String {
         let insert = try WorkflowInsert(queued: workflowName, inputs: try PortableJSON.encodeArguments(repeat each input),
-                                        queue: queue, options: options, executorID: nil, applicationVersion: options.applicationVersion)
+                                        queue: queue, options: options, executorID: nil, applicationVersion: options.applicationVersion,
+                                        now: systemDatabase.clock.now)
         let (workflowID, result) = try await service.insert(insert, onDuplicate: options.onDuplicate)
         if let result, result.name != workflowName {
             throw DBOSError.conflictingWorkflow(workflowID: insert.workflowID, existingName: result.name, requestedName: workflowName)

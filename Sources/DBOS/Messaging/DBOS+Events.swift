@@ -24,7 +24,7 @@ extension DBOS {
             return try await service.event(key, of: workflowID, as: type, timeout: timeout)
         }
         return try await context.operation("DBOS.getEvent", withDeadline: true) { (operation: Operation<Value?>) in
-            let started = Date()
+            let started = context.runtime.clock.now
             let deadline = try await operation.deadline!.durableDeadline(after: timeout)
             let stored = try await service.waitForEvent(key, of: workflowID, until: deadline)
             if let stored { try PortableJSON.requireReadable(stored.serialization, what: what) }
@@ -67,7 +67,7 @@ extension DBOS {
 extension WorkflowService {
     /// Waits up to `timeout` for an event (outside any workflow) and decodes its latest value.
     func event<Value: Decodable>(_ key: String, of workflowID: String, as type: Value.Type, timeout: Duration) async throws -> Value? {
-        let deadline = Date().timeIntervalSince1970 + timeout.kept.seconds
+        let deadline = clock.now.timeIntervalSince1970 + timeout.kept.seconds
         guard let stored = try await waitForEvent(key, of: workflowID, until: deadline) else { return nil }
         return try PortableJSON.decode(Value.self, from: stored.value, serialization: stored.serialization,
                                        what: "event '\(key)' of workflow '\(workflowID)'")

@@ -47,8 +47,8 @@ extension DBOS {
         let service = context.runtime.service
         return try await context.operation("DBOS.recv", withDeadline: true) { (operation: Operation<Message?>) in
             let deadline = try await operation.deadline!.durableDeadline(after: timeout)
-            let started = Date()
-            let pending = operation.record(startedAt: started, completedAt: nil)
+            let started = context.runtime.clock.now
+            let pending = operation.record(startedAt: started, pending: true)
             // A message, once one is consumed and recorded (`.some`, whose value may be nil: a
             // `null` message); nil while none is waiting.
             let received: Message?? = try await service.waitFor(.notifications, of: operation.workflowID, name: topic, until: deadline) {

@@ -36,11 +36,14 @@ public final class DBOS: WorkflowManaging {
     let schedules = ScheduleRegistry()
     let lifecycle = Lifecycle()
     let handedBack = HandedBack()
+    let testingHooks = TestingHooks()
     /// Where counters, timers and gauges go (``DBOSConfig/metricsFactory``, else the bootstrapped backend).
     let metrics: RuntimeMetrics
     private let state = Mutex(State())
 
     var running: RunningWorkflows { service.running }
+    /// The time of this runtime's workflows (``DBOSConfig/clock``).
+    var clock: any DBOSClock { config.clock }
     var hub: WakeupHub { service.hub }
     var errors: ErrorRegistry { service.errors }
 
@@ -70,7 +73,7 @@ public final class DBOS: WorkflowManaging {
         self.systemDatabase = try SQLSystemDatabase(
             url: DatabaseURL(parsing: config.resolvedDatabaseURL), schema: config.postgresSchema,
             synchronous: config.sqliteSynchronous == .full ? .full : .normal, maxConnections: config.maxPostgresConnections,
-            logger: config.logger, metrics: metrics)
+            logger: config.logger, clock: config.clock, metrics: metrics)
         self.service = WorkflowService(systemDatabase: systemDatabase, waitsAreSwept: true)
     }
 

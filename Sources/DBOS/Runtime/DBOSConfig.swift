@@ -57,6 +57,10 @@ public struct DBOSConfig: Sendable {
     /// Deletes finished workflows past an age or a count, from the runtime's maintenance (see
     /// ``RetentionPolicy``). Default nil: the system database keeps every workflow.
     public var retention: RetentionPolicy?
+    /// The time the runtime's workflows live in: durable sleeps, timeouts, queue delays,
+    /// rate-limit windows and cron ticks are measured on it. Default ``WallClock`` (the
+    /// machine's time); a test passes a clock it advances by hand (`DBOSTesting.TestClock`).
+    public var clock: any DBOSClock
 
     /// SQLite's `PRAGMA synchronous` setting for the system database.
     public enum SQLiteSynchronous: String, Sendable {
@@ -71,7 +75,7 @@ public struct DBOSConfig: Sendable {
                 maxRecoveryAttempts: Int = 100, executorLease: Duration? = nil, shutdownTimeout: Duration = .seconds(30),
                 logger: Logger? = nil, metricsFactory: (any MetricsFactory)? = nil,
                 queueMetricsInterval: Duration = .seconds(10), spanAttributeNames: SpanAttributeNames = .dbos,
-                retention: RetentionPolicy? = nil) {
+                retention: RetentionPolicy? = nil, clock: any DBOSClock = WallClock()) {
         self.name = name
         self.systemDatabaseURL = systemDatabaseURL
         self.executorID = executorID
@@ -86,6 +90,7 @@ public struct DBOSConfig: Sendable {
         self.queueMetricsInterval = queueMetricsInterval
         self.spanAttributeNames = spanAttributeNames
         self.retention = retention
+        self.clock = clock
         self.logger = logger ?? Logger(label: "dbos.\(name)")
     }
 

@@ -4,7 +4,7 @@ import Logging
 /// The group commits of a server database (see ``GroupCommit``): each write's multi-row
 /// statement, and the same statement for one write alone.
 extension SQLSystemDatabase {
-    static func groupCommits(driver: any SQLDriver, tables: Tables, logger: Logger, metrics: RuntimeMetrics) -> (
+    static func groupCommits(driver: any SQLDriver, tables: Tables, clock: any DBOSClock, logger: Logger, metrics: RuntimeMetrics) -> (
         records: GroupCommit<OwnedRecord, Bool>, completions: GroupCommit<Completion, Bool>,
         inserts: GroupCommit<WorkflowInsert, WorkflowInsertResult>
     ) {
@@ -24,13 +24,13 @@ extension SQLSystemDatabase {
             "completions", maxBatch: 500, logger: logger,   // five binds each
             writeMany: { completions in
                 metrics.checkpointBatch(size: completions.count, backend: "postgres")
-                let rows = try await driver.write(Self.completionUpdate(completions, tables: tables))
+                let rows = try await driver.write(Self.completionUpdate(completions, at: clock.nowMilliseconds, tables: tables))
                 let written = Set(try rows.map { try $0.decode("workflow_uuid", as: String.self) })
                 return completions.map { written.contains($0.workflowID) }
             },
             writeOne: { completion in
                 metrics.checkpointBatch(size: 1, backend: "postgres")
-                return try await !driver.write(Self.completionUpdate([completion], tables: tables)).isEmpty
+                return try await !driver.write(Self.completionUpdate([completion], at: clock.nowMilliseconds, tables: tables)).isEmpty
             })
         let inserts = GroupCommit<WorkflowInsert, WorkflowInsertResult>(
             "workflow inserts", maxBatch: 200, logger: logger,   // 25 binds each

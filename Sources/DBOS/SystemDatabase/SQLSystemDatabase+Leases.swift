@@ -41,7 +41,7 @@ extension SQLSystemDatabase {
     func takeOver(deadExecutorID: String, newExecutorID: String, applicationVersion: String,
                   workflowNames: [String]) async throws -> [PendingWorkflow] {
         guard !workflowNames.isEmpty else { return [] }
-        let now = Date().epochMilliseconds
+        let now = clock.nowMilliseconds
         let tables = self.tables
         return try await driver.transaction { executor in
             let scope: SQLQuery = """

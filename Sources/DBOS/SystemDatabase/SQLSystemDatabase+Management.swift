@@ -20,7 +20,7 @@ extension SQLSystemDatabase {
 
     func cancel(workflowIDs: [String], includeChildren: Bool) async throws -> [String] {
         let ids = try await withDescendants(workflowIDs, includeChildren: includeChildren)
-        let now = Date().epochMilliseconds
+        let now = clock.nowMilliseconds
         return try await driver.write("""
             UPDATE \(tables.status) SET status = 'CANCELLED', owner_xid = NULL, queue_name = NULL, deduplication_id = NULL,
                 started_at_epoch_ms = NULL, updated_at = \(now), completed_at = \(now)
@@ -33,7 +33,7 @@ extension SQLSystemDatabase {
         let rows = try await driver.write("""
             UPDATE \(tables.status) SET status = 'ENQUEUED', owner_xid = NULL, queue_name = \(queueName), recovery_attempts = 0,
                 workflow_deadline_epoch_ms = NULL, deduplication_id = NULL, started_at_epoch_ms = NULL,
-                updated_at = \(Date().epochMilliseconds), completed_at = NULL
+                updated_at = \(clock.nowMilliseconds), completed_at = NULL
             WHERE workflow_uuid IN (\(dialect.values(workflowIDs))) AND status NOT IN ('SUCCESS', 'ERROR')
             RETURNING workflow_uuid
             """)
@@ -49,8 +49,8 @@ extension SQLSystemDatabase {
 
     func fork(workflowID: String, newID: String, startStep: Int, applicationVersion: String, queueName: String) async throws {
         let tables = self.tables
+        let now = clock.nowMilliseconds
         try await driver.transaction { executor in
-            let now = Date().epochMilliseconds
             let copied = try await executor.execute("""
                 INSERT INTO \(tables.status) (workflow_uuid, status, name, class_name, config_name, application_version, application_id,
                     authenticated_user, authenticated_roles, assumed_role, serialization, queue_name, forked_from,

@@ -38,7 +38,7 @@ extension SQLSystemDatabase {
             let serialization: String? = try next.decode("serialization")
             let messageUUID: String = try next.decode("message_uuid")
             var received = operation
-            received.completedAt = Date()
+            received.completedAt = self.clock.now
             if let serialization, serialization != readableFormat {
                 // A message this library cannot decode is consumed with its error recorded as
                 // this receive's outcome (the error names its format and ID): the receive fails,

@@ -82,11 +82,12 @@ extension SQLSystemDatabase {
             // Dequeuers of one queue take turns, so global limits hold across processes.
             if let turn { _ = try await executor.execute(turn) }
             // Read the clock once it is our turn: start times then follow the claim order. Rate
-            // limits count start times across hosts, so they are the database's clock's.
+            // limits count start times across hosts, so on the wall clock they are the
+            // database's clock's (a test clock is every process's time already).
             let rateLimited = definition.rateLimit != nil || definition.partitionRateLimit != nil
-            let now = rateLimited
-                ? try await executor.execute("SELECT \(self.dialect.nowMilliseconds) AS now").first?.decode("now") ?? Date().epochMilliseconds
-                : Date().epochMilliseconds
+            let now = rateLimited && self.clock.isWallClock
+                ? try await executor.execute("SELECT \(self.dialect.nowMilliseconds) AS now").first?.decode("now") ?? self.clock.nowMilliseconds
+                : self.clock.nowMilliseconds
             let available = try await self.claimBudget(queue, now: now, executor)
             guard available > 0 else { return [] }
             let order: SQLFragment = definition.priorityEnabled ? "priority ASC, created_at ASC" : "created_at ASC"
@@ -171,7 +172,7 @@ extension SQLSystemDatabase {
     }
 
     func maintenanceDue() async throws -> (delayedDue: Bool, deadlinePassed: Bool) {
-        let now = Date().epochMilliseconds
+        let now = clock.nowMilliseconds
         let row = try await driver.read("""
             SELECT EXISTS (SELECT 1 FROM \(tables.status) WHERE status = 'DELAYED' AND delay_until_epoch_ms <= \(now)) AS delayed_due,
                    EXISTS (SELECT 1 FROM \(tables.status) WHERE status IN ('ENQUEUED', 'PENDING', 'DELAYED')
@@ -181,7 +182,7 @@ extension SQLSystemDatabase {
     }
 
     func releaseDelayed() async throws -> [String] {
-        let now = Date().epochMilliseconds
+        let now = clock.nowMilliseconds
         return try await driver.write("""
             UPDATE \(tables.status) SET status = 'ENQUEUED', updated_at = \(now)
             WHERE status = 'DELAYED' AND delay_until_epoch_ms <= \(now) RETURNING queue_name
@@ -189,7 +190,7 @@ extension SQLSystemDatabase {
     }
 
     func cancelTimedOut() async throws -> [String] {
-        let now = Date().epochMilliseconds
+        let now = clock.nowMilliseconds
         return try await driver.write("""
             UPDATE \(tables.status) SET status = 'CANCELLED', owner_xid = NULL, deduplication_id = NULL, updated_at = \(now)
             WHERE status IN ('ENQUEUED', 'PENDING', 'DELAYED') AND workflow_deadline_epoch_ms IS NOT NULL
@@ -219,14 +220,14 @@ extension SQLSystemDatabase {
         guard !requeue.isEmpty else { return 0 }
         return try await driver.write("""
             UPDATE \(tables.status) SET status = 'ENQUEUED', owner_xid = NULL, started_at_epoch_ms = NULL,
-                updated_at = \(Date().epochMilliseconds)
+                updated_at = \(clock.nowMilliseconds)
             WHERE status = 'PENDING' AND executor_id = \(executorID) AND workflow_uuid IN (\(dialect.values(requeue)))
             RETURNING workflow_uuid
             """).count
     }
 
     func upsertQueue(_ queue: QueueDefinition) async throws {
-        let now = Date().epochMilliseconds
+        let now = clock.nowMilliseconds
         _ = try await driver.write("""
             INSERT INTO \(tables.queues) (queue_id, name, concurrency, worker_concurrency, rate_limit_max,
                 rate_limit_period_sec, priority_enabled, partition_queue, polling_interval_sec, created_at, updated_at,

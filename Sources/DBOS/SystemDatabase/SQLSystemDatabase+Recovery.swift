@@ -21,7 +21,7 @@ extension SQLSystemDatabase {
     func requeue(_ listed: PendingWorkflow) async throws -> Bool {
         try await !driver.write("""
             UPDATE \(tables.status) SET status = 'ENQUEUED', owner_xid = NULL, started_at_epoch_ms = NULL,
-                updated_at = \(Date().epochMilliseconds)
+                updated_at = \(clock.nowMilliseconds)
             WHERE workflow_uuid = \(listed.id) AND status = 'PENDING' AND queue_name IS NOT NULL
               AND COALESCE(executor_id, '') = \(listed.executorID ?? "") AND COALESCE(owner_xid, '') = \(listed.ownerXID ?? "")
             RETURNING workflow_uuid
@@ -29,7 +29,7 @@ extension SQLSystemDatabase {
     }
 
     func claimForRecovery(_ listed: PendingWorkflow, ownerXID: String, maxAttempts: Int?) async throws -> RecoveryClaim {
-        let now = Date().epochMilliseconds
+        let now = clock.nowMilliseconds
         let workflowID = listed.id
         return try await driver.transaction { executor in
             var claimed = try await executor.execute("""
@@ -71,7 +71,7 @@ extension SQLSystemDatabase {
     /// MAX_RECOVERY_ATTEMPTS_EXCEEDED. Guarded on the attempt count the decision was read
     /// from: a row moved on since, or given a fresh budget by a resume, is left alone.
     private func deadLetterStatement(workflowID: String, attempts: Int) -> SQLQuery {
-        let now = Date().epochMilliseconds
+        let now = clock.nowMilliseconds
         return """
             UPDATE \(tables.status) SET status = 'MAX_RECOVERY_ATTEMPTS_EXCEEDED', owner_xid = NULL,
                 deduplication_id = NULL, queue_name = NULL, started_at_epoch_ms = NULL, updated_at = \(now), completed_at = \(now)

@@ -133,7 +133,7 @@ extension SQLSystemDatabase {
                 Completion(workflowID: workflowID, ownerXID: ownerXID, state: state, output: output, error: error))
         }
         // SQLite (a server database batches completions): the status row, then the output.
-        let now = Date().epochMilliseconds
+        let now = clock.nowMilliseconds
         return try await driver.transaction { executor in
             guard try await !executor.execute("""
                 UPDATE \(self.tables.status) SET status = \(state.rawValue), deduplication_id = NULL, owner_xid = NULL,
@@ -153,8 +153,7 @@ extension SQLSystemDatabase {
     /// Completes many workflows in one statement (PostgreSQL: writable CTEs, typed `VALUES`):
     /// each row moves to its final status only while PENDING and owned by its owner token, and
     /// then gets its output row. Returns the `workflow_uuid` of each workflow completed.
-    static func completionUpdate(_ completions: [Completion], tables: Tables) -> SQLQuery {
-        let now = Date().epochMilliseconds
+    static func completionUpdate(_ completions: [Completion], at now: Int64, tables: Tables) -> SQLQuery {
         let rows = completions.map { completion -> SQLQuery in
             """
             (\(completion.workflowID)::text, \(completion.ownerXID)::text, \(completion.state.rawValue)::text, \

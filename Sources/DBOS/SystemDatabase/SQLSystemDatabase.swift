@@ -7,6 +7,7 @@ final class SQLSystemDatabase: SystemDatabase {
     let driver: any SQLDriver
     let schema: String
     let logger: Logger
+    let clock: any DBOSClock
     let dialect: SQLDialect
     /// The DBOS tables, qualified for this dialect.
     let tables: Tables
@@ -21,14 +22,16 @@ final class SQLSystemDatabase: SystemDatabase {
     /// Queue claims that needed a retry, watched for rows an abandoned try committed late.
     let uncertainClaims = UncertainClaims()
 
-    init(driver: any SQLDriver, schema: String, logger: Logger, metrics: RuntimeMetrics = RuntimeMetrics(configured: nil)) {
+    init(driver: any SQLDriver, schema: String, logger: Logger, clock: any DBOSClock = WallClock(),
+         metrics: RuntimeMetrics = RuntimeMetrics(configured: nil)) {
         self.driver = driver
+        self.clock = clock
         self.schema = schema
         self.logger = logger
         self.dialect = driver.dialect
         let tables = Tables(driver.dialect)
         self.tables = tables
-        let batchers = driver.dialect.hasSingleWriter ? nil : Self.groupCommits(driver: driver, tables: tables, logger: logger, metrics: metrics)
+        let batchers = driver.dialect.hasSingleWriter ? nil : Self.groupCommits(driver: driver, tables: tables, clock: clock, logger: logger, metrics: metrics)
         recordBatcher = batchers?.records
         completionBatcher = batchers?.completions
         insertBatcher = batchers?.inserts
@@ -41,7 +44,8 @@ final class SQLSystemDatabase: SystemDatabase {
 
     /// Opens the system database named by a URL (no I/O: see ``open()``).
     convenience init(url: DatabaseURL, schema: String, synchronous: SQLiteDriver.Synchronous,
-                     maxConnections: Int, logger: Logger, metrics: RuntimeMetrics = RuntimeMetrics(configured: nil)) throws {
+                     maxConnections: Int, logger: Logger, clock: any DBOSClock = WallClock(),
+                     metrics: RuntimeMetrics = RuntimeMetrics(configured: nil)) throws {
         let driver: any SQLDriver
         switch url {
         case .postgres(let location):
@@ -51,7 +55,7 @@ final class SQLSystemDatabase: SystemDatabase {
             driver = RetryingDriver(SQLiteDriver(path: path, synchronous: synchronous, logger: logger, metrics: metrics),
                                     watchAttempts: false, logger: logger, metrics: metrics)
         }
-        self.init(driver: driver, schema: schema, logger: logger, metrics: metrics)
+        self.init(driver: driver, schema: schema, logger: logger, clock: clock, metrics: metrics)
     }
 
     var backendName: String { dialect.name }

@@ -9,6 +9,8 @@ import Foundation
 protocol SystemDatabase: Sendable {
     /// `"postgres"` or `"sqlite"`.
     var backendName: String { get }
+    /// The clock of every time this database writes and every deadline it compares with.
+    var clock: any DBOSClock { get }
 
     // MARK: Lifecycle
 

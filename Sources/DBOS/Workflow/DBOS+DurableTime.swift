@@ -10,13 +10,16 @@ extension DBOS {
         }
         let sleep: Operation<Double> = try context.reserve(Operation<Double>.sleepName) { try context.decoded($0) }
         let wakeUp = try await sleep.durableDeadline(after: duration)
-        let remaining = wakeUp - Date().timeIntervalSince1970
-        if remaining > 0 { try await context.runtime.service.pause(for: .kept(seconds: remaining)) }
+        // A replay check only follows the history: it does not wait.
+        guard context.mode == .live else { return }
+        try await context.runtime.service.pause(until: Date(timeIntervalSince1970: wakeUp))
     }
 
-    /// The current time, recorded on first execution and replayed afterwards.
+    /// The current time (on the runtime's ``DBOSConfig/clock``), recorded on first execution
+    /// and replayed afterwards. Outside a workflow, the machine's time.
     public static func now() async throws -> Date {
-        try await step("DBOS.now") { Date() }
+        let clock = WorkflowContext.current?.runtime.clock ?? WallClock()
+        return try await step("DBOS.now") { clock.now }
     }
 
     /// A random integer in `range`, recorded on first execution and replayed afterwards.

@@ -32,7 +32,8 @@ extension DBOS {
             context.takeOperation(functionID)
             return true
         }
-        let now = Date()
+        try context.requireLive(functionID, marker)
+        let now = context.runtime.clock.now
         let write = try await context.runtime.systemDatabase.recordOperation(
             StepRecord(workflowID: context.workflowID, functionID: functionID, functionName: marker,
                        startedAt: now, completedAt: now, serialization: nil),
@@ -60,7 +61,7 @@ extension DBOS {
         let context = try patchContext("DBOS.deprecatePatch")
         let (functionID, recorded) = context.peekNextOperation()
         var existing = recorded
-        if existing == nil {
+        if existing == nil && context.mode == .live {
             existing = try await context.runtime.systemDatabase.step(workflowID: context.workflowID, functionID: functionID)
         }
         if existing?.functionName == patchMarker(name) { context.takeOperation(functionID) }

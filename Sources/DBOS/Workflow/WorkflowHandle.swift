@@ -26,7 +26,7 @@ public struct WorkflowHandle<Output: Codable & Sendable>: Sendable {
         }
         let workflowID = self.workflowID
         return try await context.operation("DBOS.getResult") { (operation: Operation<Output>) in
-            let started = Date()
+            let started = context.runtime.clock.now
             let outcome = try await service.awaitOutcome(workflowID)
             let succeeded = outcome.state == .success
             let ours = operation.record(output: succeeded ? outcome.output : nil,
