@@ -244,6 +244,7 @@ let package = Package(
             name: "DocSnippets",
             dependencies: [
                 "DBOS",
+                "DBOSTesting",
                 "DBOSAgents",
                 "DBOSConsole",
                 .product(name: "Hummingbird", package: "hummingbird"),
@@ -308,6 +309,7 @@ let package = Package(
             name: "AgentsTests",
             dependencies: [
                 "DBOS",
+                "DBOSTesting",
                 "DBOSAgents",
                 "DBOSTestSupport",
                 "mcp-fixture-server",

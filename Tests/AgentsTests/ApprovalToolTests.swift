@@ -1,6 +1,7 @@
 import DBOS
 import DBOSAgents
 import DBOSTestSupport
+import DBOSTesting
 import Foundation
 import Testing
 
@@ -36,12 +37,15 @@ struct ApprovalToolTests {
         }
     }
 
+    /// A day passes on the test clock without a decision.
     @Test(arguments: Backend.available)
     func noDecisionByTheDeadlineIsExpired(backend: Backend) async throws {
-        let agent = Self.agent(timeout: .milliseconds(200))
+        let agent = Self.agent(timeout: .seconds(86_400))
         let workflow = Workflow("expiringAgent") { (task: String) async throws -> AgentResult in try await agent.run(task) }
-        try await withAgentRuntime(backend.freshDatabaseURL("agents_expiry"), workflow) { dbos in
-            let handle = try await dbos.start(workflow, "clean up")
+        try await withTestRuntime(database: .url(backend.freshDatabaseURL("agents_expiry")), register: { try $0.register(workflow) }) { runtime in
+            let handle = try await runtime.dbos.start(workflow, "clean up")
+            await runtime.clock.waitForSleepers()
+            await runtime.advance(by: .seconds(86_400))
             #expect(try await handle.result().answer == "expired: no decision before the deadline")
         }
     }

@@ -1,27 +1,25 @@
 import DBOS
+import DBOSTesting
 import Foundation
-import Logging
-import ServiceLifecycle
+import Testing
 
 // snippet: testing-runtime
-func withTestRuntime<T>(_ workflows: [any WorkflowDefinition],
-                        _ body: (DBOS) async throws -> T) async throws -> T {
-    let folder = FileManager.default.temporaryDirectory.appendingPathComponent(UUID().uuidString)
-    try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-    defer { try? FileManager.default.removeItem(at: folder) }
+@Test func bookingRecordsItsSteps() async throws {
+    try await withTestRuntime(register: { try $0.register($bookTrip) }) { runtime in
+        let handle = try await runtime.dbos.start($bookTrip, "LH400", 420)
+        #expect(try await handle.result() == ["seat-12A-LH400", "receipt-420"])
+        #expect(try await handle.steps().map(\.functionName) == ["reserveSeat", "chargeCard"])
+    }
+}
+// end snippet
 
-    let dbos = try DBOS(config: .init(name: "test",
-                                      systemDatabaseURL: folder.appendingPathComponent("test.sqlite").path,
-                                      shutdownTimeout: .seconds(5)))
-    try dbos.register(workflows)
-    try await dbos.launch()
-    do {
-        let result = try await body(dbos)
-        await dbos.shutdown()
-        return result
-    } catch {
-        await dbos.shutdown()
-        throw error
+// snippet: testing-clock
+@Test func anUnansweredReportIsRejectedAfterADay() async throws {
+    try await withTestRuntime(register: { try $0.register($expenseReport) }) { runtime in
+        let handle = try await runtime.dbos.start($expenseReport, 120)
+        await runtime.clock.waitForSleepers()          // the day-long receive has begun
+        await runtime.advance(by: .seconds(86_400))
+        #expect(try await handle.result() == "rejected")
     }
 }
 // end snippet

@@ -12,8 +12,12 @@ public final class DBOSClient: WorkflowManaging {
     /// Connects to a system database (`postgresql://...`, `sqlite:///file` or a file path).
     /// The schema is not created: call ``migrate()`` for that. Call ``close()`` when done.
     ///
-    /// - Parameter clock: the time of the client's writes and waits (enqueue delays and times,
-    ///   `getEvent` timeouts); a test passes the clock its runtime runs on. Default ``WallClock``.
+    /// - Parameters:
+    ///   - databaseURL: the system database.
+    ///   - postgresSchema: the schema of the DBOS tables on PostgreSQL.
+    ///   - logger: where the client logs.
+    ///   - clock: the time of the client's writes and waits (enqueue delays and times,
+    ///     `getEvent` timeouts); a test passes the clock its runtime runs on. Default ``WallClock``.
     public init(databaseURL: String, postgresSchema: String = "dbos", logger: Logger = Logger(label: "dbos.client"),
                 clock: any DBOSClock = WallClock()) async throws {
         let database = try SQLSystemDatabase(url: DatabaseURL(parsing: databaseURL), schema: postgresSchema, synchronous: .full,
