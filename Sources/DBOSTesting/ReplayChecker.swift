@@ -81,16 +81,31 @@ public struct ReplayChecker: Sendable {
         }
     }
 
+    /// Replays the workflows of an export (`dbos-swift workflow export`, or
+    /// `exportWorkflow(_:includeChildren:)`) with the current code, as ``check(databaseURL:postgresSchema:filter:)``
+    /// does for a database.
+    public func check(_ export: WorkflowExport) async throws -> Report {
+        let histories = try export.workflows.map { (try $0.status(), try $0.steps()) }
+        return try await check(histories.map { history in { history } })
+    }
+
     private func check(_ client: DBOSClient, filter: ListWorkflowsFilter) async throws -> Report {
-        // A runtime that is never launched: its registry, error types and clock drive the replay.
+        var filter = filter
+        filter.loadPayloads = true
+        return try await check(try await client.listWorkflows(filter).map { workflow in
+            { (workflow, try await client.listSteps(workflow.workflowID)) }
+        })
+    }
+
+    /// Replays each history (read when its turn comes) on a runtime that is never launched:
+    /// its registry, error types and clock drive the replay.
+    private func check(_ histories: [() async throws -> (WorkflowStatus, [StepRecord])]) async throws -> Report {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("dbos-replay-\(UUID().uuidString)")
         let runtime = try DBOS(config: DBOSConfig(name: "replay-check", systemDatabaseURL: folder.appendingPathComponent("unused.sqlite").path))
         try register(runtime)
-        var filter = filter
-        filter.loadPayloads = true
         var report = Report()
-        for workflow in try await client.listWorkflows(filter) {
-            let steps = try await client.listSteps(workflow.workflowID)
+        for history in histories {
+            let (workflow, steps) = try await history()
             switch await runtime.replayHistory(of: workflow, steps: steps) {
             case .matches:
                 report.checked += 1

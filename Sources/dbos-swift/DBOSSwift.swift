@@ -46,5 +46,6 @@ struct WorkflowCommand: AsyncParsableCommand {
         subcommands: [
             ListWorkflows.self, GetWorkflow.self, WorkflowSteps.self,
             CancelWorkflow.self, ResumeWorkflow.self, ForkWorkflow.self, DeleteWorkflow.self, GarbageCollect.self,
+            ExportWorkflow.self, ImportWorkflow.self,
         ])
 }

@@ -247,6 +247,40 @@ import Glibc
         #expect(text.stdout == "Deleted 1 finished workflows, 1 steps, 0 messages, 0 events and 0 stream values\n", "\(text.stderr)")
     }
 
+    /// `workflow export` writes a workflow and its child to a file that `workflow import` reads
+    /// into a new SQLite file (the laptop), where `workflow steps` shows the recorded steps.
+    @Test(arguments: Backend.available)
+    func exportToAFileAndImportIntoANewSQLiteFile(backend: Backend) async throws {
+        let url = backend.freshDatabaseURL("cli")
+        let child = Workflow("cliExportChild") { (value: Int) async throws -> Int in try await DBOS.step("inc") { value + 1 } }
+        let parent = Workflow("cliExportParent") { (value: Int) async throws -> Int in
+            let first = try await DBOS.step("start") { value }
+            return try await #require(DBOS.currentRuntime).run(child, first)
+        }
+        let answer = try await withRuntime(url, parent, child) { dbos in
+            try await dbos.run(parent, 41, options: WorkflowOptions(workflowID: "cli-exp"))
+        }
+        #expect(answer == 42)
+        let folder = try ScratchDirectory.fresh("cli-export")
+        let file = folder.appendingPathComponent("cli-exp.json").path
+        let exported = try await CLI.run(["workflow", "export", "cli-exp", "--output", file], database: url)
+        #expect(exported.status == 0, "\(exported.stderr)")
+        #expect(exported.stderr.contains("Exported 2 workflows to \(file)"), "\(exported.stderr)")
+
+        let laptop = "sqlite://" + folder.appendingPathComponent("laptop.sqlite").path
+        let imported = try await CLI.run(["workflow", "import", file], database: laptop)
+        #expect(imported.status == 0, "\(imported.stderr)")
+        #expect(imported.stdout == "Imported 2 workflows: cli-exp, cli-exp-2\n", "\(imported.stdout)")
+        let steps = try await CLI.run(["workflow", "steps", "cli-exp"], database: laptop)
+        let recorded = try await CLI.run(["workflow", "steps", "cli-exp"], database: url)
+        #expect(steps.status == 0 && steps.stdout == recorded.stdout, "the laptop shows the steps production recorded: \(steps.stdout)")
+        #expect(try await withClient(laptop) { try await $0.listSteps("cli-exp") }.count == 3)
+        let again = try await CLI.run(["workflow", "import", file], database: laptop)
+        #expect(again.status != 0 && again.stderr.contains("cannot import workflow 'cli-exp'"), "\(again.stderr)")
+        let missing = try await CLI.run(["workflow", "export", "nobody"], database: url)
+        #expect(missing.status != 0 && missing.stderr.contains("nobody"), "\(missing.stderr)")
+    }
+
     /// Runs `body` with a ``DBOSClient`` on `url`, closes the client and returns the result.
     private func withClient<T>(_ url: String, _ body: (DBOSClient) async throws -> T) async throws -> T {
         let client = try await DBOSClient(databaseURL: url)

@@ -1,4 +1,5 @@
 import DBOSTestSupport
+import DBOSTesting
 import Foundation
 import Testing
 @testable import DBOS
@@ -15,14 +16,19 @@ func slowThenFast(_ label: String) async throws -> String {
 }
 
 /// Step timeouts (issue 15): each attempt is cancelled at its deadline and fails with
-/// `stepTimedOut`; retries apply; the final outcome is recorded like any other.
+/// `stepTimedOut`; retries apply; the final outcome is recorded like any other. Deadlines are
+/// on the test clock: each attempt times out when the test advances it, not in real time.
 @Suite struct StepTimeoutTests {
     @Test(arguments: Backend.available)
     func aTimedOutAttemptIsCancelledAndRetried(backend: Backend) async throws {
         let label = "retried-\(backend)"
         let work = Workflow("timedOutThenAnswered") { (label: String) async throws -> String in try await slowThenFast(label) }
-        try await withRuntime(backend.freshDatabaseURL(), work) { dbos in
-            let answer = try await dbos.run(work, label, options: WorkflowOptions(workflowID: label))
+        try await withTestRuntime(database: .url(backend.freshDatabaseURL()), register: { try $0.register(work) }) { runtime in
+            let dbos = runtime.dbos
+            let handle = try await dbos.start(work, label, options: WorkflowOptions(workflowID: label))
+            await runtime.clock.waitForSleepers()           // the first attempt hangs
+            await runtime.advance(by: .milliseconds(200))
+            let answer = try await handle.result()
             #expect(answer == "answered on attempt 2")
             #expect(timeoutAttempts.count(label) == 2)
             let steps = try await dbos.listSteps(label)
@@ -41,8 +47,13 @@ func slowThenFast(_ label: String) async throws -> String {
                 return "never"
             }
         }
-        try await withRuntime(backend.freshDatabaseURL(), work) { dbos in
+        try await withTestRuntime(database: .url(backend.freshDatabaseURL()), register: { try $0.register(work) }) { runtime in
+            let dbos = runtime.dbos
             let handle = try await dbos.start(work, options: WorkflowOptions(workflowID: "always-slow"))
+            for _ in 1...2 {                                  // each attempt hangs until its deadline passes
+                await runtime.clock.waitForSleepers()
+                await runtime.advance(by: .milliseconds(100))
+            }
             let error = await #expect(throws: DBOSError.self) { try await handle.result() }
             #expect(error?.code == .workflowFailed, "\(String(describing: error))")
             #expect(error?.failure?.message.contains("failed after 2 attempts") == true || error?.failure?.message.contains("2 attempts") == true,

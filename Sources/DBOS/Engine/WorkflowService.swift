@@ -166,6 +166,23 @@ final class WorkflowService: Sendable {
         return forkID
     }
 
+    func export(_ workflowID: String, includeChildren: Bool) async throws -> WorkflowExport {
+        let workflows = try await systemDatabase.exportWorkflows([workflowID], includeChildren: includeChildren)
+        guard !workflows.isEmpty else { throw DBOSError.nonexistentWorkflow(workflowID: workflowID) }
+        return WorkflowExport(workflows: workflows, exportedAt: clock.now)
+    }
+
+    func importWorkflows(_ export: WorkflowExport) async throws {
+        guard export.format == WorkflowExport.formatName, export.version <= WorkflowExport.currentVersion else {
+            throw DBOSError.invalidArgument(
+                "not a workflow export this library reads (format '\(export.format)', version \(export.version); "
+                + "expected '\(WorkflowExport.formatName)' up to version \(WorkflowExport.currentVersion))")
+        }
+        try await systemDatabase.importWorkflows(export.workflows)
+        // Imported queued work is there for the dispatchers to find.
+        hub.signalQueues()
+    }
+
     func delete(_ workflowIDs: [String], includeChildren: Bool) async throws {
         guard !workflowIDs.isEmpty else { return }
         try await requireExisting(workflowIDs)

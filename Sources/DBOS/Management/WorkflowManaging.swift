@@ -177,6 +177,27 @@ extension WorkflowManaging {
         }
     }
 
+    /// Takes a workflow out of this database: every row recorded for it (and, with
+    /// `includeChildren`, for its descendants), to import into another system database with
+    /// ``importWorkflow(_:)``, for example to debug and fork a production run on a laptop.
+    /// The export is `Codable`; `dbos-swift workflow export` writes it as a JSON file.
+    ///
+    /// - Throws: ``DBOSError/Code/nonexistentWorkflow`` when there is no such workflow.
+    public func exportWorkflow(_ workflowID: String, includeChildren: Bool = true) async throws -> WorkflowExport {
+        try await service.export(workflowID, includeChildren: includeChildren)
+    }
+
+    /// Writes the workflows of an export into this database, as they were (statuses, recorded
+    /// operations, events, streams, messages), in one transaction. An imported workflow can be
+    /// listed, read, replayed and forked like any other; one imported as PENDING is recovered
+    /// by a runtime with its executor ID and application version, as usual.
+    ///
+    /// - Throws: ``DBOSError/Code/invalidArgument`` (and imports nothing) when a workflow of the
+    ///   export already exists here, or when the export is not one this library reads.
+    public func importWorkflow(_ export: WorkflowExport) async throws {
+        try await service.importWorkflows(export)
+    }
+
     /// Deletes finished workflows (SUCCESS, ERROR, CANCELLED, MAX_RECOVERY_ATTEMPTS_EXCEEDED)
     /// that completed before `completedBefore`, keeping the `keepLatest` most recently completed
     /// ones whatever their age, and returns what went. Each goes with everything recorded for

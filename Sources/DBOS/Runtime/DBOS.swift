@@ -158,6 +158,9 @@ public final class DBOS: WorkflowManaging {
 
     /// Throws unless the runtime has started and is not stopping.
     func requireLaunched(_ operation: String) throws {
+        // A replay check runs on a runtime that is never launched; its child starts and
+        // enqueues are served from the history by the operation primitive.
+        if let context = WorkflowContext.current, context.runtime === self, context.mode == .replayOnly { return }
         try lifecycle.requireRunning(operation)
     }
 }

@@ -157,6 +157,11 @@ protocol SystemDatabase: Sendable {
     func existingWorkflowIDs(_ workflowIDs: [String]) async throws -> Set<String>
     func fork(workflowID: String, newID: String, startStep: Int, applicationVersion: String, queueName: String) async throws
     func delete(workflowIDs: [String], includeChildren: Bool) async throws -> [String]
+    /// Every row of `workflowIDs` (and, with `includeChildren`, their descendants), by table;
+    /// workflows that do not exist are left out.
+    func exportWorkflows(_ workflowIDs: [String], includeChildren: Bool) async throws -> [ExportedWorkflow]
+    /// Writes exported workflows' rows in one transaction; throws when one already exists.
+    func importWorkflows(_ workflows: [ExportedWorkflow]) async throws
     /// Deletes finished workflows that completed before `completedBefore` (epoch ms), except the
     /// `keepLatest` most recently completed, with their finished descendants and everything
     /// recorded for them, `batchSize` workflows per transaction. Active workflows are never touched.

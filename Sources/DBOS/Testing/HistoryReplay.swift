@@ -53,6 +53,8 @@ extension DBOS {
             // divergence for one that has (or for any, where the history has another operation).
             if ended.recorded == nil && !finished { return .matches }
             return .differs(functionID: ended.functionID, recorded: ended.recorded, requested: ended.requested)
+        case .failure(let error as DBOSError) where error.code == .decodingFailed && context.operationsTaken == 0:
+            return .endsDifferently(detail: "the code cannot read the workflow's inputs: \(error)")
         default:
             break
         }

@@ -38,6 +38,10 @@ struct SQLDialect: Sendable {
     let jsonPairRows: (open: SQLFragment, close: SQLFragment, columns: SQLFragment)
     /// The type of JSON columns (`attributes`): `jsonb`, or `TEXT` on SQLite.
     let jsonType: SQLFragment
+    /// Whether the database turns whole rows into JSON and back (`row_to_json`,
+    /// `json_populate_record`), converting each column to and from its own type; otherwise
+    /// export and import convert column by column.
+    var convertsRowsToJSON: Bool { name == "postgres" }
 
     static func postgres(schema: String) -> SQLDialect {
         SQLDialect(

@@ -146,6 +146,8 @@ struct SQLFragment: Sendable, Equatable, ExpressibleByStringLiteral {
     init(stringLiteral value: StaticString) { text = "\(value)" }
     /// A fragment assembled from other fragments (e.g. a schema-qualified table).
     init(_ parts: SQLFragment...) { text = parts.map(\.text).joined() }
+    /// Fragments joined by `separator` (e.g. a column list).
+    init(joining parts: [SQLFragment], separator: SQLFragment) { text = parts.map(\.text).joined(separator: separator.text) }
     /// A quoted SQL identifier (schema or database name from the configuration): `"name"`.
     init(identifier name: String) { text = "\"" + name.replacingOccurrences(of: "\"", with: "\"\"") + "\"" }
 }
