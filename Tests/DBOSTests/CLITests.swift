@@ -281,6 +281,36 @@ import Glibc
         #expect(missing.status != 0 && missing.stderr.contains("nobody"), "\(missing.stderr)")
     }
 
+    /// `schedule list/pause/resume/trigger/backfill` on a schedule a runtime stored.
+    @Test(arguments: Backend.available)
+    func schedulesArePausedTriggeredAndBackfilled(backend: Backend) async throws {
+        let url = backend.freshDatabaseURL("cli")
+        let report = Workflow("cliReport") { (tick: Date) async throws -> String in "\(tick)" }
+        let dbos = try DBOS(config: DBOSConfig(name: "test", systemDatabaseURL: url, applicationVersion: "test-version"))
+        try dbos.register(report)
+        try dbos.schedule("cli-hourly", cron: "0 0 * * * *", workflow: report)
+        try await dbos.launch()
+        await dbos.shutdown()
+
+        let listed = try await CLI.run(["schedule", "list", "--json"], database: url)
+        let rows = try CLI.objects(listed.stdout)
+        #expect(rows.map { $0["schedule_name"] as? String } == ["cli-hourly"] && rows.first?["status"] as? String == "ACTIVE", "\(listed.stdout)")
+        #expect(try await CLI.run(["schedule", "pause", "cli-hourly"], database: url).stdout == "Paused schedule 'cli-hourly'\n")
+        #expect(try CLI.objects(try await CLI.run(["schedule", "list", "cli-hourly", "--json"], database: url).stdout).first?["status"] as? String == "PAUSED")
+        #expect(try await CLI.run(["schedule", "resume", "cli-hourly"], database: url).status == 0)
+
+        let triggered = try await CLI.run(["schedule", "trigger", "cli-hourly"], database: url)
+        #expect(triggered.status == 0 && triggered.stdout.hasPrefix("sched-cli-hourly-trigger-"), "\(triggered.stdout) \(triggered.stderr)")
+        let backfill = try await CLI.run(["schedule", "backfill", "cli-hourly", "--start", "2026-01-01T00:00:00Z",
+                                          "--end", "2026-01-01T03:00:00Z"], database: url)
+        #expect(backfill.stdout == "sched-cli-hourly-2026-01-01T01:00:00+00:00\nsched-cli-hourly-2026-01-01T02:00:00+00:00\n",
+                "\(backfill.stdout) \(backfill.stderr)")
+        let enqueued = try await withClient(url) { try await $0.listWorkflows(ListWorkflowsFilter(workflowIDPrefix: "sched-cli-hourly-")) }
+        #expect(enqueued.count == 3 && enqueued.allSatisfy { $0.state == .enqueued && $0.name == "cliReport" })
+        let missing = try await CLI.run(["schedule", "pause", "nothing"], database: url)
+        #expect(missing.status != 0 && missing.stderr.contains("schedule 'nothing' does not exist"), "\(missing.stderr)")
+    }
+
     /// Runs `body` with a ``DBOSClient`` on `url`, closes the client and returns the result.
     private func withClient<T>(_ url: String, _ body: (DBOSClient) async throws -> T) async throws -> T {
         let client = try await DBOSClient(databaseURL: url)

@@ -278,7 +278,8 @@ schedule_check() {
   local url=$1
   need_binary "$FIXTURE" || return 1
   step "dbos-test-fixture --schedule 3" "$FIXTURE" --database-url "$url" --counter-file "$WORK/schedule.counter" --schedule 3 || return 1
-  step "dbos workflow list + DBOSClient.list_schedules" "$PY" "$HERE/check_schedule.py" --url "$url"
+  step "dbos workflow list + DBOSClient.list_schedules" "$PY" "$HERE/check_schedule.py" --url "$url" || return 1
+  step "pause, resume and backfill from both sides" "$PY" "$HERE/check_schedule_ops.py" --cli "$SWIFT_CLI" --url "$url"
 }
 check_python_reads_swift_schedule_postgres() {
   newdb schedule || return 1

@@ -13,13 +13,13 @@ public struct WorkflowAccess: Sendable {
 }
 
 extension WorkflowManaging {
-    private var service: WorkflowService { workflowAccess.service }
+    var service: WorkflowService { workflowAccess.service }
 
     /// Runs a management call. Called by a workflow of this runtime, it is one of that
     /// workflow's operations (named as in DBOS: `DBOS.forkWorkflow`, `DBOS.getStatus`, ...): its
     /// result or error is recorded, and a replay returns it instead of acting or reading again (a
     /// recovered workflow does not fork a second time, and sees the statuses it saw before).
-    private func recordedInWorkflow<T: Codable & Sendable>(_ name: String, _ body: @Sendable () async throws -> T) async throws -> T {
+    func recordedInWorkflow<T: Codable & Sendable>(_ name: String, _ body: @Sendable () async throws -> T) async throws -> T {
         guard let context = WorkflowContext.forOperation(), context.runtime.service === service else { return try await body() }
         return try await context.operation(name) { try await $0.runStep(retries: .none, body) }
     }
@@ -88,6 +88,22 @@ extension WorkflowManaging {
                 counts[WorkflowState(rawValue: status), default: 0] += count
             }
             return counts
+        }
+    }
+
+    /// The application versions registered in the system database, latest first (every
+    /// runtime registers its own at launch, as DBOS Python does).
+    public func listApplicationVersions() async throws -> [ApplicationVersion] {
+        try await service.systemDatabase.applicationVersions()
+    }
+
+    /// Makes a registered version the latest (DBOS 3.4's `set_latest_application_version`):
+    /// DBOS Python enqueues scheduled workflows to the latest version.
+    ///
+    /// - Throws: ``DBOSError/Code/invalidArgument`` when no such version is registered.
+    public func setLatestApplicationVersion(_ name: String) async throws {
+        guard try await service.systemDatabase.setLatestApplicationVersion(name) else {
+            throw DBOSError.invalidArgument("application version '\(name)' is not registered")
         }
     }
 

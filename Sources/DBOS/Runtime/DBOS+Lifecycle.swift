@@ -97,6 +97,7 @@ extension DBOS: Service {
             try await systemDatabase.open()
             _ = try await systemDatabase.migrate()
             settleApplicationVersion()
+            try await systemDatabase.registerApplicationVersion(applicationVersion)
             lifecycle.markRunning()
             Self.launchedRuntimes.add(self)
             tasks.spawn { await self.forwardChangeSignals() }

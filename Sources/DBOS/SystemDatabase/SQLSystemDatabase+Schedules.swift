@@ -39,6 +39,11 @@ extension SQLSystemDatabase {
         !(try await driver.write("DELETE FROM \(tables.schedules) WHERE schedule_name = \(name) RETURNING schedule_id")).isEmpty
     }
 
+    func setScheduleStatus(named name: String, status: String) async throws -> Bool {
+        !(try await driver.write(
+            "UPDATE \(tables.schedules) SET status = \(status) WHERE schedule_name = \(name) RETURNING schedule_id")).isEmpty
+    }
+
     /// After a tick's workflow is enqueued (tagged with its schedule in the insert): records
     /// the tick in `last_fired_at` (Python's ISO text; never moved backwards).
     func recordScheduleFired(scheduleName: String, firedAt: String) async throws {

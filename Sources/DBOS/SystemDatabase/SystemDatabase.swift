@@ -118,6 +118,12 @@ protocol SystemDatabase: Sendable {
     /// running in this process. Returns how many.
     func requeuePending(executorID: String, applicationVersion: String, isRunningHere: (String) -> Bool) async throws -> Int
     func upsertQueue(_ queue: QueueDefinition) async throws
+    /// Registers an application version (once: an existing name keeps its row).
+    func registerApplicationVersion(_ name: String) async throws
+    /// Every registered version, latest first.
+    func applicationVersions() async throws -> [ApplicationVersion]
+    /// Makes a registered version the latest. Returns whether it exists.
+    func setLatestApplicationVersion(_ name: String) async throws -> Bool
     /// The active (ENQUEUED, DELAYED or PENDING) workflow holding a deduplication ID on a queue.
     func activeWorkflowID(queue: String, deduplicationID: String) async throws -> String?
     /// The distinct partition keys of a queue's ENQUEUED workflows that `workflowNames` can run.
@@ -145,6 +151,8 @@ protocol SystemDatabase: Sendable {
     func schedule(named name: String) async throws -> ScheduleRow?
     func listSchedules() async throws -> [ScheduleRow]
     func deleteSchedule(named name: String) async throws -> Bool
+    /// Sets a schedule's status (`ACTIVE` or `PAUSED`). Returns whether it exists.
+    func setScheduleStatus(named name: String, status: String) async throws -> Bool
     func recordScheduleFired(scheduleName: String, firedAt: String) async throws
 
     // MARK: Management

@@ -1,0 +1,32 @@
+import DBOSTestSupport
+import DBOSTesting
+import Foundation
+import Testing
+@testable import DBOS
+
+/// The application-version registry (issue 15): each runtime registers its version at launch,
+/// once, as DBOS Python 3.4 does; the latest is the newest, and can be set.
+@Suite(.timeLimit(.minutes(5))) struct ApplicationVersionTests {
+    @Test(arguments: Backend.available)
+    func runtimesRegisterTheirVersionsAndTheLatestCanBeSet(backend: Backend) async throws {
+        let url = backend.freshDatabaseURL("versions")
+        let clock = TestClock(now: Date(timeIntervalSince1970: 1_798_761_600))
+        for version in ["v1", "v2", "v1"] {
+            let runtime = try TestRuntime(database: .url(url), clock: clock, configure: { $0.applicationVersion = version }) { _ in }
+            try await runtime.launch()
+            await runtime.shutdown()
+            clock.advance(by: .seconds(60))
+        }
+        let client = try await DBOSClient(databaseURL: url, clock: clock)
+        let versions = try await client.listApplicationVersions()
+        #expect(versions.map(\.name) == ["v2", "v1"], "each version once, latest first")
+        #expect(versions.first?.timestamp == Date(timeIntervalSince1970: 1_798_761_660), "v2 registered a minute after v1")
+
+        try await client.setLatestApplicationVersion("v1")
+        #expect(try await client.listApplicationVersions().map(\.name) == ["v1", "v2"])
+        await #expect(throws: DBOSError.invalidArgument("application version 'v9' is not registered")) {
+            try await client.setLatestApplicationVersion("v9")
+        }
+        await client.close()
+    }
+}
