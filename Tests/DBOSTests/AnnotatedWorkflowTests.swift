@@ -1,4 +1,5 @@
 import DBOSTestSupport
+import DBOSTesting
 import Foundation
 import Testing
 @testable import DBOS
@@ -147,27 +148,32 @@ struct AnnotatedGreeter: Sendable {
 
     @Test(arguments: Backend.available)
     func annotatedWorkflowRecoversAfterARestart(backend: Backend) async throws {
-        let url = backend.freshDatabaseURL()
         let tag = Self.tag()
         let id = "agent-\(tag)"
-        let first = try await launchRuntime(url, $annotatedAgent)
-        // A durable sleep long enough that the shutdown below surely lands inside it, even on a
-        // loaded machine; the second runtime then waits out only what is left of it.
-        _ = try await first.start($annotatedAgent, tag, 8_000, options: WorkflowOptions(workflowID: id))
-        try await eventually("the search step and the sleep to be recorded") { try await first.listSteps(id).count >= 2 }
-        await first.shutdown()
-        let client = try await DBOSClient(databaseURL: url)
+        let runtime = try TestRuntime(database: .url(backend.freshDatabaseURL()), configure: { $0.applicationVersion = "test-version" }) {
+            try $0.register($annotatedAgent)
+        }
+        try await runtime.launch()
+        // Stopped in its durable sleep (on the test clock); the next runtime sleeps only what is left.
+        _ = try await runtime.dbos.start($annotatedAgent, tag, 8_000, options: WorkflowOptions(workflowID: id))
+        await runtime.clock.waitForSleepers()
+        await runtime.crash()
+        let client = try await DBOSClient(databaseURL: runtime.databaseURL)
         #expect(try await client.getWorkflowStatus(id)?.state == .pending)
+        #expect(try await client.listSteps(id).map(\.functionName) == ["annotatedSearch", "DBOS.sleep"])
         await client.close()
 
-        let second = try await launchRuntime(url, $annotatedAgent)
+        try await runtime.restart()
+        let second = runtime.dbos
+        await runtime.clock.waitForSleepers()
+        await runtime.advance(by: .seconds(8))
         #expect(try await second.retrieve(id, as: String.self).result() == "done with 1")
         #expect(annotatedRuns.count("\(tag):search") == 1, "the completed step was replayed, not run again")
         #expect(try await second.listSteps(id).map(\.functionName) == ["annotatedSearch", "DBOS.sleep"])
         let status = try #require(try await second.getWorkflowStatus(id))
         #expect(status.name == "annotatedAgent")
         #expect(status.recoveryAttempts >= 2)
-        await second.shutdown()
+        await runtime.shutdown()
     }
 
     @Test(arguments: Backend.available)
