@@ -13,6 +13,16 @@ import Testing
 }
 // end snippet
 
+// snippet: testing-trait
+let bookingWorkflows: [any WorkflowDefinition] = [$bookTrip]
+
+@Test(.dbosRuntime { try $0.register(bookingWorkflows) })
+func bookingReturnsTheSeatAndTheReceipt() async throws {
+    let runtime = try #require(TestRuntime.current)
+    #expect(try await runtime.dbos.run($bookTrip, "LH400", 420) == ["seat-12A-LH400", "receipt-420"])
+}
+// end snippet
+
 // snippet: testing-clock
 @Test func anUnansweredReportIsRejectedAfterADay() async throws {
     try await withTestRuntime(register: { try $0.register($expenseReport) }) { runtime in

@@ -18,15 +18,16 @@ import Testing
         }
     }
 
-    /// An answer within the day approves the refund.
-    @Test func anApprovalWithinTheDayApproves() async throws {
-        try await withTestRuntime(register: { try $0.register(orderWorkflows) }) { runtime in
-            let handle = try await runtime.dbos.start($requestRefund, "order-18")
-            await runtime.clock.waitForSleepers()
-            await runtime.advance(by: .seconds(12 * 3600))
-            try await runtime.dbos.send("approve", to: handle.workflowID, topic: "decision")
-            #expect(try await handle.result() == .approved)
-        }
+    /// An answer within the day approves the refund. (The `.dbosRuntime` trait launches the
+    /// test's runtime and shuts it down; the test reads it from `TestRuntime.current`.)
+    @Test(.dbosRuntime { try $0.register(orderWorkflows) })
+    func anApprovalWithinTheDayApproves() async throws {
+        let runtime = try #require(TestRuntime.current)
+        let handle = try await runtime.dbos.start($requestRefund, "order-18")
+        await runtime.clock.waitForSleepers()
+        await runtime.advance(by: .seconds(12 * 3600))
+        try await runtime.dbos.send("approve", to: handle.workflowID, topic: "decision")
+        #expect(try await handle.result() == .approved)
     }
 
     /// The process dies right after the card is charged (step 2). The next process resumes
