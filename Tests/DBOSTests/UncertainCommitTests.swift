@@ -79,7 +79,11 @@ import Testing
             let id = "\(queue.name)-1"
             _ = try await dbos.enqueue(work, "late", on: queue, options: EnqueueOptions(workflowID: id))
             try await eventually("the claim's COMMIT to be held") { proxy.isHolding(claim) }
-            try await eventually("the abandoned claim's retry to read back its token") { proxy.statements(containing: readBack) >= 1 }
+            // Under load the claim may begin more than 5 s after that failure; the watchdog then
+            // abandons it after 60 s instead of 2, and the rest of the test is the same.
+            try await eventually(timeout: .seconds(90), "the abandoned claim's retry to read back its token") {
+                proxy.statements(containing: readBack) >= 1
+            }
             proxy.release(claim)   // the abandoned try commits now: the row is PENDING under its token
             try await eventually(timeout: .seconds(60), "the late-claimed workflow to finish") {
                 try await dbos.getWorkflowStatus(id)?.state == .success
