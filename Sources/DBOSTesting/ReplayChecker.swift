@@ -34,6 +34,7 @@ public struct ReplayChecker: Sendable {
         /// One sentence saying what differs.
         public let detail: String
 
+        /// `<workflow name> '<ID>': <detail>`.
         public var description: String { "\(workflowName) '\(workflowID)': \(detail)" }
     }
 
@@ -47,6 +48,7 @@ public struct ReplayChecker: Sendable {
         /// language's format (with the reason).
         public var skipped: [(workflowID: String, reason: String)] = []
 
+        /// A summary line, then one line per mismatch and the skipped workflows.
         public var description: String {
             var lines = ["replayed \(checked) workflows: \(mismatches.count) no longer match their history"]
             lines += mismatches.map { "  - \($0)" }

@@ -224,5 +224,6 @@ public struct InvalidServerURL: Error, CustomStringConvertible {
     /// The URL as given.
     public let url: String
 
+    /// Names the URL and the form expected.
     public var description: String { "'\(url)' is not a PostgreSQL server URL (postgresql://user@host:port)" }
 }
