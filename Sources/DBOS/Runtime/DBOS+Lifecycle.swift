@@ -94,8 +94,12 @@ extension DBOS: Service {
     /// Startup, as the group's first child: connect, migrate, resume, start the loops.
     private func start() async {
         do {
-            try await systemDatabase.open()
-            _ = try await systemDatabase.migrate()
+            try await systemDatabase.open(creating: config.runMigrations)
+            if config.runMigrations {
+                _ = try await systemDatabase.migrate()
+            } else {
+                try await systemDatabase.verifySchema()
+            }
             settleApplicationVersion()
             try await systemDatabase.registerApplicationVersion(applicationVersion)
             lifecycle.markRunning()

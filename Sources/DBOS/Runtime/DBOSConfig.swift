@@ -61,6 +61,12 @@ public struct DBOSConfig: Sendable {
     /// rate-limit windows and cron ticks are measured on it. Default ``WallClock`` (the
     /// machine's time); a test passes a clock it advances by hand (`DBOSTesting.TestClock`).
     public var clock: any DBOSClock
+    /// Whether launch creates a missing system database and migrates its schema (default
+    /// true). False for a process whose database role may not run DDL: launch then creates and
+    /// changes nothing, and fails with ``DBOSError/Code/unsupportedSchemaVersion`` when the
+    /// schema is missing or older (``DBOSError/Code/databaseUnreachable`` when the database
+    /// itself is), so migrate it first (`dbos-swift migrate`), as DBOS 3.4's `run_migrations`.
+    public var runMigrations: Bool
 
     /// SQLite's `PRAGMA synchronous` setting for the system database.
     public enum SQLiteSynchronous: String, Sendable {
@@ -75,7 +81,7 @@ public struct DBOSConfig: Sendable {
                 maxRecoveryAttempts: Int = 100, executorLease: Duration? = nil, shutdownTimeout: Duration = .seconds(30),
                 logger: Logger? = nil, metricsFactory: (any MetricsFactory)? = nil,
                 queueMetricsInterval: Duration = .seconds(10), spanAttributeNames: SpanAttributeNames = .dbos,
-                retention: RetentionPolicy? = nil, clock: any DBOSClock = WallClock()) {
+                retention: RetentionPolicy? = nil, clock: any DBOSClock = WallClock(), runMigrations: Bool = true) {
         self.name = name
         self.systemDatabaseURL = systemDatabaseURL
         self.executorID = executorID
@@ -91,6 +97,7 @@ public struct DBOSConfig: Sendable {
         self.spanAttributeNames = spanAttributeNames
         self.retention = retention
         self.clock = clock
+        self.runMigrations = runMigrations
         self.logger = logger ?? Logger(label: "dbos.\(name)")
     }
 

@@ -61,7 +61,11 @@ final class SQLSystemDatabase: SystemDatabase {
     var backendName: String { dialect.name }
 
     func run() async { await driver.run() }
-    func open() async throws { try await driver.open() }
+    func open(creating: Bool = true) async throws { try await driver.open(creating: creating) }
+
+    func verifySchema() async throws {
+        try await Migrator(driver: driver, schema: schema, logger: logger).verify()
+    }
     func close() async { await driver.close() }
 
     func migrate() async throws -> MigrationReport {

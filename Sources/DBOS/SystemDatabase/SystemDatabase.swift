@@ -16,8 +16,11 @@ protocol SystemDatabase: Sendable {
 
     /// Drives the connections until cancelled (see ``SQLDriver/run()``).
     func run() async
-    /// Connects (creating the database when missing) once ``run()`` is running.
-    func open() async throws
+    /// Connects (creating the database when missing, if `creating`) once ``run()`` is running.
+    func open(creating: Bool) async throws
+    /// Throws ``DBOSError/Code/unsupportedSchemaVersion`` unless the schema is at this library's
+    /// version or newer; creates and changes nothing.
+    func verifySchema() async throws
     /// Finishes queued writes and closes the connections.
     func close() async
     func migrate() async throws -> MigrationReport

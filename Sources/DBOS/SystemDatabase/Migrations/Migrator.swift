@@ -40,6 +40,18 @@ struct Migrator {
         return MigrationReport(previousVersion: 0, version: SystemSchema.version)
     }
 
+    /// For a process that must not migrate (``DBOSConfig/runMigrations`` false): throws unless
+    /// the schema is at this library's version or newer, and changes nothing.
+    func verify() async throws {
+        let found = try await currentVersion()
+        guard found < SystemSchema.version else { return }
+        throw DBOSError.unsupportedSchemaVersion(
+            found: found,
+            reason: "this version of DBOS needs \(SystemSchema.version), and this process is configured with runMigrations false, "
+                + "so it does not migrate: migrate the system database first (`dbos-swift migrate` or `dbos migrate`), "
+                + "or launch with runMigrations true")
+    }
+
     /// The recorded version, 0 when there is no `dbos_migrations` table or row.
     func currentVersion() async throws -> Int {
         guard try await !driver.read(ddl.migrationsTableExists).isEmpty else { return 0 }

@@ -25,8 +25,8 @@ final class PostgresDriver: SQLDriver {
         await client.run()
     }
 
-    func open() async throws {
-        try await createDatabaseIfMissing()
+    func open(creating: Bool) async throws {
+        if creating { try await createDatabaseIfMissing() } else { try await requireDatabase() }
         do {
             _ = try await read("SELECT 1 AS ok")
         } catch {
@@ -57,6 +57,21 @@ final class PostgresDriver: SQLDriver {
     /// "could not connect to postgres database" and continues. A role that reaches the
     /// maintenance database but may not create databases gets the server's refusal. Any other
     /// failure to reach the system database (network, TLS, authentication) is reported as it is.
+    /// Fails at once, with one direct connection, when the system database does not exist (the
+    /// pool would keep retrying to connect).
+    private func requireDatabase() async throws {
+        do {
+            let probe = try await connect(to: location.database, id: 0)
+            try? await probe.close()
+        } catch let error as PSQLError where error.serverInfo?[.sqlState] == "3D000" {
+            throw DBOSError.databaseUnreachable(url: description, reason: "the database does not exist, and this process does not create it")
+        } catch let error as DBOSError {
+            throw error
+        } catch {
+            throw DBOSError.databaseUnreachable(url: description, reason: describe(error))
+        }
+    }
+
     private func createDatabaseIfMissing() async throws {
         do {
             let probe = try await connect(to: location.database, id: 0)

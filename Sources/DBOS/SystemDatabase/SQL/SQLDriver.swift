@@ -11,8 +11,9 @@ protocol SQLDriver: Sendable {
     /// Drives the connections (the PostgreSQL pool, the SQLite writer) until cancelled.
     func run() async
 
-    /// Connects, creating the database when it is missing, and checks that it answers.
-    func open() async throws
+    /// Connects, creating the database when it is missing (unless `creating` is false: then a
+    /// missing database is ``DBOSError/Code/databaseUnreachable``), and checks that it answers.
+    func open(creating: Bool) async throws
 
     /// A read-only statement (autocommit, may run concurrently with writes).
     func read(_ query: SQLQuery) async throws -> [SQLRow]

@@ -41,7 +41,10 @@ final class SQLiteDriver: SQLDriver {
         self.logger = logger
     }
 
-    func open() async throws {
+    func open(creating: Bool) async throws {
+        if !creating && !FileManager.default.fileExists(atPath: path) {
+            throw DBOSError.databaseUnreachable(url: "sqlite://\(path)", reason: "the file does not exist, and this process does not create it")
+        }
         let directory = (path as NSString).deletingLastPathComponent
         if !directory.isEmpty, !FileManager.default.fileExists(atPath: directory) {
             throw DBOSError.databaseUnreachable(url: "sqlite://\(path)", reason: "directory '\(directory)' does not exist")
