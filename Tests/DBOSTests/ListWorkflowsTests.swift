@@ -90,4 +90,29 @@ import Testing
         await client.close()
         await dbos.shutdown()
     }
+
+    /// `listSteps(loadOutputs:limit:offset:)`, as DBOS 3.4's `list_workflow_steps`: pages of
+    /// the timeline, and without outputs or errors when asked.
+    @Test(arguments: Backend.available)
+    func stepPagesWithAndWithoutOutputs(backend: Backend) async throws {
+        struct Refused: Error {}
+        let work = Workflow("fiveSteps") { () async throws -> Int in
+            for index in 1...4 { _ = try await DBOS.step("step\(index)") { String(repeating: "x", count: 100 * index) } }
+            _ = try? await DBOS.step("failing") { () async throws -> Int in throw Refused() }
+            return 5
+        }
+        try await withRuntime(backend.freshDatabaseURL(), work) { dbos in
+            #expect(try await dbos.run(work, options: WorkflowOptions(workflowID: "five")) == 5)
+            let all = try await dbos.listSteps("five")
+            let light = try await dbos.listSteps("five", loadOutputs: false)
+            #expect(light.map(\.functionName) == all.map(\.functionName))
+            #expect(light.allSatisfy { $0.output == nil && $0.error == nil }, "no payloads")
+            #expect(all.last?.error != nil && all.first?.output != nil, "the full listing has them")
+            #expect(light.map(\.completedAt) == all.map(\.completedAt))
+            let page = try await dbos.listSteps("five", loadOutputs: true, limit: 2, offset: 1)
+            #expect(page == Array(all[1...2]))
+            #expect(try await dbos.listSteps("five", loadOutputs: true, offset: 4) == [all[4]])
+            await #expect(throws: DBOSError.self) { _ = try await dbos.listSteps("five", loadOutputs: true, limit: -1) }
+        }
+    }
 }

@@ -44,6 +44,21 @@ extension WorkflowManaging {
         try await recordedInWorkflow("DBOS.listWorkflowSteps") { try await service.steps(workflowID) }
     }
 
+    /// A page of a workflow's recorded operations, in order, as DBOS 3.4's
+    /// `list_workflow_steps(load_output:limit:offset:)`: with `loadOutputs` false, each
+    /// ``StepRecord`` has no output and no error (they are not read), which keeps a long
+    /// agent run's timeline cheap to list. Recorded when called by a workflow (`DBOS.listWorkflowSteps`).
+    ///
+    /// - Throws: ``DBOSError/Code/invalidArgument`` for a negative limit or offset.
+    public func listSteps(_ workflowID: String, loadOutputs: Bool, limit: Int? = nil, offset: Int? = nil) async throws -> [StepRecord] {
+        guard (limit ?? 0) >= 0, (offset ?? 0) >= 0 else {
+            throw DBOSError.invalidArgument("listSteps: limit and offset must not be negative")
+        }
+        return try await recordedInWorkflow("DBOS.listWorkflowSteps") {
+            try await service.systemDatabase.listSteps(workflowID: workflowID, loadOutputs: loadOutputs, limit: limit, offset: offset)
+        }
+    }
+
     /// Workflows waiting on or running from a queue (ENQUEUED, DELAYED or PENDING), oldest
     /// first. Recorded when called by a workflow (`DBOS.listQueuedWorkflows`).
     public func listQueuedWorkflows(queue: String? = nil, limit: Int? = nil) async throws -> [WorkflowStatus] {

@@ -169,6 +169,20 @@ final class SQLSystemDatabase: SystemDatabase {
         try await driver.read(stepQuery(workflowID: workflowID, functionID: functionID)).first.map(StepRecord.init(row:))
     }
 
+    func listSteps(workflowID: String, loadOutputs: Bool, limit: Int?, offset: Int?) async throws -> [StepRecord] {
+        // Without outputs the payload columns are not even read (outputs can be large).
+        let columns: SQLFragment = loadOutputs
+            ? Self.stepColumns
+            : "workflow_uuid, function_id, function_name, NULL AS output, NULL AS error, child_workflow_id, started_at_epoch_ms, completed_at_epoch_ms, serialization"
+        var query: SQLQuery = "SELECT \(columns) FROM \(tables.operations) WHERE workflow_uuid = \(workflowID) ORDER BY function_id"
+        if let limit { query.append(" LIMIT \(limit)") }
+        if let offset {
+            if limit == nil { query.append("\(dialect.limitForOffsetOnly)") }
+            query.append(" OFFSET \(offset)")
+        }
+        return try await driver.read(query).map(StepRecord.init(row:))
+    }
+
     func steps(workflowID: String) async throws -> [StepRecord] {
         try await driver.read(
             "SELECT \(Self.stepColumns) FROM \(tables.operations) WHERE workflow_uuid = \(workflowID) ORDER BY function_id"

@@ -39,6 +39,8 @@ protocol SystemDatabase: Sendable {
     func recordOperation(_ operation: StepRecord, ownerXID: String) async throws -> OperationWrite<Void>
     /// Every recorded operation of a workflow, in function ID order.
     func steps(workflowID: String) async throws -> [StepRecord]
+    /// A page of a workflow's operations in order, with or without their outputs and errors.
+    func listSteps(workflowID: String, loadOutputs: Bool, limit: Int?, offset: Int?) async throws -> [StepRecord]
     /// The operation recorded at `functionID`, if any.
     func step(workflowID: String, functionID: Int) async throws -> StepRecord?
     /// Records a terminal outcome if the workflow is still PENDING (and owned by `ownerXID`).
