@@ -148,12 +148,7 @@ final class WorkflowContext: Sendable {
     func perform<Output>(_ operation: Operation<Output>, _ run: (Operation<Output>) async throws -> Output) async throws -> Output {
         if let record = operation.recorded { return try operation.replay(record) }
         try requireLive(operation.functionID, operation.name)
-        guard let observer = runtime.operationObserver else {
-            return try await withOperationSpan(operation.name, functionID: operation.functionID, type: operation.type.rawValue) {
-                try await run(operation)
-            }
-        }
-        let event = OperationEvent(workflowID: workflowID, functionID: operation.functionID, name: operation.name)
+        let observer = runtime.operationObserver   // DBOSTesting's; nil in production
         let output: Output
         do {
             output = try await withOperationSpan(operation.name, functionID: operation.functionID, type: operation.type.rawValue) {
@@ -162,11 +157,15 @@ final class WorkflowContext: Sendable {
         } catch {
             // A failed step records its error and finishes all the same; an operation stopped
             // by shutdown, cancellation or a lost workflow did not finish.
-            if !Self.stopsTheExecution(error) { try await observer(event) }
+            if let observer, !Self.stopsTheExecution(error) { try await observer(finished(operation)) }
             throw error
         }
-        try await observer(event)
+        if let observer { try await observer(finished(operation)) }
         return output
+    }
+
+    private func finished<Output>(_ operation: Operation<Output>) -> OperationEvent {
+        OperationEvent(workflowID: workflowID, functionID: operation.functionID, name: operation.name)
     }
 
     private static func stopsTheExecution(_ error: any Error) -> Bool {
