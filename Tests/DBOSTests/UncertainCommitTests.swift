@@ -240,7 +240,8 @@ import Testing
         }
     }
 
-    /// A message, an event and stream entries whose answers are lost are stored once each.
+    /// A message, an event and stream entries whose answers are lost are stored once each, and a
+    /// receive whose consumption committed without its answer returns that message.
     @Test(.enabled(if: hasPostgres, "needs PostgreSQL"))
     func messagesEventsAndStreamEntriesWhoseCommitIsLostAreStoredOnce() async throws {
         let receiver = Workflow("receiver") { () async throws -> [String] in
@@ -262,7 +263,19 @@ import Testing
             for pattern in patterns { proxy.loseCommit(ofStatementContaining: pattern) }
             let receiving = try await dbos.start(receiver, options: WorkflowOptions(workflowID: "uc-receiver"))
             try await dbos.send("hello", to: "uc-receiver", topic: "t")
+            try await eventually(timeout: .seconds(120), "'hello' received") {
+                try await dbos.listSteps("uc-receiver").contains { $0.functionName == "DBOS.recv" && $0.output == #""hello""# }
+            }
+            // The receive of the closing message commits its consumption but loses the answer.
+            // With no other message waiting, its retry must find its own record instead of
+            // waiting out the 600 s timeout.
+            let consume = "SET consumed = "
+            proxy.loseCommit(ofStatementContaining: consume)
             try await dbos.send("end", to: "uc-receiver", topic: "t")
+            try await eventually(timeout: .seconds(120), "the receiver finishing") {
+                try await dbos.getWorkflowStatus("uc-receiver")?.state == .success
+            }
+            #expect(proxy.lost(consume) == 1, "the closing message's consumption lost its answer")
             #expect(try await receiving.result() == ["hello"], "the message arrives once")
             #expect(try await dbos.run(writer, options: WorkflowOptions(workflowID: "uc-writer")) == "written")
             for pattern in patterns { #expect(proxy.lost(pattern) == 1, "\(pattern)'s answer was lost") }

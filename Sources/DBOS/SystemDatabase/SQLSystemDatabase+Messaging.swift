@@ -34,7 +34,13 @@ extension SQLSystemDatabase {
                 WHERE destination_uuid = \(workflowID) AND topic = \(topic) AND consumed = \(false)
                 ORDER BY \(self.dialect.messageOrder) LIMIT 1\(self.dialect.skipLocked)
                 """)
-            guard let next = oldest.first else { return nil }
+            guard let next = oldest.first else {
+                // An earlier try of this receive may have consumed its message and committed
+                // without its answer arriving (a lost connection, an abandoned attempt): its
+                // record is then the outcome, not a wait for a message that will not come.
+                let earlier = try await executor.execute(self.stepQuery(workflowID: workflowID, functionID: operation.functionID))
+                return try earlier.first.map { .alreadyRecorded(try StepRecord(row: $0)) }
+            }
             let serialization: String? = try next.decode("serialization")
             let messageUUID: String = try next.decode("message_uuid")
             var received = operation

@@ -161,7 +161,7 @@ final class SQLSystemDatabase: SystemDatabase {
         return .notOwner(status: try status.first.map { WorkflowState(rawValue: try $0.decode("status")) })
     }
 
-    private func stepQuery(workflowID: String, functionID: Int) -> SQLQuery {
+    func stepQuery(workflowID: String, functionID: Int) -> SQLQuery {
         "SELECT \(Self.stepColumns) FROM \(tables.operations) WHERE workflow_uuid = \(workflowID) AND function_id = \(functionID)"
     }
 

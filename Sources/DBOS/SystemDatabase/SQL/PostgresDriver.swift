@@ -86,10 +86,11 @@ final class PostgresDriver: SQLDriver {
         }
         let maintenance: PostgresConnection
         do {
-            maintenance = try await connect(to: Self.maintenanceDatabase, id: 0)
+            maintenance = try await connectToMaintenanceDatabase()
         } catch {
+            let maintenanceError = describe(error)
             logger.warning("the system database does not exist and the maintenance database cannot be reached to create it; continuing", metadata: [
-                "database": "\(location.database)", "maintenanceDatabase": "\(Self.maintenanceDatabase)", "error": "\(describe(error))",
+                "database": "\(location.database)", "maintenanceDatabase": "\(Self.maintenanceDatabase)", "error": "\(maintenanceError)",
             ])
             do {
                 let probe = try await connect(to: location.database, id: 0)
@@ -100,7 +101,7 @@ final class PostgresDriver: SQLDriver {
             } catch {
                 throw DBOSError.databaseUnreachable(url: description, reason: """
                     \(describe(error)); it could not be created: the maintenance database '\(Self.maintenanceDatabase)' \
-                    cannot be reached (create the database beforehand)
+                    cannot be reached (\(maintenanceError)); create the database beforehand
                     """)
             }
         }
@@ -115,6 +116,22 @@ final class PostgresDriver: SQLDriver {
             throw DBOSError.databaseUnreachable(url: description, reason: "the database does not exist and cannot be created: \(describe(error))")
         }
         try? await maintenance.close()
+    }
+
+    /// A connection to the maintenance database. The server has just answered for the system
+    /// database, so a connection that fails without the server's answer (a connect timeout on a
+    /// loaded machine, a reset) is tried twice more before it counts; a refusal does not.
+    private func connectToMaintenanceDatabase() async throws -> PostgresConnection {
+        var attempt = 1
+        while true {
+            do {
+                return try await connect(to: Self.maintenanceDatabase, id: 0)
+            } catch let error as PSQLError where error.serverInfo?[.sqlState] == nil && attempt < 3 {
+                logger.debug("connecting to the maintenance database failed; trying again", metadata: ["error": "\(describe(error))"])
+                attempt += 1
+                try await Task.sleep(for: .milliseconds(200 * attempt))
+            }
+        }
     }
 
     /// A connection failure for an error message: the server's message and SQLSTATE when it
