@@ -18,7 +18,7 @@ final class RunningWorkflows: Sendable {
         var partitionKey: String?
         var ownerXID: String
         var task: Task<Void, Never>?
-        var waiters: [CheckedContinuation<WorkflowOutcome?, Never>] = []
+        var waiters: [UUID: CheckedContinuation<WorkflowOutcome?, Never>] = [:]
         var cancelled = false
         /// The body has ended and its outcome is being written.
         var completing = false
@@ -108,16 +108,21 @@ final class RunningWorkflows: Sendable {
 
     var count: Int { state.withLock { $0.entries.count } }
 
-    /// Waits for a workflow running here. Returns nil at once when it does not run here, or
-    /// when it stopped without an outcome (shutdown, lost ownership).
+    /// Waits for a workflow running here. Returns nil at once when it does not run here, when it
+    /// stopped without an outcome (shutdown, lost ownership), or when the calling task is cancelled.
     func wait(for workflowID: String) async -> WorkflowOutcome? {
-        await withCheckedContinuation { continuation in
-            let registered = state.withLock { state in
-                guard state.entries[workflowID] != nil else { return false }
-                state.entries[workflowID]!.waiters.append(continuation)
-                return true
+        let id = UUID()
+        return await withTaskCancellationHandler {
+            await withCheckedContinuation { continuation in
+                let registered = state.withLock { state in
+                    guard state.entries[workflowID] != nil, !Task.isCancelled else { return false }
+                    state.entries[workflowID]!.waiters[id] = continuation
+                    return true
+                }
+                if !registered { continuation.resume(returning: nil) }
             }
-            if !registered { continuation.resume(returning: nil) }
+        } onCancel: {
+            state.withLock { $0.entries[workflowID]?.waiters.removeValue(forKey: id) }?.resume(returning: nil)
         }
     }
 
@@ -131,7 +136,7 @@ final class RunningWorkflows: Sendable {
             defer { state.idleWaiters.removeAll() }
             return (entry, Array(state.idleWaiters.values))
         }
-        for waiter in entry?.waiters ?? [] { waiter.resume(returning: outcome) }
+        for waiter in (entry?.waiters ?? [:]).values { waiter.resume(returning: outcome) }
         for waiter in idle { waiter.resume() }
         return entry?.queueName
     }

@@ -85,6 +85,31 @@ final class WorkflowService: Sendable {
         }
     }
 
+    /// Waits until one of `workflowIDs` has finished and returns it (the earliest to finish when
+    /// several have): woken at once by a local completion, otherwise by polling with a short,
+    /// growing interval, as ``awaitOutcome(_:timeout:)``.
+    func awaitFirstFinished(_ workflowIDs: [String]) async throws -> String {
+        guard !workflowIDs.isEmpty else { throw DBOSError.invalidArgument("waitFirst needs at least one workflow") }
+        guard Set(workflowIDs).count == workflowIDs.count else {
+            throw DBOSError.invalidArgument("waitFirst was given the same workflow twice")
+        }
+        try await requireExisting(workflowIDs)
+        var interval = Duration.milliseconds(5)
+        while true {
+            if let first = try await systemDatabase.firstFinished(among: workflowIDs) { return first }
+            let local = workflowIDs.filter { running.isRunning($0) }
+            let poll = interval
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                // The first local completion, or the poll interval, whichever comes first.
+                for id in local { group.addTask { [running] in _ = await running.wait(for: id) } }
+                group.addTask { try await self.pause(for: poll) }
+                try await group.next()
+                group.cancelAll()
+            }
+            interval = min(interval * 2, .milliseconds(200))
+        }
+    }
+
     /// Waits for the workflow and returns its output as `Output`, or throws its error.
     func result<Output: Decodable>(of workflowID: String, as type: Output.Type, timeout: Duration? = nil) async throws -> Output {
         try await awaitOutcome(workflowID, timeout: timeout).decode(workflowID: workflowID, as: type, errors: errors)

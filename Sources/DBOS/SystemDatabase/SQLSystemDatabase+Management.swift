@@ -47,6 +47,14 @@ extension SQLSystemDatabase {
         ).map { try $0.decode("workflow_uuid") })
     }
 
+    func firstFinished(among workflowIDs: [String]) async throws -> String? {
+        try await driver.read("""
+            SELECT workflow_uuid FROM \(tables.status)
+            WHERE workflow_uuid IN (\(dialect.values(workflowIDs))) AND status NOT IN ('PENDING', 'ENQUEUED', 'DELAYED')
+            ORDER BY updated_at, workflow_uuid LIMIT 1
+            """).first?.decode("workflow_uuid")
+    }
+
     func fork(workflowID: String, newID: String, startStep: Int, applicationVersion: String, queueName: String) async throws {
         let tables = self.tables
         let now = clock.nowMilliseconds

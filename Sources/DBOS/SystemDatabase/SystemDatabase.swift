@@ -168,6 +168,9 @@ protocol SystemDatabase: Sendable {
     func resume(workflowIDs: [String], queueName: String) async throws -> [String]
     /// Those of `workflowIDs` that exist.
     func existingWorkflowIDs(_ workflowIDs: [String]) async throws -> Set<String>
+    /// The one of `workflowIDs` that finished first (no longer PENDING, ENQUEUED or DELAYED), by
+    /// its last update; nil while all are active.
+    func firstFinished(among workflowIDs: [String]) async throws -> String?
     func fork(workflowID: String, newID: String, startStep: Int, applicationVersion: String, queueName: String) async throws
     func delete(workflowIDs: [String], includeChildren: Bool) async throws -> [String]
     /// Every row of `workflowIDs` (and, with `includeChildren`, their descendants), by table;
