@@ -162,19 +162,37 @@ import Testing
             try await DBOS.closeStream("tokens")
             return count
         }
-        try await withRuntime(backend.freshDatabaseURL(), producer) { dbos in
+        let url = backend.freshDatabaseURL()
+        try await withRuntime(url, producer) { dbos in
             // The early reader attaches while the workflow still writes (a stream of a workflow that
             // does not exist yet is an error, as in DBOS).
             let handle = try await dbos.start(producer, 4, options: WorkflowOptions(workflowID: "stream-1"))
             let early = dbos.stream("tokens", of: "stream-1", as: String.self)
             let earlyTask = Task { var all: [String] = []; for try await value in early { all.append(value) }; return all }
             try await eventually("two values") { try await dbos.listSteps("stream-1").count >= 2 }
+            // A reader that reconnects after two values, while the workflow still writes, reads on
+            // from offset 2, through a client as well.
+            let client = try await DBOSClient(databaseURL: url)
+            let resumed = client.stream("tokens", of: "stream-1", as: String.self, from: 2)
+            let resumedTask = Task { var all: [String] = []; for try await value in resumed { all.append(value) }; return all }
             try await dbos.send("go", to: "stream-1", topic: "continue")
             #expect(try await handle.result() == 4)
             #expect(try await earlyTask.value == ["t0", "t1", "t2", "t3"])
+            #expect(try await resumedTask.value == ["t2", "t3"])
+            await client.close()
             var late: [String] = []
             for try await value in dbos.stream("tokens", of: "stream-1", as: String.self) { late.append(value) }
             #expect(late == ["t0", "t1", "t2", "t3"])
+            var fromThree: [String] = []
+            for try await value in dbos.stream("tokens", of: "stream-1", as: String.self, from: 3) { fromThree.append(value) }
+            #expect(fromThree == ["t3"])
+            var pastTheEnd: [String] = []
+            for try await value in dbos.stream("tokens", of: "stream-1", as: String.self, from: 9) { pastTheEnd.append(value) }
+            #expect(pastTheEnd.isEmpty)
+            let negative = await #expect(throws: DBOSError.self) {
+                for try await _ in dbos.stream("tokens", of: "stream-1", as: String.self, from: -1) {}
+            }
+            #expect(negative?.code == .invalidArgument)
             let rows = try await dbos.rawSQL(#"SELECT "offset", value FROM dbos.streams WHERE workflow_uuid = 'stream-1' ORDER BY "offset""#)
             #expect(rows.map { $0.string("value") } == [#""t0""#, #""t1""#, #""t2""#, #""t3""#, #""__DBOS_STREAM_CLOSED__""#])
         }

@@ -118,9 +118,10 @@ public final class DBOSClient: WorkflowManaging {
         try await event(key, of: workflowID, as: type)
     }
 
-    /// The values of a workflow's stream (see ``DBOS/stream(_:of:as:)``), polled.
-    public func stream<Value: Decodable & Sendable>(_ key: String, of workflowID: String, as type: Value.Type = Value.self)
-        -> AsyncThrowingStream<Value, any Error> {
-        service.stream(key, of: workflowID, as: type)
+    /// The values of a workflow's stream from `offset` on (see ``DBOS/stream(_:of:as:from:)``),
+    /// polled.
+    public func stream<Value: Decodable & Sendable>(_ key: String, of workflowID: String, as type: Value.Type = Value.self,
+                                                    from offset: Int = 0) -> AsyncThrowingStream<Value, any Error> {
+        service.stream(key, of: workflowID, as: type, from: offset)
     }
 }

@@ -43,18 +43,20 @@ extension DBOS {
         current.runtime.hub.signal(WakeupHub.key(.streams, current.workflowID, key))
     }
 
-    /// The values of workflow `workflowID`'s stream `key`, in order, as they are written.
-    /// The sequence finishes when the stream is closed, or when the workflow has ended and
-    /// every value has been read. It throws ``DBOSError/Code/nonexistentWorkflow`` when no
-    /// workflow has that ID.
+    /// The values of workflow `workflowID`'s stream `key`, in order, as they are written,
+    /// starting at `offset` (0, the first value, by default; a reader that reconnects passes
+    /// the number of values it has). The sequence finishes when the stream is closed, or when
+    /// the workflow has ended and every value has been read. It throws
+    /// ``DBOSError/Code/nonexistentWorkflow`` when no workflow has that ID, and
+    /// ``DBOSError/Code/invalidArgument`` for a negative offset.
     public func stream<Value: Decodable & Sendable>(
-        _ key: String, of workflowID: String, as type: Value.Type = Value.self
+        _ key: String, of workflowID: String, as type: Value.Type = Value.self, from offset: Int = 0
     ) -> AsyncThrowingStream<Value, any Error> {
-        service.stream(key, of: workflowID, as: type)
+        service.stream(key, of: workflowID, as: type, from: offset)
     }
 
-    /// Reads a stream; see ``stream(_:of:as:)``.
-    @available(*, deprecated, renamed: "stream(_:of:as:)")
+    /// Reads a stream; see ``stream(_:of:as:from:)``.
+    @available(*, deprecated, renamed: "stream(_:of:as:from:)")
     public func readStream<Value: Decodable & Sendable>(
         _ workflowID: String, _ key: String, as type: Value.Type = Value.self
     ) -> AsyncThrowingStream<Value, any Error> {
@@ -63,14 +65,15 @@ extension DBOS {
 }
 
 extension WorkflowService {
-    /// A stream's values as they are written (see ``DBOS/stream(_:of:as:)``).
-    func stream<Value: Decodable & Sendable>(_ key: String, of workflowID: String, as type: Value.Type)
+    /// A stream's values as they are written, from offset `start` (see ``DBOS/stream(_:of:as:from:)``).
+    func stream<Value: Decodable & Sendable>(_ key: String, of workflowID: String, as type: Value.Type, from start: Int)
         -> AsyncThrowingStream<Value, any Error> {
         let what = "stream '\(key)' of workflow '\(workflowID)'"
         return AsyncThrowingStream { continuation in
             let task = Task {
-                var offset = 0
+                var offset = start
                 do {
+                    guard start >= 0 else { throw DBOSError.invalidArgument("a stream offset must not be negative, not \(start)") }
                     reading: while true {
                         // Read the status first: values written before the workflow ended are all visible
                         // then. A workflow that does not exist has nothing to wait for (as in DBOS).
