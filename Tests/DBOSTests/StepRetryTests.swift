@@ -61,6 +61,33 @@ struct Flaky: Error, CustomStringConvertible {
         }
     }
 
+    /// As DBOS's `DBOSMaxStepRetriesExceeded.errors`: the error of exhausted retries carries
+    /// every attempt's error, first to last, and so does its replay from the record.
+    @Test(arguments: Backend.available)
+    func exhaustedRetriesCarryEveryAttemptsError(backend: Backend) async throws {
+        let counter = Counter()
+        let catcher = Workflow("catcher") { () async throws -> [String] in
+            do {
+                _ = try await DBOS.step("call", retries: .exponential(maxAttempts: 3, initialInterval: .milliseconds(1))) { () async throws -> Int in
+                    throw Flaky(attempt: counter.hit("call"))
+                }
+                return []
+            } catch let error as DBOSError where error.code == .maxStepRetriesExceeded {
+                let attempts = error.attemptFailures.map(\.message) + [error.failure?.message ?? "no last error"]
+                return try await DBOS.step("seen") { attempts }
+            }
+        }
+        try await withRuntime(backend.freshDatabaseURL(), catcher) { dbos in
+            let expected = (1...3).map { "flaky failure on attempt \($0)" }
+            let seen = try await dbos.run(catcher, options: WorkflowOptions(workflowID: "catcher-1"))
+            #expect(seen == expected + [expected[2]])
+            // A fork from the second operation replays the first one's recorded error.
+            let replay = try await dbos.retrieve("catcher-1", as: [String].self).fork(fromStep: 2)
+            #expect(try await replay.result() == seen)
+            #expect(counter.count("call") == 3, "the replay did not run the step again")
+        }
+    }
+
     @Test(arguments: Backend.available)
     func errorsTheRetryPredicateRejectsFailAtOnce(backend: Backend) async throws {
         let counter = Counter()

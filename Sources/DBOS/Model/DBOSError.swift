@@ -77,9 +77,13 @@ public struct DBOSError: Error, Sendable, Equatable, CustomStringConvertible {
     public var message: String
     /// The workflow concerned, when there is one.
     public var workflowID: String?
-    /// The stored error of a failed workflow or step (``Code/workflowFailed``,
-    /// ``Code/maxStepRetriesExceeded``).
+    /// The stored error of a failed workflow or step (``Code/workflowFailed``; for
+    /// ``Code/maxStepRetriesExceeded``, the last attempt's).
     public var failure: WorkflowFailure?
+    /// For ``Code/maxStepRetriesExceeded``: every attempt's error, the first attempt's first (as
+    /// DBOS's `DBOSMaxStepRetriesExceeded.errors`). Empty for other errors. Kept in the recorded
+    /// error's `data`, so a replayed step throws them too.
+    public var attemptFailures: [WorkflowFailure] = []
     /// How the database classified a failed statement (unique or foreign-key violation, ...).
     var databaseFailure: DatabaseFailure?
 
@@ -101,6 +105,22 @@ extension DBOSError {
     init?(recorded failure: WorkflowFailure) {
         guard failure.name == "DBOSError", case .string(let code)? = failure.code else { return nil }
         self.init(Code(recordedName: code), failure.message)
+        if let details = try? failure.data?.decode(as: RecordedDetails.self, what: "error details") {
+            attemptFailures = details.attempts ?? []
+            self.failure = attemptFailures.last
+        }
+    }
+
+    /// What a recorded ``DBOSError`` keeps in its `data` besides code and message.
+    struct RecordedDetails: Codable {
+        /// ``attemptFailures``, when there are any.
+        var attempts: [WorkflowFailure]?
+    }
+
+    /// ``RecordedDetails`` of this error, for its stored form (nil when there is nothing to keep).
+    var recordedDetails: JSONValue? {
+        guard !attemptFailures.isEmpty else { return nil }
+        return try? JSONValue(encoding: RecordedDetails(attempts: attemptFailures))
     }
 }
 
@@ -186,10 +206,13 @@ extension DBOSError {
     static func workflowFailed(_ failure: WorkflowFailure) -> DBOSError {
         DBOSError(.workflowFailed, "workflow failed with \(failure.name): \(failure.message)", failure: failure)
     }
-    static func maxStepRetriesExceeded(step: String, attempts: Int, lastError: WorkflowFailure) -> DBOSError {
-        DBOSError(.maxStepRetriesExceeded,
-                  "step '\(step)' failed after \(attempts) attempts; last error \(lastError.name): \(lastError.message)",
-                  failure: lastError)
+    static func maxStepRetriesExceeded(step: String, errors: [WorkflowFailure]) -> DBOSError {
+        let last = errors.last ?? WorkflowFailure(name: "Error", message: "unknown")
+        var error = DBOSError(.maxStepRetriesExceeded,
+                              "step '\(step)' failed after \(errors.count) attempts; last error \(last.name): \(last.message)",
+                              failure: last)
+        error.attemptFailures = errors
+        return error
     }
     static func unsupportedSerialization(format: String, what: String) -> DBOSError {
         DBOSError(.unsupportedSerialization,

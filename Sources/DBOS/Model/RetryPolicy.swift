@@ -1,7 +1,7 @@
 /// How a step retries when its body throws.
 ///
 /// Only the final attempt's outcome is recorded. When every attempt fails the step throws
-/// ``DBOSError/Code/maxStepRetriesExceeded`` carrying the last error.
+/// ``DBOSError/Code/maxStepRetriesExceeded`` carrying every attempt's error.
 public struct RetryPolicy: Sendable {
     /// Total attempts, including the first (1 means no retry).
     public var maxAttempts: Int
@@ -50,14 +50,16 @@ public struct RetryPolicy: Sendable {
                 onRetry: (_ attempt: Int, _ error: any Error, _ delay: Duration) -> Void = { _, _, _ in },
                 _ body: () async throws -> T) async throws -> T {
         var attempt = 1
+        var errors: [WorkflowFailure] = []
         while true {
             do {
                 return try await body()
             } catch {
                 guard maxAttempts > 1 else { throw error }
                 guard shouldRetry(error) else { throw error }
+                errors.append(WorkflowFailure(error))
                 guard attempt < maxAttempts else {
-                    throw DBOSError.maxStepRetriesExceeded(step: name, attempts: attempt, lastError: WorkflowFailure(error))
+                    throw DBOSError.maxStepRetriesExceeded(step: name, errors: errors)
                 }
                 let delay = delay(after: attempt)
                 onRetry(attempt, error, delay)

@@ -32,7 +32,7 @@ public struct WorkflowFailure: Error, Sendable, Equatable, Codable, CustomString
         case let dbos as DBOSError where dbos.code == .workflowFailed && dbos.failure != nil:
             self = dbos.failure!
         case let dbos as DBOSError:
-            self.init(name: "DBOSError", message: dbos.description, code: .string(dbos.code.description))
+            self.init(name: "DBOSError", message: dbos.description, code: .string(dbos.code.description), data: dbos.recordedDetails)
         default:
             let data = (error as? any Encodable).flatMap { try? JSONValue(encoding: $0) }
             self.init(name: String(describing: type(of: error)), message: Self.message(of: error), data: data)
