@@ -39,6 +39,8 @@ import Testing
         #expect(try PortableJSON.decode(Double.self, from: steps[1].output ?? "", what: "deadline") == deadline.timeIntervalSince1970,
                 "the stored deadline is the clock's")
         #expect(steps[0].startedAt == Self.start)
+        #expect(steps[1].startedAt == Self.start && steps[1].completedAt == Self.start,
+                "a receive's timeout is recorded as an instant (it may end early), as DBOS does")
         await runtime.shutdown()
     }
 
@@ -67,6 +69,9 @@ import Testing
         #expect(try await runtime.dbos.retrieve("nap-1", as: String.self).result() == "awake")
         #expect(counter.count("before") == 1)
         #expect(counter.count("after") == 1)
+        let sleep = try #require(try await runtime.dbos.listSteps("nap-1").first { $0.functionName == "DBOS.sleep" })
+        #expect(sleep.startedAt == Self.start && sleep.completedAt == Self.start.addingTimeInterval(3600),
+                "the sleep's row spans the sleep, as DBOS records it")
         await runtime.shutdown()
     }
 

@@ -289,13 +289,16 @@ final class Operation<Output>: Sendable {
 extension Operation<Double> {
     /// The durable deadline (epoch seconds) this operation stands for: recorded as
     /// `DBOS.sleep` the first time, read back afterwards, so a restart waits only for what is left.
-    func durableDeadline(after timeout: Duration) async throws -> Double {
+    /// With `spansTheWait` (a `DBOS.sleep`, which always waits it out), the row's completion time
+    /// is the deadline, so its duration is the sleep, as DBOS records it; a timeout that may end
+    /// early (receive, event) records an instant.
+    func durableDeadline(after timeout: Duration, spansTheWait: Bool = false) async throws -> Double {
         try await context.perform(self) { operation in
             let now = context.runtime.clock.now
             let deadline = now.timeIntervalSince1970 + timeout.kept.seconds
-            return try await operation.commit(operation.record(output: try PortableJSON.encode(deadline), startedAt: now)) {
-                deadline
-            }
+            var record = operation.record(output: try PortableJSON.encode(deadline), startedAt: now)
+            if spansTheWait { record.completedAt = Date(timeIntervalSince1970: deadline) }
+            return try await operation.commit(record) { deadline }
         }
     }
 }

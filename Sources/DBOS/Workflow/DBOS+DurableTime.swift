@@ -9,7 +9,7 @@ extension DBOS {
             return
         }
         let sleep: Operation<Double> = try context.reserve(Operation<Double>.sleepName) { try context.decoded($0) }
-        let wakeUp = try await sleep.durableDeadline(after: duration)
+        let wakeUp = try await sleep.durableDeadline(after: duration, spansTheWait: true)
         // A replay check only follows the history: it does not wait.
         guard context.mode == .live else { return }
         try await context.runtime.service.pause(until: Date(timeIntervalSince1970: wakeUp))
