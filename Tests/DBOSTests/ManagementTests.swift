@@ -179,6 +179,33 @@ import Testing
         await dbos.shutdown()
     }
 
+    /// The runtime enqueues by name too (DBOS 3.4): outside a workflow, and inside one as a
+    /// recorded child that a replay does not enqueue again.
+    @Test(arguments: Backend.available)
+    func theRuntimeEnqueuesByName(backend: Backend) async throws {
+        let greet = Workflow("greetByName") { (name: String) async throws -> String in "hi \(name)" }
+        let parent = Workflow("enqueuesByName") { () async throws -> String in
+            let runtime = try #require(DBOS.currentRuntime)
+            let child = try await runtime.enqueue(workflowName: "greetByName", queue: "by-name", "child")
+            return try await runtime.retrieve(child, as: String.self).result()
+        }
+        let queue = Queue("by-name")
+        try await withRuntime(backend.freshDatabaseURL(), greet, parent, queues: [queue]) { dbos in
+            let id = try await dbos.enqueue(workflowName: "greetByName", queue: "by-name", "ada")
+            #expect(try await dbos.retrieve(id, as: String.self).result() == "hi ada")
+            #expect(try await dbos.run(parent, options: WorkflowOptions(workflowID: "by-name-parent")) == "hi child")
+            let steps = try await dbos.listSteps("by-name-parent")
+            #expect(steps.first?.functionName == "greetByName" && steps.first?.childWorkflowID == "by-name-parent-1")
+            let replay = try await dbos.retrieve("by-name-parent", as: String.self).fork(fromStep: 2)
+            #expect(try await replay.result() == "hi child")
+            #expect(try await dbos.listWorkflows(ListWorkflowsFilter(name: "greetByName")).count == 2, "one enqueue each, none on replay")
+            let unpartitioned = await #expect(throws: DBOSError.self) {
+                _ = try await dbos.enqueue(workflowName: "greetByName", queue: "by-name", "x", options: EnqueueOptions(partitionKey: "k"))
+            }
+            #expect(unpartitioned?.code == .invalidArgument)
+        }
+    }
+
     @Test(arguments: Backend.available)
     func deleteRemovesEverything(backend: Backend) async throws {
         let counter = Counter()

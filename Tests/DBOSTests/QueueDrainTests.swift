@@ -105,6 +105,7 @@ extension QueueDrainTests {
 
         let status = try #require(try await drain.client.getWorkflowStatus("poison-p"))
         #expect(status.state == .maxRecoveryAttemptsExceeded && status.queueName == nil)
+        #expect(status.completedAt != nil, "dead-lettering stamps the completion time, as DBOS does")
         #expect(kills == 3, "the pill ran 1 + 2 recovery attempts, each killing its worker")
         #expect(drain.bodyRuns().filter { $0 == "poison:p" }.count == 3)
         await #expect(throws: DBOSError.self) { _ = try await drain.client.result(of: "poison-p", as: String.self) }

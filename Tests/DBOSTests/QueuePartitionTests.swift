@@ -87,8 +87,35 @@ import Testing
         #expect(throws: DBOSError.invalidArgument("queue 'no-rate': rateLimit needs a limit of at least 1 and a positive period")) {
             try dbos.register(queues: Queue("no-rate", rateLimit: RateLimit(limit: 5, period: .zero)))
         }
+        // As DBOS 3.4: no limit above the one it lives under.
+        #expect(throws: DBOSError.invalidArgument("queue 'wide': partitionConcurrency (5) must not be greater than concurrency (2)")) {
+            try dbos.register(queues: Queue("wide", concurrency: 2, partitionConcurrency: 5))
+        }
+        #expect(throws: DBOSError.invalidArgument("queue 'local': workerConcurrency (3) must not be greater than concurrency (2)")) {
+            try dbos.register(queues: Queue("local", workerConcurrency: 3, concurrency: 2))
+        }
+        #expect(throws: DBOSError.invalidArgument(
+            "queue 'per-key': partitionWorkerConcurrency (4) must not be greater than partitionConcurrency (2)")) {
+            try dbos.register(queues: Queue("per-key", partitionConcurrency: 2, partitionWorkerConcurrency: 4))
+        }
         try dbos.register(queues: partitioned, plain)
         try await dbos.launch()
+        await #expect(throws: DBOSError.invalidArgument(
+            "queue 'plain' is not partitioned: enqueueing 'checked' with partition key 'k' would never run")) {
+            _ = try await dbos.enqueue(work, "x", on: plain, options: EnqueueOptions(partitionKey: "k"))
+        }
+        await #expect(throws: DBOSError.invalidArgument("enqueueing 'checked' on queue 'plain': priority -1 is out of range 0...2147483647")) {
+            _ = try await dbos.enqueue(work, "x", on: plain, options: EnqueueOptions(priority: -1))
+        }
+        await #expect(throws: DBOSError.invalidArgument(
+            "enqueueing 'checked' on queue 'plain': onDuplicate .returnExisting needs a deduplicationID")) {
+            _ = try await dbos.enqueue(work, "x", on: plain, options: EnqueueOptions(onDuplicate: .returnExisting))
+        }
+        let client = try await DBOSClient(databaseURL: dbos.config.systemDatabaseURL!)
+        await #expect(throws: DBOSError.invalidArgument("enqueueing 'checked' on queue 'plain': priority 2147483648 is out of range 0...2147483647")) {
+            _ = try await client.enqueue(workflowName: "checked", queue: "plain", "x", options: EnqueueOptions(priority: 1 << 31))
+        }
+        await client.close()
         await #expect(throws: DBOSError.invalidArgument(
             "queue 'needs-keys' is partitioned: enqueueing 'checked' needs EnqueueOptions.partitionKey")) {
             _ = try await dbos.enqueue(work, "x", on: partitioned)

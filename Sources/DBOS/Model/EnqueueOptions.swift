@@ -6,9 +6,11 @@ public struct EnqueueOptions: Sendable {
     /// ``DBOSError/Code/queueDeduplicated``, or returns the active
     /// workflow's handle when ``onDuplicate`` is ``DuplicatePolicy/returnExisting``.
     public var deduplicationID: String?
-    /// What an enqueue whose `deduplicationID` is taken does.
+    /// What an enqueue whose `deduplicationID` is taken does. ``DuplicatePolicy/returnExisting``
+    /// needs a `deduplicationID`.
     public var onDuplicate: DuplicatePolicy
-    /// Lower runs first on a queue with `priorityEnabled` (default 0).
+    /// Lower runs first on a queue with `priorityEnabled`: 0 (the default, first) up to
+    /// ``maxPriority``, as DBOS's 1 to 2³¹−1; a value outside is rejected.
     public var priority: Int
     /// Start no earlier than this long after enqueueing (the row is DELAYED until then).
     public var delay: Duration?
@@ -35,6 +37,11 @@ public struct EnqueueOptions: Sendable {
     }
 }
 
+extension EnqueueOptions {
+    /// The largest priority (the largest 32-bit integer, the column's type).
+    public static let maxPriority = Int(Int32.max)
+}
+
 /// What an enqueue does when its deduplication ID is already taken by an active workflow.
 public enum DuplicatePolicy: Sendable, Equatable {
     /// Throw ``DBOSError/Code/queueDeduplicated``.
@@ -52,6 +59,14 @@ extension EnqueueOptions {
         }
         if let delay, delay < .zero {
             throw DBOSError.invalidArgument("enqueueing '\(workflowName)' on queue '\(queue)': delay must not be negative")
+        }
+        if !(0...Self.maxPriority).contains(priority) {
+            throw DBOSError.invalidArgument(
+                "enqueueing '\(workflowName)' on queue '\(queue)': priority \(priority) is out of range 0...\(Self.maxPriority)")
+        }
+        if onDuplicate == .returnExisting && deduplicationID == nil {
+            throw DBOSError.invalidArgument(
+                "enqueueing '\(workflowName)' on queue '\(queue)': onDuplicate .returnExisting needs a deduplicationID")
         }
     }
 }

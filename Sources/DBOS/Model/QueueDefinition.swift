@@ -47,5 +47,17 @@ struct QueueDefinition: Sendable {
             }
         }
         if pollingInterval <= .zero { throw DBOSError.invalidArgument("queue '\(name)': pollingInterval must be positive") }
+        // As DBOS 3.4: no limit may exceed the one it lives under.
+        func atMost(_ inner: Int?, _ innerName: String, _ outer: Int?, _ outerName: String) throws {
+            if let inner, let outer, inner > outer {
+                throw DBOSError.invalidArgument(
+                    "queue '\(name)': \(innerName) (\(inner)) must not be greater than \(outerName) (\(outer))")
+            }
+        }
+        try atMost(workerConcurrency, "workerConcurrency", concurrency, "concurrency")
+        try atMost(partitionConcurrency, "partitionConcurrency", concurrency, "concurrency")
+        try atMost(partitionWorkerConcurrency, "partitionWorkerConcurrency", partitionConcurrency, "partitionConcurrency")
+        try atMost(partitionWorkerConcurrency, "partitionWorkerConcurrency", workerConcurrency, "workerConcurrency")
+        try atMost(partitionWorkerConcurrency, "partitionWorkerConcurrency", concurrency, "concurrency")
     }
 }
