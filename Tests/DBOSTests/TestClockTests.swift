@@ -93,6 +93,42 @@ import Testing
         await runtime.shutdown()
     }
 
+    /// A fork can have a timeout of its own and a queue (DBOS 3.4's `fork_workflow(timeout_seconds:,
+    /// queue_name:)`): it waits on that queue, and its deadline starts when it is dequeued. Without
+    /// one it does not inherit the original's.
+    @Test(arguments: Backend.available)
+    func aForkTakesATimeoutAndAQueueOfItsOwn(backend: Backend) async throws {
+        let patient = Workflow("patientFork") { () async throws -> String in
+            try await DBOS.receive(String.self, topic: "go", timeout: .seconds(86_400)) ?? "expired"
+        }
+        let queue = Queue("forks")
+        let runtime = try Self.runtime(backend) { try $0.register(patient); try $0.register(queues: queue) }
+        try await runtime.launch()
+        let original = try await runtime.dbos.start(patient, options: WorkflowOptions(workflowID: "original", timeout: .seconds(7200)))
+        try await runtime.dbos.send("now", to: "original", topic: "go")
+        #expect(try await original.result() == "now")
+
+        let plain = try await original.fork(fromStep: 1)
+        await runtime.clock.waitForSleepers()
+        let plainStatus = try await plain.status()
+        #expect(plainStatus.timeout == nil && plainStatus.deadline == nil, "the original's timeout is not copied")
+        #expect(plainStatus.queueName == "_dbos_internal_queue")
+        try await runtime.dbos.send("again", to: plain.workflowID, topic: "go")
+        #expect(try await plain.result() == "again")
+
+        let timed = try await original.fork(fromStep: 1, queueName: "forks", timeout: .seconds(600))
+        #expect(try await timed.status().queueName == "forks")
+        await runtime.clock.waitForSleepers()
+        let status = try await timed.status()
+        #expect(status.timeout == .seconds(600) && status.deadline == Self.start.addingTimeInterval(600))
+        await runtime.advance(by: .seconds(601))
+        await #expect(throws: DBOSError.workflowCancelled(workflowID: timed.workflowID)) { try await timed.result() }
+
+        let bad = await #expect(throws: DBOSError.self) { _ = try await original.fork(fromStep: 1, timeout: .zero) }
+        #expect(bad?.code == .invalidArgument)
+        await runtime.shutdown()
+    }
+
     /// A delayed workflow stays DELAYED until the clock reaches its delay, then runs.
     @Test(arguments: Backend.available)
     func aDelayedWorkflowRunsWhenTheClockReachesItsDelay(backend: Backend) async throws {

@@ -180,14 +180,21 @@ final class WorkflowService: Sendable {
         }
     }
 
-    func fork(_ workflowID: String, fromStep: Int, newID: String?, applicationVersion: String?) async throws -> String {
+    func fork(_ workflowID: String, fromStep: Int, newID: String?, applicationVersion: String?,
+              queueName: String?, partitionKey: String?, timeout: Duration?) async throws -> String {
         guard fromStep >= 1 else { throw DBOSError.invalidArgument("fork needs a step of 1 or more, not \(fromStep)") }
+        if let timeout, timeout <= .zero { throw DBOSError.invalidArgument("a fork's timeout must be positive, not \(timeout)") }
+        if partitionKey != nil && queueName == nil {
+            throw DBOSError.invalidArgument("a fork's partition key needs the partitioned queue it is for")
+        }
         let status = try await existingStatus(workflowID)
         let forkID = newID ?? UUID().uuidString.lowercased()
         let version = applicationVersion ?? forkVersion.withLock { $0 } ?? status.applicationVersion ?? ""
-        try await systemDatabase.fork(workflowID: workflowID, newID: forkID, startStep: fromStep,
-                                      applicationVersion: version, queueName: QueueDefinition.internalQueueName)
-        hub.signal(WakeupHub.queueKey(QueueDefinition.internalQueueName))
+        let queue = queueName ?? QueueDefinition.internalQueueName
+        try await systemDatabase.fork(WorkflowFork(
+            workflowID: workflowID, newID: forkID, startStep: fromStep, applicationVersion: version, queueName: queue,
+            partitionKey: partitionKey, timeoutMilliseconds: timeout?.milliseconds))
+        hub.signal(WakeupHub.queueKey(queue))
         return forkID
     }
 

@@ -183,11 +183,20 @@ extension WorkflowManaging {
     /// fork runs under `applicationVersion`; by default a runtime's own version, or for a
     /// client the original's.
     ///
+    /// As in DBOS 3.4, the fork waits on DBOS's internal queue unless `queueName` names another
+    /// (with `partitionKey` for a partitioned one), and it has no timeout unless given one
+    /// (the original's is not copied); its deadline starts when it is dequeued.
+    ///
     /// Called from a workflow of this runtime, the fork (like `cancel`, `resume` and `delete`) is an
     /// operation of that workflow: a recovery returns the recorded fork's ID instead of forking again.
-    public func fork(_ workflowID: String, fromStep: Int, newID: String? = nil, applicationVersion: String? = nil) async throws -> String {
+    ///
+    /// - Throws: ``DBOSError/Code/invalidArgument`` for a step below 1, a timeout that is not
+    ///   positive, or a partition key without a queue; ``DBOSError/Code/nonexistentWorkflow``.
+    public func fork(_ workflowID: String, fromStep: Int, newID: String? = nil, applicationVersion: String? = nil,
+                     queueName: String? = nil, partitionKey: String? = nil, timeout: Duration? = nil) async throws -> String {
         try await recordedInWorkflow("DBOS.forkWorkflow") {
-            try await service.fork(workflowID, fromStep: fromStep, newID: newID, applicationVersion: applicationVersion)
+            try await service.fork(workflowID, fromStep: fromStep, newID: newID, applicationVersion: applicationVersion,
+                                   queueName: queueName, partitionKey: partitionKey, timeout: timeout)
         }
     }
 

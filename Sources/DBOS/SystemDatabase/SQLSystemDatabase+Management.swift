@@ -55,17 +55,18 @@ extension SQLSystemDatabase {
             """).first?.decode("workflow_uuid")
     }
 
-    func fork(workflowID: String, newID: String, startStep: Int, applicationVersion: String, queueName: String) async throws {
+    func fork(_ fork: WorkflowFork) async throws {
         let tables = self.tables
         let now = clock.nowMilliseconds
+        let (workflowID, newID, startStep) = (fork.workflowID, fork.newID, fork.startStep)
         try await driver.transaction { executor in
             let copied = try await executor.execute("""
                 INSERT INTO \(tables.status) (workflow_uuid, status, name, class_name, config_name, application_version, application_id,
-                    authenticated_user, authenticated_roles, assumed_role, serialization, queue_name, forked_from,
-                    recovery_attempts, created_at, updated_at, priority, application_name, attributes)
-                SELECT \(newID), 'ENQUEUED', name, class_name, config_name, \(applicationVersion), application_id, authenticated_user,
-                    authenticated_roles, assumed_role, serialization, \(queueName), workflow_uuid, 0, \(now), \(now), 0, application_name,
-                    attributes
+                    authenticated_user, authenticated_roles, assumed_role, serialization, queue_name, queue_partition_key, forked_from,
+                    recovery_attempts, created_at, updated_at, priority, application_name, attributes, workflow_timeout_ms)
+                SELECT \(newID), 'ENQUEUED', name, class_name, config_name, \(fork.applicationVersion), application_id, authenticated_user,
+                    authenticated_roles, assumed_role, serialization, \(fork.queueName), \(fork.partitionKey), workflow_uuid, 0, \(now),
+                    \(now), 0, application_name, attributes, \(fork.timeoutMilliseconds)
                 FROM \(tables.status) WHERE workflow_uuid = \(workflowID)
                 RETURNING workflow_uuid
                 """)
@@ -101,7 +102,7 @@ extension SQLSystemDatabase {
                 WHERE workflow_uuid = \(workflowID) AND function_id < \(startStep)
                 """)
         }
-        await notifyQueue(queueName)
+        await notifyQueue(fork.queueName)
     }
 
     func delete(workflowIDs: [String], includeChildren: Bool) async throws -> [String] {

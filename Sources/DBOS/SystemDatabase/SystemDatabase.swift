@@ -171,7 +171,7 @@ protocol SystemDatabase: Sendable {
     /// The one of `workflowIDs` that finished first (no longer PENDING, ENQUEUED or DELAYED), by
     /// its last update; nil while all are active.
     func firstFinished(among workflowIDs: [String]) async throws -> String?
-    func fork(workflowID: String, newID: String, startStep: Int, applicationVersion: String, queueName: String) async throws
+    func fork(_ fork: WorkflowFork) async throws
     func delete(workflowIDs: [String], includeChildren: Bool) async throws -> [String]
     /// Every row of `workflowIDs` (and, with `includeChildren`, their descendants), by table;
     /// workflows that do not exist are left out.

@@ -1,7 +1,7 @@
 import Foundation
 
 /// A started workflow. Await ``result()`` for its output, read its ``status()``, or manage
-/// it: ``cancel(includeChildren:)``, ``resume(queueName:)``, ``fork(fromStep:newID:applicationVersion:)``.
+/// it: ``cancel(includeChildren:)``, ``resume(queueName:)``, ``fork(fromStep:newID:applicationVersion:queueName:partitionKey:timeout:)``.
 /// The handle works from any process that shares the system database (from a ``DBOS``
 /// runtime or a ``DBOSClient``).
 public struct WorkflowHandle<Output: Codable & Sendable>: Sendable {
@@ -56,8 +56,11 @@ public struct WorkflowHandle<Output: Codable & Sendable>: Sendable {
 
     /// Starts a new workflow that reuses the recorded outcomes of this one's operations before
     /// `fromStep` and runs the current code from that step on. Returns the new workflow's handle.
-    public func fork(fromStep: Int, newID: String? = nil, applicationVersion: String? = nil) async throws -> WorkflowHandle<Output> {
-        let id = try await service.fork(workflowID, fromStep: fromStep, newID: newID, applicationVersion: applicationVersion)
+    /// The options are those of ``WorkflowManaging/fork(_:fromStep:newID:applicationVersion:queueName:partitionKey:timeout:)``.
+    public func fork(fromStep: Int, newID: String? = nil, applicationVersion: String? = nil,
+                     queueName: String? = nil, partitionKey: String? = nil, timeout: Duration? = nil) async throws -> WorkflowHandle<Output> {
+        let id = try await service.fork(workflowID, fromStep: fromStep, newID: newID, applicationVersion: applicationVersion,
+                                        queueName: queueName, partitionKey: partitionKey, timeout: timeout)
         return WorkflowHandle(workflowID: id, service: service)
     }
 
