@@ -93,6 +93,31 @@ import Testing
 
     /// `listSteps(loadOutputs:limit:offset:)`, as DBOS 3.4's `list_workflow_steps`: pages of
     /// the timeline, and without outputs or errors when asked.
+    /// DBOS 3.4's `was_forked_from`, `is_fork` and `has_parent` filters.
+    @Test(arguments: Backend.available)
+    func forkAndParentFilters(backend: Backend) async throws {
+        let leaf = Workflow("leaf") { (n: Int) async throws -> Int in n }
+        let tree = Workflow("tree") { () async throws -> Int in
+            let runtime = try #require(DBOS.currentRuntime)
+            return try await runtime.run(leaf, 1, options: WorkflowOptions(workflowID: "tree-child"))
+        }
+        try await withRuntime(backend.freshDatabaseURL("fork_filters"), leaf, tree) { dbos in
+            _ = try await dbos.run(tree, options: WorkflowOptions(workflowID: "tree-root"))
+            _ = try await dbos.run(leaf, 2, options: WorkflowOptions(workflowID: "alone"))
+            let fork = try await dbos.retrieve("alone", as: Int.self).fork(fromStep: 1, newID: "alone-fork")
+            _ = try await fork.result()
+            func ids(_ filter: ListWorkflowsFilter) async throws -> [String] {
+                try await dbos.listWorkflows(filter).map(\.workflowID).sorted()
+            }
+            #expect(try await ids(ListWorkflowsFilter(wasForkedFrom: true)) == ["alone"])
+            #expect(try await ids(ListWorkflowsFilter(wasForkedFrom: false)) == ["alone-fork", "tree-child", "tree-root"])
+            #expect(try await ids(ListWorkflowsFilter(isFork: true)) == ["alone-fork"])
+            #expect(try await ids(ListWorkflowsFilter(isFork: false)) == ["alone", "tree-child", "tree-root"])
+            #expect(try await ids(ListWorkflowsFilter(hasParent: true)) == ["tree-child"])
+            #expect(try await ids(ListWorkflowsFilter(isFork: false, hasParent: false)) == ["alone", "tree-root"])
+        }
+    }
+
     @Test(arguments: Backend.available)
     func stepPagesWithAndWithoutOutputs(backend: Backend) async throws {
         struct Refused: Error {}

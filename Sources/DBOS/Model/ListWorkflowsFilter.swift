@@ -21,6 +21,14 @@ public struct ListWorkflowsFilter: Sendable {
     public var parentWorkflowID: String?
     /// Only forks of this workflow.
     public var forkedFrom: String?
+    /// Only workflows that were (true) or were never (false) forked from, as DBOS 3.4's
+    /// `was_forked_from`.
+    public var wasForkedFrom: Bool?
+    /// Only forks (true) or only workflows that are not forks (false), as DBOS 3.4's `is_fork`.
+    public var isFork: Bool?
+    /// Only children of some workflow (true) or only top-level workflows (false), as DBOS 3.4's
+    /// `has_parent`.
+    public var hasParent: Bool?
     /// Created at or after this time.
     public var createdAfter: Date?
     /// Created at or before this time.
@@ -44,7 +52,8 @@ public struct ListWorkflowsFilter: Sendable {
                 executorID: String? = nil, parentWorkflowID: String? = nil, forkedFrom: String? = nil,
                 createdAfter: Date? = nil, createdBefore: Date? = nil, completedAfter: Date? = nil,
                 completedBefore: Date? = nil, limit: Int? = nil, offset: Int? = nil,
-                sortDescending: Bool = false, loadPayloads: Bool = true) {
+                sortDescending: Bool = false, loadPayloads: Bool = true,
+                wasForkedFrom: Bool? = nil, isFork: Bool? = nil, hasParent: Bool? = nil) {
         self.workflowIDs = workflowIDs
         self.workflowIDPrefix = workflowIDPrefix
         self.name = name
@@ -62,5 +71,8 @@ public struct ListWorkflowsFilter: Sendable {
         self.offset = offset
         self.sortDescending = sortDescending
         self.loadPayloads = loadPayloads
+        self.wasForkedFrom = wasForkedFrom
+        self.isFork = isFork
+        self.hasParent = hasParent
     }
 }

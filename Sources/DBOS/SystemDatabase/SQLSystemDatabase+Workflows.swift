@@ -224,6 +224,11 @@ extension SQLSystemDatabase {
         if let executor = filter.executorID { conditions.append("ws.executor_id = \(executor)") }
         if let parent = filter.parentWorkflowID { conditions.append("ws.parent_workflow_id = \(parent)") }
         if let forked = filter.forkedFrom { conditions.append("ws.forked_from = \(forked)") }
+        if let wasForkedFrom = filter.wasForkedFrom { conditions.append("ws.was_forked_from = \(wasForkedFrom)") }
+        if let isFork = filter.isFork { conditions.append(isFork ? "ws.forked_from IS NOT NULL" : "ws.forked_from IS NULL") }
+        if let hasParent = filter.hasParent {
+            conditions.append(hasParent ? "ws.parent_workflow_id IS NOT NULL" : "ws.parent_workflow_id IS NULL")
+        }
         if let after = filter.createdAfter { conditions.append("ws.created_at >= \(after)") }
         if let before = filter.createdBefore { conditions.append("ws.created_at <= \(before)") }
         if let after = filter.completedAfter { conditions.append("ws.completed_at >= \(after)") }
