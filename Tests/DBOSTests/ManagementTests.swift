@@ -95,21 +95,29 @@ import Testing
             return "child done"
         }
         let parent = Workflow("impatient") { () async throws -> String in
+            // The second child opts out of the deadline (DBOS's SetWorkflowTimeout(None)).
+            _ = try await DBOS.startWorkflow(child, options: WorkflowOptions(workflowID: "t1-detached", inheritsDeadline: false))
             let handle = try await DBOS.startWorkflow(child)
             return try await handle.result()
         }
         try await withRuntime(backend.freshDatabaseURL(), child, parent) { dbos in
             let handle = try await dbos.start(parent, options: WorkflowOptions(workflowID: "t1", timeout: .seconds(3600)))
-            try await eventually("the child to sleep") { try await dbos.listSteps("t1-1").count == 1 }
-            let childStatus = try #require(try await dbos.getWorkflowStatus("t1-1"))
+            try await eventually("the children to sleep") {
+                let attached = try await dbos.listSteps("t1-2").count, detached = try await dbos.listSteps("t1-detached").count
+                return attached == 1 && detached == 1
+            }
+            let childStatus = try #require(try await dbos.getWorkflowStatus("t1-2"))
             let parentStatus = try #require(try await dbos.getWorkflowStatus("t1"))
             #expect(childStatus.deadline != nil && childStatus.deadline == parentStatus.deadline)
             #expect(parentStatus.timeout == .seconds(3600))
+            let detached = try #require(try await dbos.getWorkflowStatus("t1-detached"))
+            #expect(detached.deadline == nil && detached.timeout == nil)
 
             let past = Date().epochMilliseconds - 1000
-            _ = try await dbos.rawSQL("UPDATE dbos.workflow_status SET workflow_deadline_epoch_ms = \(past) WHERE workflow_uuid IN ('t1', 't1-1')")
+            _ = try await dbos.rawSQL("UPDATE dbos.workflow_status SET workflow_deadline_epoch_ms = \(past) WHERE workflow_uuid IN ('t1', 't1-2')")
             await #expect(throws: DBOSError.workflowCancelled(workflowID: "t1")) { _ = try await handle.result() }
-            try await eventually("the child to be cancelled") { try await dbos.getWorkflowStatus("t1-1")?.state == .cancelled }
+            try await eventually("the child to be cancelled") { try await dbos.getWorkflowStatus("t1-2")?.state == .cancelled }
+            #expect(try await dbos.getWorkflowStatus("t1-detached")?.state == .pending, "the detached child sleeps on")
         }
     }
 

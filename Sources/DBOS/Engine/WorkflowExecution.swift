@@ -18,6 +18,7 @@ extension DBOS {
             insert.timeoutMilliseconds = timeout.milliseconds
             insert.deadlineEpochMilliseconds = now + timeout.milliseconds
         }
+        insert.inheritsDeadline = options.inheritsDeadline
         let (workflowID, result, startedIn) = try await insertWorkflow(insert, explicitID: options.workflowID, onDuplicate: .throwError)
         if let result, result.created {
             execute(registration, workflowID: workflowID, inputs: inputs, ownerXID: insert.ownerXID, recorded: [],
@@ -84,7 +85,7 @@ extension WorkflowContext {
             child.attributes = TraceCarrier.attributes()   // the child-start span is its parent
             child.workflowID = explicitID ?? "\(parentID)-\(operation.functionID)"
             child.parentWorkflowID = parentID
-            if child.timeoutMilliseconds == nil { child.deadlineEpochMilliseconds = deadlineEpochMilliseconds }
+            if child.timeoutMilliseconds == nil && child.inheritsDeadline { child.deadlineEpochMilliseconds = deadlineEpochMilliseconds }
             let database = operation.systemDatabase
             do {
                 let write = try await database.insertChildWorkflow(
@@ -143,6 +144,7 @@ extension WorkflowInsert {
             ownerXID: UUID().uuidString.lowercased(), inputs: inputs, serialization: PortableJSON.formatName,
             priority: options.priority, deduplicationID: options.deduplicationID, partitionKey: options.partitionKey,
             createdAt: now, delayUntilEpochMilliseconds: options.delay.map { now + $0.milliseconds })
+        inheritsDeadline = options.inheritsDeadline
     }
 }
 

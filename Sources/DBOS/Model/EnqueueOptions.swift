@@ -19,6 +19,9 @@ public struct EnqueueOptions: Sendable {
     public var partitionKey: String?
     /// Cancel the workflow if it has not finished this long after it is dequeued.
     public var timeout: Duration?
+    /// Whether a workflow enqueued by a workflow, without a `timeout` of its own, inherits the
+    /// enqueuer's deadline (the default); see ``WorkflowOptions/inheritsDeadline``.
+    public var inheritsDeadline: Bool = true
     /// Only executors running this application version dequeue it (default: this runtime's).
     public var applicationVersion: String?
 

@@ -10,6 +10,8 @@ struct WorkflowInsert: Sendable {
     var queueName: String?
     var timeoutMilliseconds: Int64?
     var deadlineEpochMilliseconds: Int64?
+    /// Whether a child without a timeout of its own takes its parent's deadline (not stored).
+    var inheritsDeadline = true
     var parentWorkflowID: String?
     var ownerXID: String
     var inputs: String
