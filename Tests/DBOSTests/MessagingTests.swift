@@ -198,6 +198,52 @@ import Testing
         }
     }
 
+    /// DBOS 3.4's `send_bulk`: several messages in one transaction, all or none; inside a
+    /// workflow one recorded operation that a replay does not repeat.
+    @Test(arguments: Backend.available)
+    func bulkSendsAreAllOrNoneAndRecordedOnce(backend: Backend) async throws {
+        let collector = Workflow("collector") { (count: Int) async throws -> [String] in
+            var got: [String] = []
+            for _ in 0..<count { got.append(try await DBOS.receive(String.self, topic: "t", timeout: .seconds(60)) ?? "none") }
+            return got
+        }
+        let broadcaster = Workflow("broadcaster") { () async throws -> String in
+            try await DBOS.sendBulk([BulkMessage("from-a", to: "box-1", topic: "t"), BulkMessage("from-b", to: "box-2", topic: "t")])
+            return try await DBOS.step("after") { "sent" }
+        }
+        let url = backend.freshDatabaseURL("bulk")
+        try await withRuntime(url, collector, broadcaster) { dbos in
+            let first = try await dbos.start(collector, 3, options: WorkflowOptions(workflowID: "box-1"))
+            let second = try await dbos.start(collector, 2, options: WorkflowOptions(workflowID: "box-2"))
+            try await dbos.sendBulk([BulkMessage("one", to: "box-1", topic: "t"), BulkMessage("two", to: "box-1", topic: "t"),
+                                     BulkMessage("x", to: "box-2", topic: "t", idempotencyKey: "k")])
+
+            // A destination that does not exist: nothing is sent, and the error names it.
+            let missing = await #expect(throws: DBOSError.self) {
+                try await dbos.sendBulk([BulkMessage("lost", to: "box-2", topic: "t"), BulkMessage("lost", to: "nobody", topic: "t")])
+            }
+            #expect(missing?.code == .nonexistentWorkflow && missing?.workflowID == "nobody", "\(String(describing: missing))")
+            let repeated = await #expect(throws: DBOSError.self) {
+                try await dbos.sendBulk([BulkMessage("a", to: "box-1", idempotencyKey: "same"), BulkMessage("b", to: "box-2", idempotencyKey: "same")])
+            }
+            #expect(repeated?.code == .invalidArgument)
+
+            #expect(try await dbos.run(broadcaster, options: WorkflowOptions(workflowID: "caster")) == "sent")
+            #expect(try await first.result() == ["one", "two", "from-a"])
+            #expect(try await second.result() == ["x", "from-b"])
+            #expect(try await dbos.listSteps("caster").map(\.functionName) == ["DBOS.send_bulk", "after"])
+            let replay = try await dbos.retrieve("caster", as: String.self).fork(fromStep: 2)
+            #expect(try await replay.result() == "sent")
+            let client = try await DBOSClient(databaseURL: url)
+            try await client.sendBulk([BulkMessage("late", to: "box-2", topic: "t")])
+            await client.close()
+            let rows = try await dbos.rawSQL("SELECT destination_uuid, message FROM dbos.notifications ORDER BY created_at_epoch_ms, message")
+            #expect(rows.map { "\($0.string("destination_uuid") ?? "")=\($0.string("message") ?? "")" }
+                    == [#"box-1="one""#, #"box-1="two""#, #"box-2="x""#, #"box-1="from-a""#, #"box-2="from-b""#, #"box-2="late""#],
+                    "the failed bulk sent nothing, and the replay sent nothing again")
+        }
+    }
+
     @Test(arguments: Backend.available)
     func aMessageInAForeignFormatFailsItsReceiveWithoutBlockingTheTopic(backend: Backend) async throws {
         let reader = Workflow("foreignReader") { () async throws -> String in

@@ -141,9 +141,9 @@ final class WorkflowService: Sendable {
 
     // MARK: Messages and events from outside a workflow
 
-    func send(_ message: OutgoingMessage) async throws {
-        try await systemDatabase.send(message)
-        hub.signal(WakeupHub.key(.notifications, message.destination, message.topic))
+    func send(_ messages: [OutgoingMessage]) async throws {
+        try await systemDatabase.send(messages)
+        for message in messages { hub.signal(WakeupHub.key(.notifications, message.destination, message.topic)) }
     }
 
     /// Waits up to `timeout` for an event and returns its stored value (nil on timeout).

@@ -94,7 +94,13 @@ public final class DBOSClient: WorkflowManaging {
     public func send<Message: Encodable & Sendable>(
         _ message: Message, to destination: String, topic: String? = nil, idempotencyKey: String? = nil
     ) async throws {
-        try await service.send(OutgoingMessage(message, to: destination, topic: topic, idempotencyKey: idempotencyKey))
+        try await service.send([OutgoingMessage(message, to: destination, topic: topic, idempotencyKey: idempotencyKey)])
+    }
+
+    /// Sends several messages, all or none, in one transaction (see ``DBOS/sendBulk(_:)-swift.method``).
+    public func sendBulk(_ messages: [BulkMessage]) async throws {
+        try BulkMessage.requireDistinctKeys(messages)
+        try await service.send(messages.map(\.outgoing))
     }
 
     /// Waits up to `timeout` (default: not at all) for a workflow's event and returns its

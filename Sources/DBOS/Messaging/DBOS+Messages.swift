@@ -13,17 +13,44 @@ extension DBOS {
     public func send<Message: Encodable & Sendable>(
         _ message: Message, to destination: String, topic: String? = nil, idempotencyKey: String? = nil
     ) async throws {
-        var outgoing = try OutgoingMessage(message, to: destination, topic: topic, idempotencyKey: idempotencyKey)
+        let outgoing = try OutgoingMessage(message, to: destination, topic: topic, idempotencyKey: idempotencyKey)
+        try await send([(outgoing, hasKey: idempotencyKey != nil)], operation: "DBOS.send")
+    }
+
+    /// Sends several messages, all or none, in one transaction (DBOS 3.4's `send_bulk`): a
+    /// destination that does not exist fails the whole send with
+    /// ``DBOSError/Code/nonexistentWorkflow`` naming it, and nothing is sent. Inside a workflow
+    /// the send is one checkpointed operation (`DBOS.send_bulk`), not repeated on replay.
+    ///
+    /// - Throws: ``DBOSError/Code/invalidArgument`` when two messages have the same idempotency key.
+    public func sendBulk(_ messages: [BulkMessage]) async throws {
+        try BulkMessage.requireDistinctKeys(messages)
+        try await send(messages.map { ($0.outgoing, hasKey: $0.idempotencyKey != nil) }, operation: "DBOS.send_bulk")
+    }
+
+    /// Sends `messages` from outside a workflow, or as one operation named `name` of the
+    /// calling workflow. Inside a workflow a message without an idempotency key gets an ID
+    /// derived from the operation, so a replay cannot send it twice.
+    private func send(_ messages: [(OutgoingMessage, hasKey: Bool)], operation name: String) async throws {
         guard let context = WorkflowContext.forOperation(on: self) else {
-            try await service.send(outgoing)
+            try await service.send(messages.map(\.0))
             return
         }
-        try await context.operation("DBOS.send", replay: { _ in }) { operation in
-            if idempotencyKey == nil { outgoing.messageUUID = "\(operation.workflowID)-\(operation.functionID)::\(destination)" }
-            let write = try await systemDatabase.send(outgoing, as: operation.record(serialization: nil), ownerXID: operation.ownerXID)
+        var sent = messages.map(\.0)
+        try await context.operation(name, replay: { _ in }) { operation in
+            for (index, message) in messages.enumerated() where !message.hasKey {
+                let position = messages.count == 1 ? "" : "-\(index)"
+                sent[index].messageUUID = "\(operation.workflowID)-\(operation.functionID)\(position)::\(message.0.destination)"
+            }
+            let write = try await systemDatabase.send(sent, as: operation.record(serialization: nil), ownerXID: operation.ownerXID)
             try operation.resolve(write) { _ in }
         }
-        hub.signal(WakeupHub.key(.notifications, destination, outgoing.topic))
+        for message in sent { hub.signal(WakeupHub.key(.notifications, message.destination, message.topic)) }
+    }
+
+    /// ``sendBulk(_:)`` on the runtime running this workflow (or the one launched in this process).
+    public static func sendBulk(_ messages: [BulkMessage]) async throws {
+        try await (currentRuntime ?? launchedRuntime()).sendBulk(messages)
     }
 
     /// Sends a message from inside a workflow (checkpointed) or, outside one, through the
@@ -89,6 +116,36 @@ extension DBOS {
         to destination: String, _ message: Message, topic: String? = nil, idempotencyKey: String? = nil
     ) async throws {
         try await send(message, to: destination, topic: topic, idempotencyKey: idempotencyKey)
+    }
+}
+
+/// One message of ``DBOS/sendBulk(_:)-swift.method`` or ``DBOSClient/sendBulk(_:)`` (DBOS 3.4's `SendMessage`),
+/// encoded when it is made.
+public struct BulkMessage: Sendable {
+    /// The workflow the message is for.
+    public var destination: String { outgoing.destination }
+    /// The topic (nil: the default topic).
+    public let topic: String?
+    /// The idempotency key, as for ``DBOS/send(_:to:topic:idempotencyKey:)-swift.method``.
+    public let idempotencyKey: String?
+    let outgoing: OutgoingMessage
+
+    /// A message to `destination`, on `topic`.
+    ///
+    /// - Throws: ``DBOSError/Code/encodingFailed`` when the message cannot be encoded.
+    public init<Message: Encodable & Sendable>(_ message: Message, to destination: String, topic: String? = nil,
+                                               idempotencyKey: String? = nil) throws {
+        self.topic = topic
+        self.idempotencyKey = idempotencyKey
+        self.outgoing = try OutgoingMessage(message, to: destination, topic: topic, idempotencyKey: idempotencyKey)
+    }
+
+    /// Throws ``DBOSError/Code/invalidArgument`` naming the idempotency keys that appear twice.
+    static func requireDistinctKeys(_ messages: [BulkMessage]) throws {
+        let keys = messages.compactMap(\.idempotencyKey)
+        guard Set(keys).count != keys.count else { return }
+        let repeated = Set(keys.filter { key in keys.filter { $0 == key }.count > 1 }).sorted()
+        throw DBOSError.invalidArgument("sendBulk was given the same idempotency key twice: \(repeated.joined(separator: ", "))")
     }
 }
 

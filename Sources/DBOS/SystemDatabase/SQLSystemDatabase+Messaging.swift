@@ -2,26 +2,48 @@ import Foundation
 
 /// Messages, events and streams on the DBOS tables.
 extension SQLSystemDatabase {
-    private func insertMessage(_ message: OutgoingMessage, _ execute: (SQLQuery) async throws -> [SQLRow]) async throws {
-        do {
-            _ = try await execute("""
-                INSERT INTO \(tables.notifications) (message_uuid, destination_uuid, topic, message, created_at_epoch_ms, serialization)
-                VALUES (\(message.messageUUID), \(message.destination), \(message.topic), \(message.message), \(message.createdAt),
-                        \(message.serialization))
-                ON CONFLICT (message_uuid) DO NOTHING
-                """)
-        } catch where error.isForeignKeyViolation {
-            throw DBOSError.nonexistentWorkflow(workflowID: message.destination)
+    /// Messages per statement: six binds each, well under either backend's bind limit.
+    private static let messagesPerStatement = 500
+
+    /// Inserts `messages` (a duplicate UUID is skipped), in statements of up to
+    /// ``messagesPerStatement`` rows. A destination that does not exist fails the whole send
+    /// with ``DBOSError/Code/nonexistentWorkflow`` naming it.
+    private func insertMessages(_ messages: [OutgoingMessage], _ execute: (SQLQuery) async throws -> [SQLRow]) async throws {
+        for start in stride(from: 0, to: messages.count, by: Self.messagesPerStatement) {
+            let rows = messages[start..<min(start + Self.messagesPerStatement, messages.count)].map { message -> SQLQuery in
+                "(\(message.messageUUID), \(message.destination), \(message.topic), \(message.message), \(message.createdAt), \(message.serialization))"
+            }
+            do {
+                _ = try await execute("""
+                    INSERT INTO \(tables.notifications) (message_uuid, destination_uuid, topic, message, created_at_epoch_ms, serialization)
+                    VALUES \(SQLQuery.joined(rows, separator: ", "))
+                    ON CONFLICT (message_uuid) DO NOTHING
+                    """)
+            } catch where error.isForeignKeyViolation {
+                throw DBOSError.nonexistentWorkflow(workflowID: try await missingDestination(of: messages) ?? messages[start].destination)
+            }
         }
     }
 
-    func send(_ message: OutgoingMessage) async throws {
-        try await insertMessage(message, driver.write)
+    /// The first destination of `messages` with no workflow (read after a failed insert).
+    private func missingDestination(of messages: [OutgoingMessage]) async throws -> String? {
+        let destinations = messages.map(\.destination)
+        if Set(destinations).count == 1 { return destinations.first }
+        let existing = try await existingWorkflowIDs(Array(Set(destinations)))
+        return destinations.first { !existing.contains($0) }
     }
 
-    func send(_ message: OutgoingMessage, as operation: StepRecord, ownerXID: String) async throws -> OperationWrite<Void> {
+    func send(_ messages: [OutgoingMessage]) async throws {
+        if messages.count == 1 {
+            try await insertMessages(messages, driver.write)
+        } else if !messages.isEmpty {
+            try await driver.transaction { executor in try await self.insertMessages(messages, executor.execute) }
+        }
+    }
+
+    func send(_ messages: [OutgoingMessage], as operation: StepRecord, ownerXID: String) async throws -> OperationWrite<Void> {
         try await driver.transaction { executor in
-            try await self.record(operation, ownerXID: ownerXID, executor) { try await self.insertMessage(message, executor.execute) }
+            try await self.record(operation, ownerXID: ownerXID, executor) { try await self.insertMessages(messages, executor.execute) }
         }
     }
 

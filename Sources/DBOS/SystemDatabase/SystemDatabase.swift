@@ -66,10 +66,10 @@ protocol SystemDatabase: Sendable {
 
     // MARK: Messages, events, streams
 
-    /// Sends a message from outside any workflow (deduplicated by its UUID).
-    func send(_ message: OutgoingMessage) async throws
-    /// Sends a message as `operation` of the sending workflow, atomically.
-    func send(_ message: OutgoingMessage, as operation: StepRecord, ownerXID: String) async throws -> OperationWrite<Void>
+    /// Sends messages from outside any workflow, all or none (each deduplicated by its UUID).
+    func send(_ messages: [OutgoingMessage]) async throws
+    /// Sends messages as `operation` of the sending workflow, atomically.
+    func send(_ messages: [OutgoingMessage], as operation: StepRecord, ownerXID: String) async throws -> OperationWrite<Void>
     /// Consumes the oldest unconsumed message on a topic and records it as `operation` (its
     /// output is the message), atomically; nil when no message is waiting. A message in a
     /// format other than `readableFormat` is consumed too, with the error `unreadable` encodes
