@@ -181,10 +181,13 @@ extension SQLSystemDatabase {
         return (try row?.decode("delayed_due") ?? false, try row?.decode("deadline_passed") ?? false)
     }
 
+    /// Moves DELAYED workflows whose delay has passed to ENQUEUED. A debounced one gives up its
+    /// debounce key (its deduplication ID) then, as in DBOS: a later debounce starts a new one.
     func releaseDelayed() async throws -> [String] {
         let now = clock.nowMilliseconds
         return try await driver.write("""
-            UPDATE \(tables.status) SET status = 'ENQUEUED', updated_at = \(now)
+            UPDATE \(tables.status) SET status = 'ENQUEUED', updated_at = \(now),
+                deduplication_id = CASE WHEN is_debounced = \(true) THEN NULL ELSE deduplication_id END
             WHERE status = 'DELAYED' AND delay_until_epoch_ms <= \(now) RETURNING queue_name
             """).compactMap { try $0.decode("queue_name") }
     }

@@ -6,7 +6,7 @@ extension SQLSystemDatabase {
         workflow_uuid, status, name, executor_id, application_version, application_name, queue_name, \
         recovery_attempts, workflow_timeout_ms, workflow_deadline_epoch_ms, parent_workflow_id, owner_xid, \
         creator_xid, serialization, priority, deduplication_id, queue_partition_key, authenticated_user, \
-        created_at, updated_at, delay_until_epoch_ms, schedule_name, attributes
+        created_at, updated_at, delay_until_epoch_ms, schedule_name, attributes, is_debounced, debounce_deadline_epoch_ms
         """
 
     /// Inserts the status row, or keeps the existing one; returns the row either way. The
@@ -33,7 +33,7 @@ extension SQLSystemDatabase {
             \(running ? insert.ownerXID : nil), \(insert.ownerXID), \(insert.serialization), \(insert.priority),
             \(insert.deduplicationID), \(insert.partitionKey), \(insert.authenticatedUser), \(insert.createdAt),
             \(insert.createdAt), \(insert.delayUntilEpochMilliseconds), \(insert.scheduleName),
-            CAST(\(insert.attributes) AS \(tables.jsonType)))
+            CAST(\(insert.attributes) AS \(tables.jsonType)), \(insert.isDebounced), \(insert.debounceDeadlineEpochMilliseconds))
             """
     }
 

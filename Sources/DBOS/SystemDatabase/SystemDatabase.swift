@@ -166,6 +166,9 @@ protocol SystemDatabase: Sendable {
     /// Puts those of `workflowIDs` that have not finished (not SUCCESS or ERROR) back on
     /// `queueName` from their last completed step; returns them.
     func resume(workflowIDs: [String], queueName: String) async throws -> [String]
+    /// Extends the debounced DELAYED workflow holding the bounce's key (its delay and inputs),
+    /// atomically, or says who holds the key.
+    func bounce(_ bounce: DebounceBounce) async throws -> DebounceOutcome
     /// Those of `workflowIDs` that exist.
     func existingWorkflowIDs(_ workflowIDs: [String]) async throws -> Set<String>
     /// The one of `workflowIDs` that finished first (no longer PENDING, ENQUEUED or DELAYED), by

@@ -22,6 +22,10 @@ struct WorkflowInsert: Sendable {
     var authenticatedUser: String?
     var createdAt: Int64
     var delayUntilEpochMilliseconds: Int64?
+    /// A debounced workflow (DELAYED, its deduplication ID the debounce key), and the latest
+    /// time a debounce may delay it to.
+    var isDebounced = false
+    var debounceDeadlineEpochMilliseconds: Int64? = nil
     /// The schedule whose tick enqueued it (set with the row, as DBOS does).
     var scheduleName: String? = nil
     /// The `attributes` JSON: DBOS's custom attributes, here the caller's trace (``TraceCarrier``).
