@@ -29,4 +29,35 @@ import Testing
         }
         await client.close()
     }
+
+    /// As DBOS 3.4 dequeues: work enqueued without a version runs only on the latest registered
+    /// version, while each version runs the work of its own.
+    @Test(arguments: Backend.available)
+    func versionlessWorkRunsOnTheLatestVersionOnly(backend: Backend) async throws {
+        let url = backend.freshDatabaseURL("latest_only")
+        let whoRuns = Workflow("whoRuns") { () async throws -> String in DBOS.currentRuntime?.applicationVersion ?? "none" }
+        let queue = Queue("versioned")
+        var runtimes: [DBOS] = []
+        for version in ["v1", "v2"] {
+            let dbos = try DBOS(config: DBOSConfig(name: "versions", systemDatabaseURL: url, executorID: "executor-\(version)",
+                                                   applicationVersion: version))
+            try dbos.register(whoRuns)
+            try dbos.register(queues: queue)
+            try await dbos.launch()
+            runtimes.append(dbos)
+        }
+        let client = try await DBOSClient(databaseURL: url)
+        try await client.setLatestApplicationVersion("v2")
+        let first = try await client.enqueue(workflowName: "whoRuns", queue: "versioned")
+        #expect(try await client.result(of: first, as: String.self, timeout: .seconds(60)) == "v2")
+        let pinned = try await client.enqueue(workflowName: "whoRuns", queue: "versioned", options: EnqueueOptions(applicationVersion: "v1"))
+        #expect(try await client.result(of: pinned, as: String.self, timeout: .seconds(60)) == "v1", "v1 still runs its own work")
+
+        try await client.setLatestApplicationVersion("v1")
+        let second = try await client.enqueue(workflowName: "whoRuns", queue: "versioned")
+        #expect(try await client.result(of: second, as: String.self, timeout: .seconds(60)) == "v1")
+        #expect(try await client.getWorkflowStatus(second)?.executorID == "executor-v1")
+        await client.close()
+        for dbos in runtimes { await dbos.shutdown() }
+    }
 }

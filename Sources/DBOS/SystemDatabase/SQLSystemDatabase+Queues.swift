@@ -57,6 +57,16 @@ extension SQLSystemDatabase {
     }
 
     /// What a claim returns of each workflow it took.
+    /// Queued work a process of `version` may run, as DBOS 3.4 dequeues: its own version's, and
+    /// work with no version only when `version` is the latest registered one (or none is), so
+    /// version-less work goes to the newest deployment while an older one drains.
+    private func runnableVersion(_ version: String) -> SQLQuery {
+        let latest: SQLQuery = """
+            (SELECT version_name FROM \(dialect.table(.applicationVersions)) ORDER BY version_timestamp DESC, created_at DESC LIMIT 1)
+            """
+        return "(application_version = \(version) OR (application_version IS NULL AND COALESCE(\(latest), \(version)) = \(version)))"
+    }
+
     private var claimedColumns: SQLQuery {
         let status = tables.status
         return """
@@ -96,7 +106,7 @@ extension SQLSystemDatabase {
             let candidates = try await executor.execute("""
                 SELECT workflow_uuid FROM \(self.tables.status)
                 WHERE queue_name = \(definition.name) AND status = 'ENQUEUED' AND \(Self.inFlight)
-                  AND (application_version IS NULL OR application_version = \(queue.applicationVersion))
+                  AND \(self.runnableVersion(queue.applicationVersion))
                   AND (serialization IS NULL OR serialization = \(queue.readableFormat))
                   AND name IN (\(list: queue.workflowNames))\(partition)
                 ORDER BY \(order) LIMIT \(available)\(definition.hasSharedBudget ? self.dialect.lockSharedClaim : self.dialect.skipLocked)
@@ -160,7 +170,7 @@ extension SQLSystemDatabase {
         return try await driver.read("""
             SELECT DISTINCT queue_partition_key FROM \(tables.status)
             WHERE queue_name = \(queue) AND status = 'ENQUEUED' AND \(Self.inFlight) AND queue_partition_key IS NOT NULL
-              AND (application_version IS NULL OR application_version = \(applicationVersion)) AND name IN (\(list: workflowNames))
+              AND \(runnableVersion(applicationVersion)) AND name IN (\(list: workflowNames))
             """).map { try $0.decode("queue_partition_key") }
     }
 
