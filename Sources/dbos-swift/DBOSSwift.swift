@@ -12,7 +12,8 @@ struct DBOSSwift: AsyncParsableCommand {
             DBOS_SYSTEM_DATABASE_URL. Examples: postgresql://user@localhost:5432/app_dbos_sys, \
             sqlite:///var/lib/app/app.sqlite, ./app.sqlite
             """,
-        subcommands: [Migrate.self, WorkflowCommand.self, QueueCommand.self, ScheduleCommand.self, Reset.self, ConsoleCommand.self])
+        subcommands: [Migrate.self, WorkflowCommand.self, QueueCommand.self, ScheduleCommand.self, VersionCommand.self, Reset.self,
+                      ConsoleCommand.self])
 }
 
 /// `dbos-swift migrate`: creates or upgrades the DBOS schema.

@@ -311,6 +311,26 @@ import Glibc
         #expect(missing.status != 0 && missing.stderr.contains("schedule 'nothing' does not exist"), "\(missing.stderr)")
     }
 
+    @Test(arguments: Backend.available)
+    func versionsAreListedAndTheLatestChosen(backend: Backend) async throws {
+        let url = backend.freshDatabaseURL("cli")
+        for version in ["v1", "v2"] {
+            let dbos = try DBOS(config: DBOSConfig(name: "test", systemDatabaseURL: url, applicationVersion: version))
+            try await dbos.launch()
+            await dbos.shutdown()
+        }
+        try await withClient(url) { try await $0.setLatestApplicationVersion("v2") }
+        let names = { (output: String) in try CLI.objects(output).map { $0["version_name"] as? String } }
+        #expect(try names(try await CLI.run(["version", "list", "--json"], database: url).stdout) == ["v2", "v1"])
+        let set = try await CLI.run(["version", "set-latest", "v1"], database: url)
+        #expect(set.stdout == "Application version 'v1' is now the latest\n", "\(set.stderr)")
+        #expect(try names(try await CLI.run(["version", "list", "--json"], database: url).stdout) == ["v1", "v2"])
+        let text = try await CLI.run(["version", "list"], database: url).stdout
+        #expect(text.hasPrefix("v1  since ") && text.contains("(latest)"), "\(text)")
+        let unknown = try await CLI.run(["version", "set-latest", "v9"], database: url)
+        #expect(unknown.status != 0 && unknown.stderr.contains("application version 'v9' is not registered"), "\(unknown.stderr)")
+    }
+
     /// Runs `body` with a ``DBOSClient`` on `url`, closes the client and returns the result.
     private func withClient<T>(_ url: String, _ body: (DBOSClient) async throws -> T) async throws -> T {
         let client = try await DBOSClient(databaseURL: url)
