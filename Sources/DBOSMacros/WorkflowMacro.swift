@@ -34,6 +34,7 @@ public struct WorkflowMacro: PeerMacro, BodyMacro {
         let closureParameters = "(" + parameters.map { "\($0.name): \($0.type)" }.joined(separator: ", ") + ")"
         var arguments = function.durableName.description
         if let attempts = function.argument("maxRecoveryAttempts") { arguments += ", maxRecoveryAttempts: \(attempts)" }
+        arguments += ", codeFingerprint: \"\(codeFingerprint(of: function.decl))\""
         let modifiers = [function.accessModifier, function.isStatic ? "static" : nil].compactMap { $0 } + ["let"]
         let declaration: DeclSyntax = """
             /// The durable workflow behind `\(raw: function.name)`; register it with `dbos.register($\(raw: function.name))`.
@@ -198,4 +199,18 @@ final class SilentContext<Base: MacroExpansionContext>: MacroExpansionContext {
         base.location(of: node, at: position, filePathMode: filePathMode)
     }
     var lexicalContext: [Syntax] { base.lexicalContext }
+}
+
+/// A fingerprint of a workflow function's code: a 64-bit FNV-1a hash of the tokens of its
+/// signature and body, so comments and formatting do not change it but any change to the code
+/// does. The runtime's default application version includes it.
+public func codeFingerprint(of function: FunctionDeclSyntax) -> String {
+    var hash: UInt64 = 0xcbf29ce484222325
+    let tokens = function.signature.tokens(viewMode: .sourceAccurate).map(\.text)
+        + (function.body?.tokens(viewMode: .sourceAccurate).map(\.text) ?? [])
+    for byte in tokens.joined(separator: " ").utf8 {
+        hash = (hash ^ UInt64(byte)) &* 0x100000001b3
+    }
+    let hex = String(hash, radix: 16)
+    return String(repeating: "0", count: 16 - hex.count) + hex
 }

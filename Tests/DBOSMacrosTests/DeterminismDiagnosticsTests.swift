@@ -18,7 +18,7 @@ import Testing
             }
 
             /// The durable workflow behind `w`; register it with `dbos.register($w)`.
-            let $w = Workflow<Int>("w") { () async throws -> Int in
+            let $w = Workflow<Int>("w", codeFingerprint: "\(fingerprint(ofFunctionIn: source))") { () async throws -> Int in
             \(indent(expandedBody ?? body))
                 return 0
             }

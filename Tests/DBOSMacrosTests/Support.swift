@@ -1,5 +1,6 @@
 import SwiftDiagnostics
 import DBOSMacros
+import SwiftParser
 import SwiftSyntax
 import SwiftSyntaxMacroExpansion
 import SwiftSyntaxMacros
@@ -36,4 +37,10 @@ func assertExpansion(
                     line: failure.location.line, column: failure.location.column))
         },
         fileID: fileID, filePath: filePath, line: line, column: column)
+}
+
+/// The code fingerprint `@Workflow` gives the first function declared in `source`.
+func fingerprint(ofFunctionIn source: String) -> String {
+    let function = Parser.parse(source: source).statements.compactMap { $0.item.as(FunctionDeclSyntax.self) }.first!
+    return codeFingerprint(of: function)
 }

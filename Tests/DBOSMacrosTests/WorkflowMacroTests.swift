@@ -17,7 +17,7 @@ import Testing
             }
 
             /// The durable workflow behind `indexDocument`; register it with `dbos.register($indexDocument)`.
-            let $indexDocument = Workflow<String, Int, Int>("indexDocument") { (url: String, count: Int) async throws -> Int in
+            let $indexDocument = Workflow<String, Int, Int>("indexDocument", codeFingerprint: "e572ccc28e81b8e2") { (url: String, count: Int) async throws -> Int in
                 let text = try await fetchPage(url)
                 return try await embed(text, count)
             }
@@ -38,7 +38,7 @@ import Testing
             }
 
             /// The durable workflow behind `nightlyReport`; register it with `dbos.register($nightlyReport)`.
-            public let $nightlyReport = Workflow<Report>("nightly-report", maxRecoveryAttempts: 10) { () async throws -> Report in
+            public let $nightlyReport = Workflow<Report>("nightly-report", maxRecoveryAttempts: 10, codeFingerprint: "9d213a0431219d26") { () async throws -> Report in
                 try await buildReport()
             }
             """)
@@ -58,7 +58,7 @@ import Testing
             }
 
             /// The durable workflow behind `notify`; register it with `dbos.register($notify)`.
-            let $notify = Workflow<User, String, NoOutput>("notify") { (user: User, message: String) async throws -> NoOutput in
+            let $notify = Workflow<User, String, NoOutput>("notify", codeFingerprint: "1e6c05de009ce7db") { (user: User, message: String) async throws -> NoOutput in
                 try await { () async throws -> Void in
                     guard user.wantsMail else {
                         return
@@ -92,7 +92,7 @@ import Testing
                 }
 
                 /// The durable workflow behind `indexDocument`; register it with `dbos.register($indexDocument)`.
-                static let $indexDocument = Workflow<String, Int>("indexDocument") { (url: String) async throws -> Int in
+                static let $indexDocument = Workflow<String, Int>("indexDocument", codeFingerprint: "f0ac9bd7e40e4929") { (url: String) async throws -> Int in
                     try await fetchPage(url).count
                 }
                 private static func indexAll(_ urls: [String]) async throws -> [Int] {
@@ -100,7 +100,7 @@ import Testing
                 }
 
                 /// The durable workflow behind `indexAll`; register it with `dbos.register($indexAll)`.
-                private static let $indexAll = Workflow<[String], [Int]>("ingest.all") { (urls: [String]) async throws -> [Int] in
+                private static let $indexAll = Workflow<[String], [Int]>("ingest.all", codeFingerprint: "c0f375139b42fa00") { (urls: [String]) async throws -> [Int] in
                     var pages: [Int] = []
                     for url in urls {
                         pages.append(try await indexDocument(url))
@@ -135,7 +135,7 @@ import Testing
                 }
 
                 /// The durable workflow behind `cleanup`; register it with `dbos.register($cleanup)`.
-                static let $cleanup = Workflow<Int, Int>("cleanup") { (days: Int) async throws -> Int in
+                static let $cleanup = Workflow<Int, Int>("cleanup", codeFingerprint: "96377c996f123fe3") { (days: Int) async throws -> Int in
                     days
                 }
             }
@@ -369,5 +369,24 @@ import Testing
                     DBOSError when the function is replayed
                     """,
                 line: 1, column: 1)])
+    }
+
+    /// The fingerprint in the default application version: comments and formatting do not
+    /// change it; a change to the body or the signature does.
+    @Test func theCodeFingerprintFollowsTheCodeNotItsFormatting() {
+        let original = fingerprint(ofFunctionIn: "func w(_ n: Int) async throws -> Int {\n    try await DBOS.step(\"a\") { n + 1 }\n}")
+        let reformatted = fingerprint(ofFunctionIn: """
+            func w(_ n: Int) async throws -> Int {
+                // add one, durably
+                try await DBOS.step("a") {
+                    n + 1
+                }
+            }
+            """)
+        let changedBody = fingerprint(ofFunctionIn: "func w(_ n: Int) async throws -> Int {\n    try await DBOS.step(\"a\") { n + 2 }\n}")
+        let changedSignature = fingerprint(ofFunctionIn: "func w(_ n: Int64) async throws -> Int {\n    try await DBOS.step(\"a\") { n + 1 }\n}")
+        #expect(original == reformatted)
+        #expect(original != changedBody && original != changedSignature && changedBody != changedSignature)
+        #expect(original.count == 16)
     }
 }

@@ -60,4 +60,27 @@ import Testing
         await client.close()
         for dbos in runtimes { await dbos.shutdown() }
     }
+
+    /// The default version follows the code of `@Workflow` workflows (their fingerprint), not
+    /// only the names, as DBOS Python hashes the workflows' source; closure workflows count by
+    /// name, as before.
+    @Test func theDefaultVersionChangesWithAnnotatedWorkflowsCode() throws {
+        func version(_ workflows: any WorkflowDefinition...) throws -> String {
+            let dbos = try DBOS(config: DBOSConfig(name: "fingerprints", systemDatabaseURL: "sqlite:///tmp/unused-\(UUID().uuidString).sqlite"))
+            try dbos.register(workflows)
+            return dbos.applicationVersion
+        }
+        let body: @Sendable () async throws -> Int = { 1 }
+        let old = try version(Workflow<Int>("w", codeFingerprint: "0000000000000001", body))
+        #expect(try version(Workflow<Int>("w", codeFingerprint: "0000000000000001", body)) == old, "the same code keeps its version")
+        #expect(try version(Workflow<Int>("w", codeFingerprint: "0000000000000002", body)) != old, "changed code gets a new one")
+        let closureOnly = try version(Workflow<Int>("w", body))
+        #expect(closureOnly != old)
+        #expect(closureOnly == "af63ea4c86020456", "closure workflows keep the names-only hash of earlier releases")
+        #expect(try version(AnnotatedVersioned.$versioned) == version(AnnotatedVersioned.$versioned))
+    }
+}
+
+enum AnnotatedVersioned {
+    @Workflow static func versioned() async throws -> Int { 7 }
 }

@@ -10,12 +10,17 @@ public struct WorkflowRegistration: Sendable {
     public let name: String
     /// Recovery attempts before the workflow is given up (nil: the runtime's default).
     public let maxRecoveryAttempts: Int?
+    /// A fingerprint of the workflow's code (see ``Workflow/codeFingerprint``), part of the
+    /// default application version.
+    public let codeFingerprint: String?
     let invoke: @Sendable (_ inputs: String) async throws -> String
 
     /// Creates a registration from a body that decodes its inputs and encodes its output.
-    public init(name: String, maxRecoveryAttempts: Int?, invoke: @escaping @Sendable (_ inputs: String) async throws -> String) {
+    public init(name: String, maxRecoveryAttempts: Int?, codeFingerprint: String? = nil,
+                invoke: @escaping @Sendable (_ inputs: String) async throws -> String) {
         self.name = name
         self.maxRecoveryAttempts = maxRecoveryAttempts
+        self.codeFingerprint = codeFingerprint
         self.invoke = invoke
     }
 }

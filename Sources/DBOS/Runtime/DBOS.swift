@@ -128,14 +128,14 @@ public final class DBOS: WorkflowManaging {
     public var applicationVersion: String {
         state.withLock { state in
             if let version = state.applicationVersion { return version }
-            return Self.defaultApplicationVersion(config: config, names: Array(state.registry.keys))
+            return Self.defaultApplicationVersion(config: config, registrations: Array(state.registry.values))
         }
     }
 
     /// Fixes the application version once registration is closed.
     func settleApplicationVersion() {
         let version = state.withLock { state in
-            let version = Self.defaultApplicationVersion(config: config, names: Array(state.registry.keys))
+            let version = Self.defaultApplicationVersion(config: config, registrations: Array(state.registry.values))
             state.applicationVersion = version
             return version
         }
@@ -143,12 +143,17 @@ public final class DBOS: WorkflowManaging {
     }
 
     /// `config.applicationVersion`, else `DBOS__APPVERSION`, else a stable hash of the
-    /// registered workflow names: rebuilding the same code keeps the same version.
-    static func defaultApplicationVersion(config: DBOSConfig, names: [String]) -> String {
+    /// registered workflows: their names, and for `@Workflow` ones the fingerprint of their code
+    /// (as DBOS Python hashes the workflows' source). Rebuilding the same code keeps the same
+    /// version; changing an annotated workflow's code changes it.
+    static func defaultApplicationVersion(config: DBOSConfig, registrations: [WorkflowRegistration]) -> String {
         if let version = config.applicationVersion { return version }
         if let env = ProcessInfo.processInfo.environment["DBOS__APPVERSION"], !env.isEmpty { return env }
+        let entries = registrations.map { registration in
+            registration.codeFingerprint.map { "\(registration.name)=\($0)" } ?? registration.name
+        }
         var hash: UInt64 = 0xcbf29ce484222325
-        for byte in names.sorted().joined(separator: "\n").utf8 {
+        for byte in entries.sorted().joined(separator: "\n").utf8 {
             hash = (hash ^ UInt64(byte)) &* 0x100000001b3
         }
         return String(hash, radix: 16)

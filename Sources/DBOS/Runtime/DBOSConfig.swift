@@ -12,8 +12,9 @@ public struct DBOSConfig: Sendable {
     /// This process's executor ID. When nil: `DBOS__VMID`, else `local`.
     public var executorID: String?
     /// The application version recorded on workflows; recovery only resumes workflows of
-    /// the same version. When nil: `DBOS__APPVERSION`, else a hash of the registered workflow
-    /// names, so a rebuild that keeps the same workflows keeps the same version.
+    /// the same version. When nil: `DBOS__APPVERSION`, else a hash of the registered workflows
+    /// (their names, and for `@Workflow` ones a fingerprint of their code), so a rebuild of the
+    /// same code keeps the same version and a change to an annotated workflow's code does not.
     public var applicationVersion: String?
     /// SQLite commit durability. `.full` (default) fsyncs every commit; `.normal` in WAL mode
     /// may lose the last commits on power loss (not on a process crash), for fewer fsyncs.

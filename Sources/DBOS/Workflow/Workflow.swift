@@ -17,11 +17,17 @@ public struct Workflow<each Input: Codable & Sendable, Output: Codable & Sendabl
     public let maxRecoveryAttempts: Int?
     let body: @Sendable (repeat each Input) async throws -> Output
 
+    /// A fingerprint of the body's code, which `@Workflow` fills in at compile time (nil for a
+    /// closure workflow). The runtime's default application version includes it, so changing
+    /// the code of an annotated workflow changes the version.
+    public let codeFingerprint: String?
+
     /// Defines a workflow named `name` running `body`.
-    public init(_ name: String, maxRecoveryAttempts: Int? = nil,
+    public init(_ name: String, maxRecoveryAttempts: Int? = nil, codeFingerprint: String? = nil,
                 _ body: @escaping @Sendable (repeat each Input) async throws -> Output) {
         self.name = name
         self.maxRecoveryAttempts = maxRecoveryAttempts
+        self.codeFingerprint = codeFingerprint
         self.body = body
     }
 
@@ -29,7 +35,7 @@ public struct Workflow<each Input: Codable & Sendable, Output: Codable & Sendabl
     public var registration: WorkflowRegistration {
         let name = self.name
         let body = self.body
-        return WorkflowRegistration(name: name, maxRecoveryAttempts: maxRecoveryAttempts) { inputs in
+        return WorkflowRegistration(name: name, maxRecoveryAttempts: maxRecoveryAttempts, codeFingerprint: codeFingerprint) { inputs in
             let arguments = try PortableJSON.decodeArguments(repeat (each Input).self, from: inputs, workflowName: name)
             let output = try await body(repeat each arguments)
             return try PortableJSON.encode(output)
