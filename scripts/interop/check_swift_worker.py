@@ -23,6 +23,13 @@ for its READY, then, per MODE:
                fork to SUCCESS with the same result; step1 and step2 are copied
                (their bodies ran once in all), step3 and step4 ran again.
 
+`debounce`     DebouncerClient (DBOS 3.4) debounces interopAdd on key "burst" with
+               (1, 1) then (2, 3): one workflow, run by the Swift worker once the burst
+               is quiet, with the last inputs (5). Then `dbos-interop-worker client
+               --debounce-key swift-burst` (Swift's DBOSClient.debounce) starts a burst
+               with (1, 1) and DebouncerClient extends it with (4, 5): the same workflow,
+               result 9. Each ran once (counter file).
+
 Exit 0 on success, 1 with the reason on the last line on failure.
 """
 from __future__ import annotations
@@ -147,9 +154,34 @@ def check_fork(client: Any, worker: SwiftWorker) -> None:
     expect("counter of the fork (step1, step2 copied)", worker.counts(fork_id), {"step3": 1, "step4": 1})
 
 
+def check_debounce(client: Any, worker: SwiftWorker, worker_path: str, url: str) -> None:
+    import subprocess
+
+    from dbos._debouncer import DebouncerClient
+
+    debouncer = DebouncerClient(client, portable_options("interopAdd"), queue="interop_queue")
+    first = debouncer.debounce("burst", 3.0, 1, 1)
+    second = debouncer.debounce("burst", 3.0, 2, 3)
+    expect("the second debounce's workflow", second.workflow_id, first.workflow_id)
+    expect("the burst's result (the last inputs)", get_result(first, RESULT_TIMEOUT), 5)
+    expect("counter of the burst", worker.counts(first.workflow_id), {"add": 1})
+
+    done = subprocess.run([worker_path, "client", "--database-url", url, "--queue", "interop_queue",
+                           "--workflow", "interopAdd", "--args", "[1, 1]", "--debounce-key", "swift-burst",
+                           "--debounce-period", "3"], capture_output=True, text=True, timeout=120)
+    if done.returncode != 0:
+        raise CheckFailed(f"dbos-interop-worker client --debounce-key exited {done.returncode}: {done.stderr.strip()}")
+    swift_id = [line[9:] for line in done.stdout.splitlines() if line.startswith("WORKFLOW ")][0]
+    print(f"  Swift DBOSClient.debounce -> {swift_id}")
+    extended = debouncer.debounce("swift-burst", 3.0, 4, 5)
+    expect("DebouncerClient on the Swift burst's key", extended.workflow_id, swift_id)
+    expect("the Swift burst's result (Python's inputs)", get_result(extended, RESULT_TIMEOUT), 9)
+    expect("counter of the Swift burst", worker.counts(swift_id), {"add": 1})
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("mode", choices=["enqueue", "sql-enqueue", "manage", "fork"])
+    parser.add_argument("mode", choices=["enqueue", "sql-enqueue", "manage", "fork", "debounce"])
     parser.add_argument("--worker", required=True, help="path of dbos-interop-worker")
     parser.add_argument("--url", required=True)
     parser.add_argument("--counter-file", required=True)
@@ -168,6 +200,8 @@ def main() -> int:
                 check_sql_enqueue(client, worker, args.url)
             elif args.mode == "manage":
                 check_manage(client, worker)
+            elif args.mode == "debounce":
+                check_debounce(client, worker, args.worker, args.url)
             else:
                 check_fork(client, worker)
     except CheckFailed as failure:

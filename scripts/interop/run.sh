@@ -291,7 +291,7 @@ check_python_reads_swift_schedule_sqlite() {
 
 # g. DBOS Python drives workflows a Swift worker process runs (dbos-interop-worker serve):
 #    DBOSClient.enqueue in portable JSON, dbos.enqueue_workflow() in SQL, send/get_event/
-#    cancel/resume on a waiting workflow, and fork_workflow from a step.
+#    cancel/resume on a waiting workflow, fork_workflow from a step, and debouncing both ways.
 swift_worker() {
   local mode=$1 url=$2 label=$3
   need_binary "$WORKER" || return 1
@@ -322,6 +322,13 @@ check_python_forks_swift_postgres() {
 }
 check_python_forks_swift_sqlite() {
   swift_worker fork "$(sqlite_url "$WORK/worker_fork.sqlite")" worker_fork_sqlite
+}
+check_python_and_swift_debounce_postgres() {
+  newdb worker_debounce || return 1
+  swift_worker debounce "$DB_URL" worker_debounce_pg
+}
+check_python_and_swift_debounce_sqlite() {
+  swift_worker debounce "$(sqlite_url "$WORK/worker_debounce.sqlite")" worker_debounce_sqlite
 }
 
 # h. The Swift DBOSClient enqueues a workflow that a DBOS Python worker runs, and gets its result.
@@ -381,6 +388,8 @@ check python-manages-swift-postgres   check_python_manages_swift_postgres
 check python-manages-swift-sqlite     check_python_manages_swift_sqlite
 check python-forks-swift-postgres     check_python_forks_swift_postgres
 check python-forks-swift-sqlite       check_python_forks_swift_sqlite
+check python-and-swift-debounce-postgres check_python_and_swift_debounce_postgres
+check python-and-swift-debounce-sqlite   check_python_and_swift_debounce_sqlite
 check swift-client-to-python-postgres check_swift_client_to_python_postgres
 check swift-client-to-python-sqlite   check_swift_client_to_python_sqlite
 check swift-reads-python-pickle-postgres check_swift_reads_python_pickle_postgres

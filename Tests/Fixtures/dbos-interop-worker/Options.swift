@@ -16,6 +16,9 @@ struct Options {
     var arguments = "[]"
     var workflowID: String?
     var timeoutSeconds: Double = 120
+    /// With a key, client mode debounces instead of enqueueing, and does not wait.
+    var debounceKey: String?
+    var debouncePeriodSeconds: Double = 1
 
     init(_ arguments: [String]) {
         var iterator = arguments.dropFirst().makeIterator()
@@ -34,6 +37,8 @@ struct Options {
             case "--args": self.arguments = value
             case "--workflow-id": workflowID = value
             case "--timeout": timeoutSeconds = Self.number(value, flag)
+            case "--debounce-key": debounceKey = value
+            case "--debounce-period": debouncePeriodSeconds = Self.number(value, flag)
             default: Self.fail("unknown option \(flag)")
             }
         }
