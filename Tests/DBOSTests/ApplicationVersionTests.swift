@@ -78,9 +78,37 @@ import Testing
         #expect(closureOnly != old)
         #expect(closureOnly == "af63ea4c86020456", "closure workflows keep the names-only hash of earlier releases")
         #expect(try version(AnnotatedVersioned.$versioned) == version(AnnotatedVersioned.$versioned))
+
+        // Three builds of one workflow, `report`, compiled by the macro: the same code
+        // reformatted with a comment keeps the version; a changed body changes it.
+        let v1 = try version(ReportV1.$report)
+        #expect(try version(ReportV1Reformatted.$report) == v1)
+        #expect(try version(ReportV2.$report) != v1)
     }
 }
 
 enum AnnotatedVersioned {
     @Workflow static func versioned() async throws -> Int { 7 }
+}
+
+enum ReportV1 {
+    @Workflow(name: "report") static func report(_ day: Int) async throws -> Int {
+        try await DBOS.step("count") { day * 2 }
+    }
+}
+
+enum ReportV1Reformatted {
+    @Workflow(name: "report")
+    static func report(_ day: Int) async throws -> Int {
+        // The same code, laid out differently.
+        try await DBOS.step("count") {
+            day * 2
+        }
+    }
+}
+
+enum ReportV2 {
+    @Workflow(name: "report") static func report(_ day: Int) async throws -> Int {
+        try await DBOS.step("count") { day * 3 }
+    }
 }
