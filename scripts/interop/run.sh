@@ -330,6 +330,20 @@ check_python_and_swift_debounce_postgres() {
 check_python_and_swift_debounce_sqlite() {
   swift_worker debounce "$(sqlite_url "$WORK/worker_debounce.sqlite")" worker_debounce_sqlite
 }
+# i. A DBOS Python process recovers patched workflows a SIGKILLed Swift worker started, on the
+#    old branch for the run from before the patch and the new one for the patched run.
+patch_recovery() {
+  need_binary "$WORKER" || return 1
+  step "dbos-interop-worker SIGKILLed, DBOS Python recovers" "$PY" "$HERE/check_patch_recovery.py" \
+    --worker "$WORKER" --url "$1" --counter-file "$WORK/$2.counter"
+}
+check_python_recovers_swift_patches_postgres() {
+  newdb patch_recovery || return 1
+  patch_recovery "$DB_URL" patch_recovery_pg
+}
+check_python_recovers_swift_patches_sqlite() {
+  patch_recovery "$(sqlite_url "$WORK/patch_recovery.sqlite")" patch_recovery_sqlite
+}
 
 # h. The Swift DBOSClient enqueues a workflow that a DBOS Python worker runs, and gets its result.
 swift_client() {
@@ -390,6 +404,8 @@ check python-forks-swift-postgres     check_python_forks_swift_postgres
 check python-forks-swift-sqlite       check_python_forks_swift_sqlite
 check python-and-swift-debounce-postgres check_python_and_swift_debounce_postgres
 check python-and-swift-debounce-sqlite   check_python_and_swift_debounce_sqlite
+check python-recovers-swift-patches-postgres check_python_recovers_swift_patches_postgres
+check python-recovers-swift-patches-sqlite   check_python_recovers_swift_patches_sqlite
 check swift-client-to-python-postgres check_swift_client_to_python_postgres
 check swift-client-to-python-sqlite   check_swift_client_to_python_sqlite
 check swift-reads-python-pickle-postgres check_swift_reads_python_pickle_postgres

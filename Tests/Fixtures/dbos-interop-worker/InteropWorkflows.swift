@@ -9,7 +9,21 @@ enum InteropQueue {
 /// `<workflow ID> <step>` to the counter file.
 enum InteropWorkflows {
     static func all(counter: CounterFile) -> [any WorkflowDefinition] {
-        [add(counter), summarize(), inbox(counter), steps(counter)]
+        [add(counter), summarize(), inbox(counter), steps(counter), order(patched: false), order(patched: true)]
+    }
+
+    /// An order before and after a code change: `interopOrderV1` runs steps "one" and "two";
+    /// `interopOrderV2` is the same code patched with `DBOS.patch("two-new")` to run "twoNew"
+    /// instead. Both then wait for a message on topic "go" and return "old:<message>" or
+    /// "new:<message>". DBOS Python's twin (scripts/interop/check_patch_recovery.py) recovers them.
+    static func order(patched: Bool) -> some WorkflowDefinition {
+        Workflow(patched ? "interopOrderV2" : "interopOrderV1") { () async throws -> String in
+            _ = try await DBOS.step("one") { 1 }
+            let new = patched ? try await DBOS.patch("two-new") : false
+            _ = try await DBOS.step(new ? "twoNew" : "two") { 2 }
+            let message = try await DBOS.receive(String.self, topic: "go", timeout: .seconds(600)) ?? "timeout"
+            return "\(new ? "new" : "old"):\(message)"
+        }
     }
 
     /// `interopAdd(a, b) -> a + b`, computed in step "add".
