@@ -267,7 +267,7 @@ let package = Package(
                 "dbos-test-fixture",
                 "annotated-crash-fixture",
                 "dbos-demo",
-                "dbos-queue-fixture", "dbos-chaos",
+                "dbos-queue-fixture", "dbos-chaos", "dbos-interop-worker",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "SQLiteNIO", package: "sqlite-nio"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

@@ -58,4 +58,43 @@ import Testing
             #expect(try await dbos.listSteps("v3-1").map(\.functionName) == ["one", "twoNew", "three"])
         }
     }
+
+    /// With real processes: a workflow that a worker running the code from before the patch
+    /// started is SIGKILLed mid-run; a worker running the patched code recovers it on the old
+    /// branch, and runs a new one on the new branch (`dbos-interop-worker`'s `interopOrderV1`,
+    /// patched with `--orders patched`).
+    @Test(arguments: Backend.available)
+    func aKilledWorkersWorkflowIsRecoveredOnTheOldBranchByThePatchedCode(backend: Backend) async throws {
+        let url = backend.freshDatabaseURL("patch_kill")
+        let environment: [String: String?] = ["DBOS__APPVERSION": "patch-kill"]
+        let options = { (id: String) in EnqueueOptions(workflowID: id, applicationVersion: "patch-kill") }
+        let client = try await DBOSClient(databaseURL: url)
+        let waitsForItsMessage = { (id: String) async throws -> Bool in
+            try await client.listSteps(id).contains { $0.functionName == "DBOS.sleep" }
+        }
+
+        let before = try ChildProcess.start("dbos-interop-worker", ["serve", "--database-url", url, "--exit-after-seconds", "300"],
+                                            environment: environment)
+        try await eventually("the unpatched worker to launch") { before.output.contains("READY") }
+        _ = try await client.enqueue(workflowName: "interopOrderV1", queue: "interop_queue", options: options("killed"))
+        try await eventually("the order to wait for its message") { try await waitsForItsMessage("killed") }
+        before.kill()
+        _ = try await before.waitForExit()
+        #expect(try await client.getWorkflowStatus("killed")?.state == .pending)
+
+        let after = try ChildProcess.start("dbos-interop-worker", ["serve", "--database-url", url, "--orders", "patched",
+                                                                   "--exit-after-seconds", "300"], environment: environment)
+        try await eventually("the patched worker to launch") { after.output.contains("READY") }
+        try await client.send("go", to: "killed", topic: "go")
+        #expect(try await client.result(of: "killed", as: String.self, timeout: .seconds(120)) == "old:go")
+        #expect(try await client.listSteps("killed").map(\.functionName) == ["one", "two", "DBOS.recv", "DBOS.sleep"])
+
+        _ = try await client.enqueue(workflowName: "interopOrderV1", queue: "interop_queue", options: options("fresh"))
+        try await eventually("the new order to wait for its message") { try await waitsForItsMessage("fresh") }
+        try await client.send("go", to: "fresh", topic: "go")
+        #expect(try await client.result(of: "fresh", as: String.self, timeout: .seconds(120)) == "new:go")
+        #expect(try await client.listSteps("fresh").map(\.functionName) == ["one", "DBOS.patch-two-new", "twoNew", "DBOS.recv", "DBOS.sleep"])
+        try await after.stop()
+        await client.close()
+    }
 }

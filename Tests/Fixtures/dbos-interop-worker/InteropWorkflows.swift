@@ -8,16 +8,18 @@ enum InteropQueue {
 /// The workflows other DBOS languages call by name. Step bodies append
 /// `<workflow ID> <step>` to the counter file.
 enum InteropWorkflows {
-    static func all(counter: CounterFile) -> [any WorkflowDefinition] {
-        [add(counter), summarize(), inbox(counter), steps(counter), order(patched: false), order(patched: true)]
+    /// With `patchedOrders`, `interopOrderV1` runs the patched code too: the next deployment.
+    static func all(counter: CounterFile, patchedOrders: Bool = false) -> [any WorkflowDefinition] {
+        [add(counter), summarize(), inbox(counter), steps(counter),
+         order(named: "interopOrderV1", patched: patchedOrders), order(named: "interopOrderV2", patched: true)]
     }
 
     /// An order before and after a code change: `interopOrderV1` runs steps "one" and "two";
     /// `interopOrderV2` is the same code patched with `DBOS.patch("two-new")` to run "twoNew"
     /// instead. Both then wait for a message on topic "go" and return "old:<message>" or
     /// "new:<message>". DBOS Python's twin (scripts/interop/check_patch_recovery.py) recovers them.
-    static func order(patched: Bool) -> some WorkflowDefinition {
-        Workflow(patched ? "interopOrderV2" : "interopOrderV1") { () async throws -> String in
+    static func order(named name: String, patched: Bool) -> some WorkflowDefinition {
+        Workflow(name) { () async throws -> String in
             _ = try await DBOS.step("one") { 1 }
             let new = patched ? try await DBOS.patch("two-new") : false
             _ = try await DBOS.step(new ? "twoNew" : "two") { 2 }

@@ -11,6 +11,8 @@ struct Options {
     var counterFile = ""
     var queue = InteropQueue.name
     var exitAfterSeconds: Double = 600
+    /// `--orders patched`: `interopOrderV1` runs the patched code (a later deployment).
+    var patchedOrders = false
     // client mode
     var workflowName = ""
     var arguments = "[]"
@@ -33,6 +35,9 @@ struct Options {
             case "--counter-file": counterFile = value
             case "--queue": queue = value
             case "--exit-after-seconds": exitAfterSeconds = Self.number(value, flag)
+            case "--orders":
+                guard ["patched", "as-named"].contains(value) else { Self.fail("--orders takes 'patched' or 'as-named'") }
+                patchedOrders = value == "patched"
             case "--workflow": workflowName = value
             case "--args": self.arguments = value
             case "--workflow-id": workflowID = value

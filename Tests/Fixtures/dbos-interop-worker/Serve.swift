@@ -6,7 +6,7 @@ import UnixSignals
 /// queued work until SIGTERM/SIGINT or `--exit-after-seconds` (a safety net for orphans).
 func serve(_ options: Options) async throws {
     let dbos = try DBOS(config: DBOSConfig(name: "interop-worker", systemDatabaseURL: options.databaseURL))
-    try dbos.register(InteropWorkflows.all(counter: CounterFile(path: options.counterFile)))
+    try dbos.register(InteropWorkflows.all(counter: CounterFile(path: options.counterFile), patchedOrders: options.patchedOrders))
     try dbos.register(queues: Queue(options.queue, pollingInterval: .milliseconds(200)))
     let signals = await UnixSignalsSequence(trapping: .sigterm, .sigint)
     try await dbos.launch()

@@ -1,7 +1,7 @@
 // A Swift DBOS process for the interoperability checks with DBOS Python (scripts/interop/).
 //
 //   dbos-interop-worker serve  --database-url URL [--counter-file PATH] [--queue NAME]
-//                              [--exit-after-seconds S]
+//                              [--exit-after-seconds S] [--orders patched|as-named]
 //   dbos-interop-worker client --database-url URL --queue NAME --workflow NAME
 //                              [--args JSON_ARRAY] [--workflow-id ID] [--timeout S]
 //                              [--debounce-key KEY --debounce-period S]
