@@ -50,16 +50,19 @@ extension SQLSystemDatabase {
     func consumeMessage(workflowID: String, topic: String, as operation: StepRecord, ownerXID: String,
                         readableFormat: String, unreadable: @escaping @Sendable (_ format: String, _ messageUUID: String) throws -> String)
         async throws -> OperationWrite<StepRecord>? {
-        try await driver.transaction { executor in
+        let tries = TryCounter()
+        return try await driver.transaction { executor in
+            let retried = tries.next() > 1
             let oldest = try await executor.execute("""
                 SELECT message_uuid, message, serialization FROM \(self.tables.notifications)
                 WHERE destination_uuid = \(workflowID) AND topic = \(topic) AND consumed = \(false)
                 ORDER BY \(self.dialect.messageOrder) LIMIT 1\(self.dialect.skipLocked)
                 """)
             guard let next = oldest.first else {
-                // An earlier try of this receive may have consumed its message and committed
+                // An earlier try of this call may have consumed its message and committed
                 // without its answer arriving (a lost connection, an abandoned attempt): its
                 // record is then the outcome, not a wait for a message that will not come.
+                guard retried else { return nil }
                 let earlier = try await executor.execute(self.stepQuery(workflowID: workflowID, functionID: operation.functionID))
                 return try earlier.first.map { .alreadyRecorded(try StepRecord(row: $0)) }
             }

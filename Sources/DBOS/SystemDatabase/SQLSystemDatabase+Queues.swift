@@ -1,5 +1,4 @@
 import Foundation
-import Synchronization
 
 /// Durable queues on `workflow_status`: claiming, delayed work, timeouts.
 extension SQLSystemDatabase {
@@ -269,12 +268,4 @@ extension ClaimedWorkflow {
                   deadlineEpochMilliseconds: try row.decode("workflow_deadline_epoch_ms"),
                   partitionKey: try row.decode("queue_partition_key"), attributes: try row.decode("attributes"))
     }
-}
-
-/// Counts the tries of a retried transaction body.
-private final class TryCounter: Sendable {
-    private let tries = Mutex(0)
-    func next() -> Int { tries.withLock { $0 += 1; return $0 } }
-    /// How many tries began.
-    var count: Int { tries.withLock { $0 } }
 }
