@@ -240,6 +240,36 @@ import Testing
         }
     }
 
+    /// A child start whose commit is lost (the child's row and the parent's record of it are
+    /// written, the answer is not): the retry finds its own record and runs the child, which
+    /// would otherwise stay PENDING here with nobody to run it until the next restart.
+    @Test(.enabled(if: hasPostgres, "needs PostgreSQL"))
+    func aChildStartWhoseCommitIsLostRunsTheChild() async throws {
+        let counter = Counter()
+        let child = Workflow("lostChild") { (word: String) async throws -> String in
+            try await DBOS.step("shout") { counter.hit("child"); return word.uppercased() }
+        }
+        let parent = Workflow("lostParent") { () async throws -> String in
+            // The start waits for the go-ahead, so the lost answer is armed for the child's insert.
+            _ = try await DBOS.receive(String.self, topic: "go", timeout: .seconds(600))
+            return try await DBOS.startWorkflow(child, "hi").result()
+        }
+        try await withProxiedRuntime("uc_child", parent, child) { (dbos: DBOS, proxy: PostgresWireProxy) async throws in
+            let insert = #"INSERT INTO "dbos".workflow_status"#
+            let handle = try await dbos.start(parent, options: WorkflowOptions(workflowID: "uc-parent"))
+            proxy.loseCommit(ofStatementContaining: insert)
+            try await dbos.send("go", to: "uc-parent", topic: "go")
+            try await eventually(timeout: .seconds(60), "the parent finishing") {
+                try await dbos.getWorkflowStatus("uc-parent")?.state == .success
+            }
+            #expect(proxy.lost(insert) == 1, "the child's insert lost its answer")
+            #expect(try await handle.result() == "HI")
+            #expect(counter.count("child") == 1)
+            #expect(try await dbos.getWorkflowStatus("uc-parent-3")?.state == .success)
+            #expect(try await dbos.listSteps("uc-parent").map(\.functionName) == ["DBOS.recv", "DBOS.sleep", "lostChild", "DBOS.getResult"])
+        }
+    }
+
     /// A message, an event and stream entries whose answers are lost are stored once each, and a
     /// receive whose consumption committed without its answer returns that message.
     @Test(.enabled(if: hasPostgres, "needs PostgreSQL"))

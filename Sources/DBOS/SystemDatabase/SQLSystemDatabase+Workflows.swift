@@ -111,7 +111,7 @@ extension SQLSystemDatabase {
         -> OperationWrite<WorkflowInsertResult> {
         try await deduplicated(insert) {
             let write = try await driver.transaction { executor in
-                try await self.record(operation, ownerXID: ownerXID, executor) {
+                let write = try await self.record(operation, ownerXID: ownerXID, executor) {
                     let result = try await self.insertRows(insert, executor.execute)
                     // The ID belongs to another workflow: roll the operation record back too.
                     if result.name != insert.name {
@@ -119,12 +119,28 @@ extension SQLSystemDatabase {
                     }
                     return result
                 }
+                return try await self.ownChildStart(write, of: insert, executor)
             }
             if case .recorded(let result) = write, result.created, insert.status == .enqueued, let queue = insert.queueName {
                 await notifyQueue(queue)
             }
             return write
         }
+    }
+
+    /// A refused child-start record may be this very call's: its first try committed and lost
+    /// its answer with the connection, and the retry meets the record it wrote. The child row
+    /// then carries this call's creator token, and the start counts as recorded and created
+    /// here, so the caller runs the child (a replay would not, and nothing else would until a
+    /// restart).
+    private func ownChildStart(_ write: OperationWrite<WorkflowInsertResult>, of insert: WorkflowInsert,
+                               _ executor: any SQLExecutor) async throws -> OperationWrite<WorkflowInsertResult> {
+        guard case .alreadyRecorded(let existing) = write, existing.childWorkflowID == insert.workflowID else { return write }
+        let rows = try await executor.execute("""
+            SELECT workflow_uuid, status, name, creator_xid, serialization FROM \(tables.status)
+            WHERE workflow_uuid = \(insert.workflowID) AND creator_xid = \(insert.ownerXID)
+            """)
+        return rows.isEmpty ? write : .recorded(try Self.insertResult(rows, insert))
     }
 
     func completeWorkflow(workflowID: String, ownerXID: String, state: WorkflowState, output: String?, error: String?) async throws -> Bool {
