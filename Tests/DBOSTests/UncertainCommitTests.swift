@@ -70,7 +70,7 @@ import Testing
         let label = "uc_late_\(queue.name.replacingOccurrences(of: "-", with: "_"))"
         try await withProxiedRuntime(label, work, ping, queues: [queue]) { (dbos: DBOS, proxy: PostgresWireProxy) async throws in
             let claim = "SET status = 'PENDING', executor_id"
-            let readBack = "status = 'PENDING' AND status IN ('ENQUEUED', 'PENDING') AND owner_xid = "
+            let readBack = "status = 'PENDING' AND owner_xid = "
             // A lost answer (to another workflow's start) is a failure the watchdog has seen: the
             // claim that follows within 5 s is abandoned after 2 s without an answer, not 60.
             proxy.loseCommit(ofStatementContaining: "ON CONFLICT (workflow_uuid) DO UPDATE SET creator_xid")

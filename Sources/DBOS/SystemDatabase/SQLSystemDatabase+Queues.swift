@@ -18,7 +18,7 @@ extension SQLSystemDatabase {
             // One writer at a time: look (on the reader) before taking the write lock, since
             // dispatchers wake at every commit of another process.
             let waiting = try await driver.read(
-                "SELECT 1 AS found FROM \(tables.status) WHERE queue_name = \(definition.name) AND status = 'ENQUEUED' AND \(Self.inFlight) LIMIT 1")
+                "SELECT 1 AS found FROM \(tables.status) WHERE queue_name = \(definition.name) AND status = 'ENQUEUED'\(dialect.inFlightTerms) LIMIT 1")
             guard !waiting.isEmpty else { return [] }
         }
         let turn = definition.hasSharedBudget ? dialect.queueTurn(definition.name) : nil
@@ -50,7 +50,7 @@ extension SQLSystemDatabase {
         guard !tokens.isEmpty else { return [] }
         let rows = try await driver.read("""
             SELECT \(claimedColumns) FROM \(tables.status)
-            WHERE queue_name = \(queueName) AND status = 'PENDING' AND \(Self.inFlight) AND owner_xid IN (\(list: tokens))
+            WHERE queue_name = \(queueName) AND status = 'PENDING'\(dialect.inFlightTerms) AND owner_xid IN (\(list: tokens))
             """)
         return uncertainClaims.adopt(try rows.map(ClaimedWorkflow.init(row:)))
     }
@@ -84,7 +84,7 @@ extension SQLSystemDatabase {
             if tries.next() > 1 {
                 let earlier = try await executor.execute("""
                     SELECT \(claimedColumns) FROM \(status)
-                    WHERE queue_name = \(definition.name) AND status = 'PENDING' AND \(Self.inFlight) AND owner_xid = \(token)
+                    WHERE queue_name = \(definition.name) AND status = 'PENDING'\(self.dialect.inFlightTerms) AND owner_xid = \(token)
                     """)
                 if !earlier.isEmpty { return try earlier.map(ClaimedWorkflow.init(row:)) }
             }
@@ -99,12 +99,14 @@ extension SQLSystemDatabase {
                 : self.clock.nowMilliseconds
             let available = try await self.claimBudget(queue, now: now, executor)
             guard available > 0 else { return [] }
-            let order: SQLFragment = definition.priorityEnabled ? "priority ASC, created_at ASC" : "created_at ASC"
+            // DBOS 3.4's order on every queue (priorities are 0 unless the queue takes them): the
+            // in-flight index's own order, so the claim reads its head instead of sorting the queue.
+            let order: SQLFragment = "priority ASC, created_at ASC"
             let partition: SQLQuery = queue.partitionKey.map { " AND queue_partition_key = \($0)" } ?? ""
             // Only workflows this process can run: registered names, readable payloads.
             let candidates = try await executor.execute("""
                 SELECT workflow_uuid FROM \(self.tables.status)
-                WHERE queue_name = \(definition.name) AND status = 'ENQUEUED' AND \(Self.inFlight)
+                WHERE queue_name = \(definition.name) AND status = 'ENQUEUED'\(self.dialect.inFlightTerms)
                   AND \(self.runnableVersion(queue.applicationVersion))
                   AND (serialization IS NULL OR serialization = \(queue.readableFormat))
                   AND name IN (\(list: queue.workflowNames))\(partition)
@@ -148,14 +150,14 @@ extension SQLSystemDatabase {
         }
         var available = queue.limit
         if let concurrency = definition.concurrency {
-            available = min(available, concurrency - (try await count("status = 'PENDING' AND \(Self.inFlight)", partitioned: false)))
+            available = min(available, concurrency - (try await count("status = 'PENDING'\(dialect.inFlightTerms)", partitioned: false)))
         }
         if available > 0, let rateLimit = definition.rateLimit {
             available = min(available, try await remaining(rateLimit, partitioned: false))
         }
         if queue.partitionKey != nil {
             if available > 0, let concurrency = definition.partitionConcurrency {
-                available = min(available, concurrency - (try await count("status = 'PENDING' AND \(Self.inFlight)", partitioned: true)))
+                available = min(available, concurrency - (try await count("status = 'PENDING'\(dialect.inFlightTerms)", partitioned: true)))
             }
             if available > 0, let rateLimit = definition.partitionRateLimit {
                 available = min(available, try await remaining(rateLimit, partitioned: true))
@@ -168,7 +170,7 @@ extension SQLSystemDatabase {
         guard !workflowNames.isEmpty else { return [] }
         return try await driver.read("""
             SELECT DISTINCT queue_partition_key FROM \(tables.status)
-            WHERE queue_name = \(queue) AND status = 'ENQUEUED' AND \(Self.inFlight) AND queue_partition_key IS NOT NULL
+            WHERE queue_name = \(queue) AND status = 'ENQUEUED'\(dialect.inFlightTerms) AND queue_partition_key IS NOT NULL
               AND \(runnableVersion(applicationVersion)) AND name IN (\(list: workflowNames))
             """).map { try $0.decode("queue_partition_key") }
     }

@@ -38,6 +38,13 @@ struct SQLDialect: Sendable {
     let jsonPairRows: (open: SQLFragment, close: SQLFragment, columns: SQLFragment)
     /// The type of JSON columns (`attributes`): `jsonb`, or `TEXT` on SQLite.
     let jsonType: SQLFragment
+    /// Appended to a queue query whose own status condition is narrower than the partial
+    /// indexes' `status IN ('ENQUEUED', 'PENDING')`. SQLite uses a partial index only when the
+    /// query repeats that condition's very terms (see ``SQLSystemDatabase/inFlight``).
+    /// PostgreSQL proves it from `status = '...'` alone and gets nothing: given the list too, it
+    /// no longer reads the index in its order, and a claim sorted every queued row (5 ms instead
+    /// of 0.2 ms per claim with 5,000 workflows queued).
+    let inFlightTerms: SQLFragment
     /// Whether the database turns whole rows into JSON and back (`row_to_json`,
     /// `json_populate_record`), converting each column to and from its own type; otherwise
     /// export and import convert column by column.
@@ -61,7 +68,7 @@ struct SQLDialect: Sendable {
             nowMilliseconds: "CAST(EXTRACT(EPOCH FROM clock_timestamp()) * 1000 AS BIGINT)",
             jsonTextElements: ("json_array_elements_text(", "::json)"),
             jsonPairRows: ("json_array_elements(", "::json)", "value->>0 AS first, value->>1 AS second"),
-            jsonType: "jsonb")
+            jsonType: "jsonb", inFlightTerms: "")
     }
 
     static let sqlite = SQLDialect(
@@ -76,7 +83,7 @@ struct SQLDialect: Sendable {
         nowMilliseconds: "CAST((julianday('now') - 2440587.5) * 86400000.0 AS INTEGER)",
         jsonTextElements: ("json_each(", ")"),
         jsonPairRows: ("json_each(", ")", "json_extract(value, '$[0]') AS first, json_extract(value, '$[1]') AS second"),
-        jsonType: "TEXT")
+        jsonType: "TEXT", inFlightTerms: " AND status IN ('ENQUEUED', 'PENDING')")
 
     /// A DBOS table, qualified.
     func table(_ table: SystemTable) -> SQLFragment { SQLFragment(tablePrefix, table.name) }
