@@ -344,7 +344,7 @@ let package = Package(
         .target(
             name: "AgentSupport",
             dependencies: [
-                "DBOS",
+                "DBOS", "DBOSAgents",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Logging", package: "swift-log"),
@@ -356,7 +356,7 @@ let package = Package(
         ),
         .executableTarget(
             name: "agent-debugging",
-            dependencies: ["DBOS", "AgentSupport", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            dependencies: ["DBOS", "DBOSAgents", "AgentSupport", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             path: "Examples/agent-debugging",
             exclude: ["README.md"],
             swiftSettings: upcomingFeatures
@@ -364,7 +364,7 @@ let package = Package(
         .executableTarget(
             name: "agent-inbox",
             dependencies: [
-                "DBOS", "AgentSupport",
+                "DBOS", "DBOSAgents", "AgentSupport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
@@ -377,7 +377,7 @@ let package = Package(
         .executableTarget(
             name: "document-ingestion",
             dependencies: [
-                "DBOS", "AgentSupport",
+                "DBOS", "DBOSAgents", "AgentSupport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "SQLiteNIO", package: "sqlite-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),

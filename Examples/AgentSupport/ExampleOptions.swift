@@ -1,6 +1,7 @@
 import Logging
 public import ArgumentParser
 public import DBOS
+public import DBOSAgents
 import Foundation
 import Synchronization
 
@@ -22,11 +23,12 @@ public struct ExampleOptions: ParsableArguments {
 
     public init() {}
 
-    /// The model to use; `script` answers for `.scripted`.
-    public func languageModel(script: @escaping @Sendable ([ChatMessage]) -> String) throws -> any LLMClient {
+    /// The model to use: `script` for `.scripted`, else the OpenAI-compatible server the
+    /// environment names.
+    public func languageModel(script: ScriptedAgentModel) throws -> any AgentModel {
         switch model {
-        case .scripted: ScriptedModel(script)
-        case .openai: try OpenAICompatibleClient.fromEnvironment()
+        case .scripted: script
+        case .openai: try OpenAICompatibleModel.fromEnvironment()
         }
     }
 
@@ -79,7 +81,7 @@ public enum EmbeddingChoice: String, ExpressibleByArgument, CaseIterable, Codabl
     public func model() throws -> any EmbeddingModel {
         switch self {
         case .hashed: HashedEmbedding()
-        case .openai: try OpenAICompatibleClient.fromEnvironment()
+        case .openai: try OpenAICompatibleEmbedding.fromEnvironment()
         }
     }
 }

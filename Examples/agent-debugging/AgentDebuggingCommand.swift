@@ -1,19 +1,20 @@
 import AgentSupport
 import ArgumentParser
 import DBOS
+import DBOSAgents
 import Foundation
 
-/// `agent-debugging`: run the research agent, watch its summary step fail on malformed model
-/// output, then fork it from the failed step with the fixed prompt.
+/// `agent-debugging`: run the research agent, watch its summary (a model step) fail on malformed
+/// model output, then fork it from the failed step with the fixed prompt.
 @main
 struct AgentDebuggingCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "agent-debugging",
         abstract: "A research agent whose failed run is debugged and forked from the failing step.",
         discussion: """
-            swift run agent-debugging                                # fails at the summarize step
+            swift run agent-debugging                                # fails at the summary (step 5)
             swift run dbos-swift workflow steps ID --database-url agent-debugging.sqlite
-            swift run agent-debugging fork ID --fixed-prompt         # reuses plan + searches, reruns summarize
+            swift run agent-debugging fork ID --fixed-prompt         # reuses plan + searches, asks for the summary again
             """,
         subcommands: [Run.self, Fork.self],
         defaultSubcommand: Run.self)
@@ -23,7 +24,7 @@ struct AgentDebuggingCommand: AsyncParsableCommand {
 struct AgentOptions: ParsableArguments {
     @OptionGroup var example: ExampleOptions
 
-    @Flag(help: "Use the fixed summarize prompt (the bug fix).")
+    @Flag(help: "Use the fixed instructions (the bug fix).")
     var fixedPrompt = false
 
     @Option(help: "Append one line per executed search tool call to this file.")
@@ -31,9 +32,9 @@ struct AgentOptions: ParsableArguments {
 
     /// Applies the options to the agent and launches a runtime with it registered.
     func launch() async throws -> DBOS {
-        Agent.model.set(try example.languageModel(script: ResearchScript.reply))
-        Agent.fixedPrompt.set(fixedPrompt)
-        Agent.toolLog.set(toolLog)
+        Research.model.set(try example.languageModel(script: ResearchScript.model))
+        Research.fixedPrompt.set(fixedPrompt)
+        Research.toolLog.set(toolLog)
         let dbos = try DBOS(config: example.config(name: "agent-debugging"))
         try dbos.register($researchAgent)
         dbos.registerError(MalformedModelOutput.self)
@@ -60,18 +61,18 @@ extension AgentDebuggingCommand {
         func run() async throws {
             let dbos = try await options.launch()
             let id = workflowID ?? "research-\(UUID().uuidString.prefix(8).lowercased())"
-            print("Workflow \(id): researching \"\(question)\" (\(options.fixedPrompt ? "fixed" : "original") prompt, model \(Agent.model.value.name))")
+            print("Workflow \(id): researching \"\(question)\" (\(options.fixedPrompt ? "fixed" : "original") prompt, model \(Research.model.value.name))")
             let handle = try await dbos.start($researchAgent, question, options: WorkflowOptions(workflowID: id))
             do {
                 let report = try await handle.result()
                 print(Report.describe(report))
                 await dbos.shutdown()
             } catch let failure as MalformedModelOutput {
-                let failedStep = try await dbos.listSteps(id).first { $0.error != nil }?.functionID
+                let failedStep = try await dbos.listSteps(id).first { $0.error != nil }
                 await dbos.shutdown()
                 print("""
 
-                    ✗ Workflow \(id) FAILED at step \(failedStep.map(String.init) ?? "?"): \(failure.step): \(failure.problem)
+                    ✗ Workflow \(id) FAILED at step \(failedStep.map { "\($0.functionID) (\($0.functionName))" } ?? "?"): \(failure.problem)
 
                     Inspect every recorded step (the failing one and the outputs of all earlier ones):
                       swift run dbos-swift workflow steps \(id) --database-url \(options.databaseForCLI)
@@ -111,7 +112,7 @@ extension AgentDebuggingCommand {
                 print("Forked \(workflowID) from step \(step) as \(forkID) (\(options.fixedPrompt ? "fixed" : "original") prompt); steps 1-\(step - 1) reuse their recorded outputs.")
                 let report = try await dbos.retrieve(forkID, as: ResearchReport.self).result()
                 print(Report.describe(report))
-                print("Search tool calls executed by this process: \(Agent.toolCallsHere.value)")
+                print("Search tool calls executed by this process: \(Research.toolCallsHere.value)")
                 print(Report.steps(try await dbos.listSteps(forkID), copiedBefore: step))
                 await dbos.shutdown()
             } catch {
@@ -146,7 +147,7 @@ enum Report {
     static func steps(_ steps: [StepRecord], copiedBefore step: Int) -> String {
         let lines = steps.map { record in
             let origin = record.functionID < step ? "recorded output reused" : "ran now"
-            return "  \(record.functionID). \(record.functionName.padding(toLength: 10, withPad: " ", startingAt: 0)) \(origin)"
+            return "  \(record.functionID). \(record.functionName.padding(toLength: 12, withPad: " ", startingAt: 0)) \(origin)"
         }
         return "Steps of the fork:\n" + lines.joined(separator: "\n")
     }

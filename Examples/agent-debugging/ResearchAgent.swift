@@ -1,6 +1,8 @@
-// The research agent: plan -> one search tool call per planned query -> structured summary.
+// The research agent, on DBOSAgents: the model plans searches as tool calls (one checkpointed
+// step each), then writes a structured summary, checked inside its model step.
 import AgentSupport
 import DBOS
+import DBOSAgents
 import Foundation
 
 /// A search result returned by the search tool.
@@ -8,6 +10,11 @@ struct SearchHit: Codable, Sendable, Equatable {
     var title: String
     var url: String
     var snippet: String
+}
+
+/// The search tool's arguments (its JSON schema is derived from them).
+struct SearchArguments: Codable, Sendable {
+    var query: String
 }
 
 /// The structured summary the model must produce; every field is required.
@@ -24,66 +31,47 @@ struct ResearchReport: Codable, Sendable, Equatable {
     var summary: ResearchSummary
 }
 
-/// The model's reply could not be used: the step fails with this error, which is recorded
-/// and shown by `dbos-swift workflow steps`.
+/// The model's final answer could not be used: its model step fails with this error, which is
+/// recorded and shown by `dbos-swift workflow steps`.
 struct MalformedModelOutput: Error, Codable, CustomStringConvertible {
-    var step: String
     var problem: String
     var reply: String
 
-    var description: String { "\(step): the model's reply is malformed (\(problem)); reply was: \(reply)" }
+    var description: String { "summary: the model's answer is malformed (\(problem)); answer was: \(reply)" }
 }
 
-/// Set from the command line before launch; read by the steps.
-enum Agent {
-    static let model = Setting<any LLMClient>(ScriptedModel(ResearchScript.reply))
-    /// Whether the summarize step uses the fixed prompt (the bug fix of the walkthrough).
+/// Set from the command line before launch; read by the workflow and the tool.
+enum Research {
+    static let model = Setting<any AgentModel>(ResearchScript.model)
+    /// Whether the agent uses the fixed instructions (the bug fix of the walkthrough).
     static let fixedPrompt = Setting(false)
     /// A file that gets one line per search tool call actually executed (tests count it).
     static let toolLog = Setting<String?>(nil)
     /// How many tool calls this process executed.
     static let toolCallsHere = Setting(0)
-}
 
-@Step(name: "plan")
-func planSearches(_ question: String) async throws -> [String] {
-    struct Plan: Decodable { var queries: [String] }
-    let reply = try await Agent.model.value.complete([.system(Prompts.planner), .user(question)])
-    guard let plan = try? JSONDecoder().decode(Plan.self, from: Data(Prompts.jsonBody(reply).utf8)), !plan.queries.isEmpty else {
-        throw MalformedModelOutput(step: "plan", problem: "expected {\"queries\": [...]}", reply: reply)
+    /// The search tool. Every execution is a real (here: local) tool call, logged to `--tool-log`.
+    static let search = AgentTool.function("search", description: "Search the web; returns the two best pages.") {
+        (arguments: SearchArguments) async throws -> [SearchHit] in
+        appendLine("search\t\(arguments.query)", to: toolLog.value)
+        toolCallsHere.set(toolCallsHere.value + 1)
+        let hits = SearchIndex.search(arguments.query, limit: 2)
+        printNow("  🔧 tool call search(\"\(arguments.query)\") -> \(hits.count) hits")
+        return hits
     }
-    print("  plan: \(plan.queries.count) searches")
-    return plan.queries
+
+    /// The agent as this process's code builds it: a fork runs with the fork's instructions.
+    static func agent() -> Agent {
+        Agent(model: model.value, instructions: fixedPrompt.value ? Prompts.fixed : Prompts.original, tools: [search],
+              maxTurns: 4, streamKey: nil, checkAnswer: { answer in _ = try Prompts.validatedSummary(answer) })
+    }
 }
 
-/// The search tool. Every execution is a real (here: local) tool call, logged to `--tool-log`.
-@Step(name: "search")
-func searchTool(_ query: String) async throws -> [SearchHit] {
-    appendLine("search\t\(query)", to: Agent.toolLog.value)
-    Agent.toolCallsHere.set(Agent.toolCallsHere.value + 1)
-    let hits = SearchIndex.search(query, limit: 2)
-    print("  🔧 tool call search(\"\(query)\") -> \(hits.count) hits")
-    return hits
-}
-
-@Step(name: "summarize")
-func summarize(_ question: String, _ hits: [SearchHit]) async throws -> ResearchSummary {
-    let prompt = Agent.fixedPrompt.value ? Prompts.summarizerFixed : Prompts.summarizerOriginal
-    let notes = hits.map { "- \($0.title) | \($0.url) | \($0.snippet)" }.joined(separator: "\n")
-    let reply = try await Agent.model.value.complete([.system(prompt), .user("Question: \(question)\n\nSearch results:\n\(notes)")])
-    let summary = try Prompts.validatedSummary(reply)
-    print("  summarize: \(summary.findings.count) findings, \(summary.sources.count) sources")
-    return summary
-}
-
-/// The agent. Steps are numbered in call order: 1 plan, 2... searches, then summarize.
+/// The agent. Its steps: 1 the model's plan (three search calls), 2-4 the searches (run in
+/// parallel), 5 the model's summary.
 @Workflow(name: "researchAgent")
 func researchAgent(_ question: String) async throws -> ResearchReport {
-    let queries = try await planSearches(question)
-    var hits: [SearchHit] = []
-    for query in queries {
-        hits += try await searchTool(query)
-    }
-    let summary = try await summarize(question, hits)
-    return ResearchReport(question: question, searches: queries.count, summary: summary)
+    let result = try await Research.agent().run(question)
+    let summary = try Prompts.validatedSummary(result.answer)   // checked in its step already: this decodes it
+    return ResearchReport(question: question, searches: result.toolCalls, summary: summary)
 }

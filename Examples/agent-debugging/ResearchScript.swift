@@ -1,38 +1,37 @@
 import AgentSupport
+import DBOS
+import DBOSAgents
 import Foundation
 
-/// The offline model's script: a planner that derives three queries from the question and a
-/// summarizer that follows its prompt literally (it adds "sources" only when asked to).
+/// The offline model's script: first three search calls derived from the question, then a
+/// summary of their results that follows the instructions literally (it adds "sources" only
+/// when asked to).
 enum ResearchScript {
-    @Sendable static func reply(_ messages: [ChatMessage]) -> String {
-        let system = messages.systemPrompt
-        let user = messages.lastUserMessage
-        if system.contains("research planner") { return plan(user) }
-        if system.contains("summarize research notes") { return summary(system: system, user: user) }
-        return "I can only plan and summarize research."
+    static let model = ScriptedAgentModel { conversation, _ in
+        let question = conversation.lastUserMessage
+        guard conversation.contains(where: { $0.role == "tool" }) else { return plan(question) }
+        return summary(question, instructions: conversation.systemPrompt, results: conversation.latestToolResults)
     }
 
-    private static func plan(_ question: String) -> String {
+    private static func plan(_ question: String) -> ModelTurn {
         let topic = Text.words(question).filter { $0.count > 3 }.prefix(4).joined(separator: " ")
-        return json(["queries": [question, "\(topic) explained", "\(topic) pitfalls in production"]])
+        let queries = [question, "\(topic) explained", "\(topic) pitfalls in production"]
+        return ModelTurn(text: "Searching three times. ", toolCalls: queries.enumerated().map { index, query in
+            ToolCall(id: "search-\(index + 1)", name: "search", arguments: .object(["query": .string(query)]))
+        })
     }
 
-    private static func summary(system: String, user: String) -> String {
-        let question = user.split(separator: "\n").first.map { $0.replacingOccurrences(of: "Question: ", with: "") } ?? ""
-        let results = user.split(separator: "\n").filter { $0.hasPrefix("- ") }.map { $0.dropFirst(2).components(separatedBy: " | ") }
+    private static func summary(_ question: String, instructions: String, results: [AgentMessage]) -> ModelTurn {
+        let hits = results.flatMap { (try? JSONDecoder().decode([SearchHit].self, from: Data($0.content.utf8))) ?? [] }
         var seen = Set<String>()
-        let unique = results.filter { $0.count == 3 && seen.insert($0[1]).inserted }
+        let unique = hits.filter { seen.insert($0.url).inserted }.prefix(3)
         var object: [String: Any] = [
             "title": "Research notes: \(question)",
-            "findings": unique.prefix(3).map { Text.sentences($0[2]).first ?? $0[2] },
+            "findings": unique.map { Text.sentences($0.snippet).first ?? $0.snippet },
         ]
-        if system.contains("\"sources\"") { object["sources"] = unique.prefix(3).map { $0[1] } }
-        return "```json\n" + json(object) + "\n```"
-    }
-
-    private static func json(_ object: [String: Any]) -> String {
+        if instructions.contains("\"sources\"") { object["sources"] = unique.map(\.url) }
         let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])) ?? Data("{}".utf8)
-        return String(decoding: data, as: UTF8.self)
+        return ModelTurn(text: "```json\n" + String(decoding: data, as: UTF8.self) + "\n```")
     }
 }
 

@@ -31,7 +31,7 @@ struct AgentInboxCommand: AsyncParsableCommand {
 
     func run() async throws {
         guard waitSeconds > 0 else { throw ValidationError("--wait-seconds must be positive, not \(waitSeconds)") }
-        Inbox.model.set(try example.languageModel(script: InboxScript.reply))
+        Inbox.model.set(try example.languageModel(script: InboxScript.model))
         Inbox.defaultWaitSeconds.set(waitSeconds)
 
         let dbos = try DBOS(config: example.config(name: "agent-inbox"))

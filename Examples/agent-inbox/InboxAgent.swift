@@ -1,7 +1,8 @@
-// The inbox agent: draft a proposal (a model call in a step), publish it, wait durably for a
-// human decision, then carry the proposal out or stop.
+// The inbox agent, on DBOSAgents: the model drafts a proposal and asks for approval with the
+// approval tool (a durable wait with a stored deadline), then carries the proposal out or stops.
 import AgentSupport
 import DBOS
+import DBOSAgents
 import Foundation
 
 /// `POST /agents` body and the workflow's input.
@@ -11,69 +12,77 @@ struct AgentRequest: Codable, Sendable {
     var waitSeconds: Double?
 }
 
-/// A human's answer, sent to the workflow's `decision` topic.
-struct Decision: Codable, Sendable {
-    var approved: Bool
-    var note: String?
-}
-
-/// Where an agent is; published as its `status` event (latest wins).
+/// How an agent's wait for a human ended.
 enum AgentState: String, Codable, Sendable {
-    case waiting, approved, rejected, expired
+    case approved, rejected, expired
 }
 
-/// The `status` event: what the inbox shows.
-struct AgentStatus: Codable, Sendable {
+/// What a finished agent returns: what the inbox shows of it.
+struct AgentOutcome: Codable, Sendable {
     var state: AgentState
     var task: String
     var proposal: String
-    /// When the wait for a decision ends (seconds since 1970).
-    var deadline: Double
     var note: String?
+    /// What `carry_out` reported (approved agents only).
     var result: String?
+    /// The model's last words.
+    var answer: String
 }
 
-/// Set from the command line before launch; read by the steps.
+/// The `carry_out` tool's arguments.
+struct CarryOutArguments: Codable, Sendable {
+    var task: String
+    var proposal: String
+}
+
+/// Set from the command line before launch; read by the workflow.
 enum Inbox {
-    static let model = Setting<any LLMClient>(ScriptedModel(InboxScript.reply))
+    static let model = Setting<any AgentModel>(InboxScript.model)
     /// The wait used when a request gives none.
     static let defaultWaitSeconds = Setting<Double>(3600)
+    /// The topic decisions are sent to (an `ApprovalDecision`).
     static let decisionTopic = "decision"
-    static let statusKey = "status"
-}
+    /// The event holding the agent's task, for the inbox.
+    static let taskKey = "task"
 
-@Step(name: "draftProposal")
-func draftProposal(_ task: String) async throws -> String {
-    try await Inbox.model.value.complete([.system(InboxScript.draftPrompt), .user(task)])
-}
-
-@Step(name: "carryOut")
-func carryOut(_ task: String, _ proposal: String, _ note: String?) async throws -> String {
-    let instructions = "Task: \(task)\nApproved proposal: \(proposal)\nReviewer note: \(note ?? "none")"
-    return try await Inbox.model.value.complete([.system(InboxScript.carryOutPrompt), .user(instructions)])
-}
-
-/// One agent: its status event tells the inbox what it is waiting for.
-@Workflow(name: "inboxAgent")
-func inboxAgent(_ request: AgentRequest) async throws -> AgentStatus {
-    let proposal = try await draftProposal(request.task)
-    let wait = request.waitSeconds ?? 3600  // the service fills it in; the input must not depend on its flags
-    let deadline = try await DBOS.now().timeIntervalSince1970 + wait
-    var status = AgentStatus(state: .waiting, task: request.task, proposal: proposal, deadline: deadline)
-    try await DBOS.setEvent(Inbox.statusKey, to: status)
-
-    let decision = try await DBOS.receive(Decision.self, topic: Inbox.decisionTopic, timeout: .milliseconds(Int64(wait * 1000)))
-    switch decision {
-    case nil:
-        status.state = .expired
-    case let decision? where decision.approved:
-        status.state = .approved
-        status.note = decision.note
-        status.result = try await carryOut(request.task, proposal, decision.note)
-    case let decision?:
-        status.state = .rejected
-        status.note = decision.note
+    /// The action itself, a step: here it only reports what it did.
+    static let carryOut = AgentTool.function("carry_out", description: "Carry out an approved proposal.") {
+        (arguments: CarryOutArguments) async throws -> String in
+        "Done: \(arguments.task) (carried out as proposed)."
     }
-    try await DBOS.setEvent(Inbox.statusKey, to: status)
-    return status
+
+    /// The agent of one request: the approval tool waits at most `waitSeconds` for a decision.
+    static func agent(waitSeconds: Double) -> Agent {
+        let approval = AgentTool.approval(topic: decisionTopic, timeout: .milliseconds(Int64(waitSeconds * 1000)))
+        return Agent(model: model.value, instructions: InboxScript.instructions, tools: [approval, carryOut], maxTurns: 4)
+    }
+}
+
+/// One agent. While it waits, its `approval` event (an `ApprovalRequest`: the proposal and the
+/// deadline) tells the inbox what it is waiting for; its output says how it ended.
+@Workflow(name: "inboxAgent")
+func inboxAgent(_ request: AgentRequest) async throws -> AgentOutcome {
+    let wait = request.waitSeconds ?? 3600   // the service fills it in; the input must not depend on its flags
+    try await DBOS.setEvent(Inbox.taskKey, to: request.task)
+    let run = try await Inbox.agent(waitSeconds: wait).run(request.task)
+    return AgentOutcome(request.task, run)
+}
+
+extension AgentOutcome {
+    /// Reads the outcome off the conversation: the approval tool's answer (`approved: note`,
+    /// `rejected: note` or `expired: ...`) and `carry_out`'s result.
+    init(_ task: String, _ run: AgentResult) {
+        let calls = run.conversation.flatMap(\.toolCalls)
+        func answer(to tool: String) -> String? {
+            guard let call = calls.last(where: { $0.name == tool }) else { return nil }
+            return run.conversation.last { $0.role == "tool" && $0.toolCallID == call.id }?.content
+        }
+        let decision = answer(to: "request_approval") ?? "expired"
+        let parts = decision.split(separator: ":", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
+        let state = AgentState(rawValue: parts.first ?? "") ?? .expired
+        self.init(state: state, task: task,
+                  proposal: run.conversation.first { $0.role == "assistant" }?.content ?? "",
+                  note: state == .expired ? nil : parts.dropFirst().first,
+                  result: answer(to: "carry_out"), answer: run.answer)
+    }
 }

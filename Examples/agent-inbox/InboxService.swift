@@ -1,5 +1,6 @@
 import AgentSupport
 import DBOS
+import DBOSAgents
 import Foundation
 import Hummingbird
 
@@ -8,7 +9,8 @@ struct AgentView: Codable, Sendable {
     var id: String
     /// The workflow's status (`PENDING`, `SUCCESS`, `ERROR`, ...).
     var workflowStatus: String
-    /// `drafting` until the proposal is published, then the `status` event's state.
+    /// `drafting` until the agent asks for approval, `waiting` while it waits, then how the wait
+    /// ended (`approved`, `rejected`, `expired`), or the workflow's status in lower case.
     var state: String
     /// True while the agent waits for a human decision.
     var waitingForHuman: Bool
@@ -44,7 +46,7 @@ struct InboxService: Sendable {
             EditedResponse(status: .created, response: try await start(try await request.decode(as: AgentRequest.self, context: context)))
         }
         router.post("agents/:id/respond") { request, context in
-            try await respond(to: try context.parameters.require("id"), try await request.decode(as: Decision.self, context: context))
+            try await respond(to: try context.parameters.require("id"), try await request.decode(as: ApprovalDecision.self, context: context))
         }
         return router
     }
@@ -63,35 +65,36 @@ struct InboxService: Sendable {
         return CreatedAgent(id: id)
     }
 
-    /// Every agent, newest first: workflow introspection plus each one's `status` event.
+    /// Every agent, newest first: workflow introspection, each one's pending approval request,
+    /// and a finished one's outcome.
     func agents() async throws -> [AgentView] {
-        let workflows = try await dbos.listWorkflows(ListWorkflowsFilter(name: $inboxAgent.name, limit: 200, sortDescending: true,
-                                                                         loadPayloads: false))
+        let workflows = try await dbos.listWorkflows(ListWorkflowsFilter(name: $inboxAgent.name, limit: 200, sortDescending: true))
         let now = Date().timeIntervalSince1970
         var views: [AgentView] = []
         for workflow in workflows {
-            let status = try await dbos.event(Inbox.statusKey, of: workflow.workflowID, as: AgentStatus.self, timeout: .zero)
-            let active = workflow.state.isActive
-            let waiting = active && status?.state == .waiting
+            let request = try await dbos.event(AgentTool.approvalEventKey, of: workflow.workflowID, as: ApprovalRequest.self, timeout: .zero)
+            let task = try await dbos.event(Inbox.taskKey, of: workflow.workflowID, as: String.self, timeout: .zero)
+            let outcome = workflow.state == .success ? try workflow.decodedOutput(as: AgentOutcome.self) : nil
+            let waiting = workflow.state.isActive && request != nil
+            let state = outcome?.state.rawValue ?? (waiting ? "waiting" : workflow.state.isActive ? "drafting" : workflow.state.rawValue.lowercased())
             views.append(AgentView(
-                id: workflow.workflowID, workflowStatus: workflow.state.rawValue,
-                state: status?.state.rawValue ?? (active ? "drafting" : workflow.state.rawValue.lowercased()),
-                waitingForHuman: waiting, task: status?.task, proposal: status?.proposal, deadline: status?.deadline,
-                secondsLeft: waiting ? status.map { max(0, $0.deadline - now) } : nil,
-                note: status?.note, result: status?.result, createdAt: workflow.createdAt.timeIntervalSince1970))
+                id: workflow.workflowID, workflowStatus: workflow.state.rawValue, state: state, waitingForHuman: waiting,
+                task: outcome?.task ?? task, proposal: outcome?.proposal ?? request?.request, deadline: request?.deadline,
+                secondsLeft: waiting ? request.map { max(0, $0.deadline - now) } : nil,
+                note: outcome?.note, result: outcome?.result, createdAt: workflow.createdAt.timeIntervalSince1970))
         }
         return views
     }
 
-    func respond(to id: String, _ decision: Decision) async throws -> DecisionSent {
+    func respond(to id: String, _ decision: ApprovalDecision) async throws -> DecisionSent {
         guard let workflow = try await dbos.getWorkflowStatus(id), workflow.name == $inboxAgent.name else {
             throw HTTPError(.notFound, message: "no agent \(id)")
         }
-        let status = try await dbos.event(Inbox.statusKey, of: id, as: AgentStatus.self, timeout: .zero)
-        guard workflow.state.isActive, status?.state == .waiting else {
-            throw HTTPError(.conflict, message: "agent \(id) is not waiting for a decision (state: \(status?.state.rawValue ?? workflow.state.rawValue))")
+        let request = try await dbos.event(AgentTool.approvalEventKey, of: id, as: ApprovalRequest.self, timeout: .zero)
+        guard workflow.state.isActive, let request else {
+            throw HTTPError(.conflict, message: "agent \(id) is not waiting for a decision (status: \(workflow.state.rawValue))")
         }
-        try await dbos.send(decision, to: id, topic: Inbox.decisionTopic)
+        try await dbos.send(decision, to: id, topic: request.topic)
         return DecisionSent(id: id, approved: decision.approved)
     }
 

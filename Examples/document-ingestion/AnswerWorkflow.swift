@@ -1,6 +1,7 @@
 // Answering a question from the index: retrieve the closest chunks, then let the model compose.
 import AgentSupport
 import DBOS
+import DBOSAgents
 import Foundation
 
 /// A retrieved chunk and its cosine similarity to the question.
@@ -25,7 +26,7 @@ struct QuestionRequest: Codable, Sendable {
 }
 
 enum Answering {
-    static let model = Setting<any LLMClient>(ScriptedModel(AnswerScript.reply))
+    static let model = Setting<any AgentModel>(AnswerScript.model)
 }
 
 @Step(name: "retrieve")
@@ -60,8 +61,9 @@ func answerQuestion(_ request: QuestionRequest) async throws -> Answer {
 enum AnswerScript {
     static let prompt = "Answer the question using only the numbered context passages. Cite passages as [n]."
 
-    @Sendable static func reply(_ messages: [ChatMessage]) -> String {
-        let user = messages.lastUserMessage
+    static let model = ScriptedAgentModel { conversation, _ in ModelTurn(text: reply(conversation.lastUserMessage)) }
+
+    private static func reply(_ user: String) -> String {
         let question = user.components(separatedBy: "\n").first?.replacingOccurrences(of: "Question: ", with: "") ?? ""
         guard let contextStart = user.range(of: "Context:\n") else { return "I found nothing to answer from." }
         var candidates: [(sentence: String, passage: String, score: Int, order: Int)] = []

@@ -32,7 +32,7 @@ struct IngestionOptions: ParsableArguments {
     /// A runtime with every workflow and the queue registered (the same set in every
     /// subcommand, so all processes share one application version).
     func runtime() throws -> DBOS {
-        Answering.model.set(try example.languageModel(script: AnswerScript.reply))
+        Answering.model.set(try example.languageModel(script: AnswerScript.model))
         let dbos = try DBOS(config: example.config(name: "document-ingestion"))
         try dbos.register($ingestBatch, $ingestDocument, $answerQuestion)
         try dbos.register(queues: ingestionQueue)

@@ -64,4 +64,51 @@ struct ForkTests {
             #expect(second.conversation[3] == first.conversation[3])
         }
     }
+
+    struct NotJSON: Error, CustomStringConvertible {
+        var answer: String
+        var description: String { "the answer is not a JSON object: \(answer)" }
+    }
+
+    /// A final answer `checkAnswer` rejects fails its model step after the policy's retries, with
+    /// the check's error recorded there; the tool call before it is not made again by a fork from
+    /// that step, whose model (here: corrected instructions) answers in the shape asked for.
+    @Test(arguments: Backend.available)
+    func aRejectedAnswerFailsItsModelStepAndAForkAsksAgain(backend: Backend) async throws {
+        let tally = Tally()
+        let instructions = Mutex("Report the stock.")
+        let stock = AgentTool.function("stock", description: "Stock of an item.") { (_: [String: String]) in
+            tally.hit("stock")
+            return "12"
+        }
+        let model = ScriptedAgentModel { conversation, _ in
+            tally.hit("model")
+            guard let result = conversation.latestToolResults.first?.content else {
+                return ModelTurn(toolCalls: [ToolCall(id: "s1", name: "stock")])
+            }
+            return conversation.systemPrompt.contains("JSON") ? ModelTurn(text: #"{"stock": \#(result)}"#) : ModelTurn(text: "Stock: \(result)")
+        }
+        let workflow = Workflow("checkedAgent") { (task: String) async throws -> AgentResult in
+            let agent = Agent(model: model, instructions: instructions.withLock { $0 }, tools: [stock],
+                              modelPolicy: StepPolicy(retries: quickRetries(2)), streamKey: nil,
+                              checkAnswer: { answer in if !answer.hasPrefix("{") { throw NotJSON(answer: answer) } })
+            return try await agent.run(task)
+        }
+        try await withAgentRuntime(backend.freshDatabaseURL("agents_check"), workflow) { dbos in
+            let original = try await dbos.start(workflow, "widgets")
+            await #expect(throws: (any Error).self) { try await original.result() }
+            let steps = try await original.steps()
+            #expect(steps.map(\.functionName) == ["agent.model", "tool:stock", "agent.model"])
+            #expect(steps[2].error?.contains("the answer is not a JSON object: Stock: 12") == true, "\(steps[2].error ?? "no error")")
+            #expect(tally.count("model") == 3, "the first turn, then the rejected answer twice (two attempts)")
+            #expect(try await original.status().state == .error)
+
+            instructions.withLock { $0 = "Report the stock as a JSON object." }   // the prompt fix
+            let fork = try await original.fork(fromStep: 3)
+            #expect(try await fork.result().answer == #"{"stock": 12}"#)
+            #expect(tally.count("stock") == 1, "the tool call before the fork point is not made again")
+            #expect(tally.count("model") == 4)
+        }
+    }
+
 }

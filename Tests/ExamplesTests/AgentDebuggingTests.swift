@@ -3,9 +3,9 @@ import DBOS
 import Foundation
 import Testing
 
-/// The agent-debugging story in real processes: a run fails on malformed model output, the
-/// steps show why, and a fork from the failed step with the fixed prompt succeeds without
-/// repeating the earlier tool calls.
+/// The agent-debugging story in real processes (a DBOSAgents agent): a run fails on malformed
+/// model output in its last model step, the steps show why, and a fork from that step with the
+/// fixed prompt succeeds without repeating the earlier tool calls.
 @Suite struct AgentDebuggingTests {
     @Test(arguments: Backend.available)
     func forkFromTheFailedStepReusesEarlierToolCalls(backend: Backend) async throws {
@@ -17,7 +17,7 @@ import Testing
 
         let failed = try await ChildProcess.run("agent-debugging", ["run", "--workflow-id", id] + common, in: directory, separateErrors: false)
         #expect(failed.status == 1, "\(failed.output)")
-        #expect(failed.output.contains("FAILED at step 5: summarize: missing field \"sources\""), "\(failed.output)")
+        #expect(failed.output.contains("FAILED at step 5 (agent.model): missing field \"sources\""), "\(failed.output)")
         let toolCallsOfTheRun = lines(of: toolLog)
         #expect(toolCallsOfTheRun.count == 3 && toolCallsOfTheRun.allSatisfy { $0.hasPrefix("search\t") }, "\(toolCallsOfTheRun)")
 
@@ -40,7 +40,7 @@ import Testing
         await client.close()
         #expect(status?.state == .success)
         #expect(status?.forkedFrom == id)
-        #expect(original.map(\.functionName) == ["plan", "search", "search", "search", "summarize"])
+        #expect(original.map(\.functionName) == ["agent.model", "tool:search", "tool:search", "tool:search", "agent.model"])
         #expect(forked.map(\.functionName) == original.map(\.functionName))
         #expect(forked.prefix(4).map(\.output) == original.prefix(4).map(\.output), "steps before the fork reuse the recorded outputs")
         #expect(original[4].error != nil && forked[4].error == nil && forked[4].output?.contains("sources") == true)

@@ -35,10 +35,16 @@ public struct Agent: Sendable {
     public var modelPolicy: StepPolicy
     /// The stream tokens go to (nil: tokens are not streamed).
     public var streamKey: String?
+    /// Checks the final answer (a turn without tool calls) inside its model step: an answer it
+    /// throws for fails that step, which is retried as ``modelPolicy`` says and otherwise ends the
+    /// run with the error recorded on the model step, so a fork from that step asks again (with
+    /// the fork's code: a corrected prompt, say). Use it for structured output the caller decodes.
+    public var checkAnswer: (@Sendable (String) throws -> Void)?
 
     /// Creates an agent.
     public init(model: any AgentModel, instructions: String, tools: [AgentTool] = [], mcpServers: [MCPServer] = [],
-                maxTurns: Int = 10, modelPolicy: StepPolicy = .default, streamKey: String? = Agent.defaultStreamKey) {
+                maxTurns: Int = 10, modelPolicy: StepPolicy = .default, streamKey: String? = Agent.defaultStreamKey,
+                checkAnswer: (@Sendable (String) throws -> Void)? = nil) {
         self.model = model
         self.instructions = instructions
         self.tools = tools
@@ -46,6 +52,7 @@ public struct Agent: Sendable {
         self.maxTurns = maxTurns
         self.modelPolicy = modelPolicy
         self.streamKey = streamKey
+        self.checkAnswer = checkAnswer
     }
 
     /// Runs the agent on `task`; call it from a workflow body.
@@ -76,15 +83,17 @@ public struct Agent: Sendable {
     }
 
     private func modelTurn(_ turn: Int, _ conversation: [AgentMessage], _ specs: [ToolSpec]) async throws -> ModelTurn {
-        let model = model, streamKey = streamKey, policy = modelPolicy
+        let model = model, streamKey = streamKey, policy = modelPolicy, checkAnswer = checkAnswer
         return try await DBOS.step("agent.model", retries: policy.retries) {
-            try await withTimeout(policy.timeout, "model turn \(turn) (\(model.name))") {
+            let reply = try await withTimeout(policy.timeout, "model turn \(turn) (\(model.name))") {
                 let counter = TokenCounter()
                 return try await model.respond(to: conversation, tools: specs) { token in
                     guard let streamKey else { return }
                     try await DBOS.write(AgentStreamEvent.token(token, turn: turn, index: counter.next()), toStream: streamKey)
                 }
             }
+            if reply.toolCalls.isEmpty, let checkAnswer { try checkAnswer(reply.text) }
+            return reply
         }
     }
 }

@@ -65,6 +65,8 @@ public struct ModelTurn: Codable, Sendable, Equatable {
 }
 
 extension [AgentMessage] {
+    /// The text of the first system message ("" when there is none).
+    public var systemPrompt: String { first { $0.role == "system" }?.content ?? "" }
     /// The text of the last user message ("" when there is none).
     public var lastUserMessage: String { last { $0.role == "user" }?.content ?? "" }
     /// The tool messages after the last assistant message (the results of its calls).

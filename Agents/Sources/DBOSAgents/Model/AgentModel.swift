@@ -32,3 +32,12 @@ public protocol AgentModel: Sendable {
     func respond(to conversation: [AgentMessage], tools: [ToolSpec],
                  onToken: @escaping @Sendable (String) async throws -> Void) async throws -> ModelTurn
 }
+
+extension AgentModel {
+    /// The model's answer to `conversation` with no tools offered, its tokens not passed on:
+    /// one plain completion. Call it inside a step, so a recovered or forked workflow does not
+    /// ask again.
+    public func complete(_ conversation: [AgentMessage]) async throws -> String {
+        try await respond(to: conversation, tools: []) { _ in }.text
+    }
+}

@@ -3,61 +3,42 @@ import AsyncHTTPClient
 public import Foundation
 import NIOCore
 
-/// A language model behind an OpenAI-compatible HTTP API (`POST {base}/chat/completions`,
-/// `POST {base}/embeddings`): OpenAI itself, or a local server such as llama.cpp, vLLM or Ollama.
+/// The embeddings of an OpenAI-compatible HTTP API (`POST {base}/embeddings`): OpenAI itself,
+/// or a local server such as llama.cpp, vLLM or Ollama.
 ///
-/// Configured from the environment by ``fromEnvironment(_:)``:
-/// `OPENAI_BASE_URL` (default `https://api.openai.com/v1`), `OPENAI_API_KEY`,
-/// `OPENAI_MODEL` (default `gpt-4o-mini`) and `OPENAI_EMBEDDING_MODEL` (default `text-embedding-3-small`).
-public struct OpenAICompatibleClient: LLMClient, EmbeddingModel {
+/// Configured from the environment by ``fromEnvironment(_:)``: `OPENAI_BASE_URL` (default
+/// `https://api.openai.com/v1`), `OPENAI_API_KEY` and `OPENAI_EMBEDDING_MODEL` (default
+/// `text-embedding-3-small`), as DBOSAgents' `OpenAICompatibleModel` reads its chat model.
+public struct OpenAICompatibleEmbedding: EmbeddingModel {
     public let baseURL: String
     public let apiKey: String?
     public let model: String
-    public let embeddingModel: String
     public let timeout: Duration
 
-    public var name: String { "openai:\(model)" }
-
-    public init(baseURL: String, apiKey: String?, model: String, embeddingModel: String = "text-embedding-3-small",
-                timeout: Duration = .seconds(120)) {
+    public init(baseURL: String, apiKey: String?, model: String = "text-embedding-3-small", timeout: Duration = .seconds(120)) {
         self.baseURL = baseURL.hasSuffix("/") ? String(baseURL.dropLast()) : baseURL
         self.apiKey = apiKey
         self.model = model
-        self.embeddingModel = embeddingModel
         self.timeout = timeout
     }
 
     /// The client the environment describes. Throws when `OPENAI_API_KEY` is missing and the
     /// base URL is OpenAI's own (local servers usually need no key).
-    public static func fromEnvironment(_ environment: [String: String] = ProcessInfo.processInfo.environment) throws -> OpenAICompatibleClient {
+    public static func fromEnvironment(_ environment: [String: String] = ProcessInfo.processInfo.environment) throws -> OpenAICompatibleEmbedding {
         let base = environment["OPENAI_BASE_URL"].flatMap { $0.isEmpty ? nil : $0 } ?? "https://api.openai.com/v1"
         let key = environment["OPENAI_API_KEY"].flatMap { $0.isEmpty ? nil : $0 }
         if key == nil, base.contains("api.openai.com") {
-            throw ModelError.configuration("--model openai needs OPENAI_API_KEY (or OPENAI_BASE_URL pointing at a local server)")
+            throw ModelError.configuration("--embedding openai needs OPENAI_API_KEY (or OPENAI_BASE_URL pointing at a local server)")
         }
-        return OpenAICompatibleClient(
+        return OpenAICompatibleEmbedding(
             baseURL: base, apiKey: key,
-            model: environment["OPENAI_MODEL"].flatMap { $0.isEmpty ? nil : $0 } ?? "gpt-4o-mini",
-            embeddingModel: environment["OPENAI_EMBEDDING_MODEL"].flatMap { $0.isEmpty ? nil : $0 } ?? "text-embedding-3-small")
-    }
-
-    public func complete(_ messages: [ChatMessage]) async throws -> String {
-        struct Request: Encodable { var model: String; var messages: [ChatMessage]; var temperature: Double }
-        struct Response: Decodable {
-            struct Choice: Decodable { struct Message: Decodable { var content: String? }; var message: Message }
-            var choices: [Choice]
-        }
-        let response: Response = try await post("chat/completions", Request(model: model, messages: messages, temperature: 0))
-        guard let content = response.choices.first?.message.content else {
-            throw ModelError.badResponse("chat/completions returned no message content")
-        }
-        return content
+            model: environment["OPENAI_EMBEDDING_MODEL"].flatMap { $0.isEmpty ? nil : $0 } ?? "text-embedding-3-small")
     }
 
     public func embed(_ text: String) async throws -> [Double] {
         struct Request: Encodable { var model: String; var input: String }
         struct Response: Decodable { struct Item: Decodable { var embedding: [Double] }; var data: [Item] }
-        let response: Response = try await post("embeddings", Request(model: embeddingModel, input: text))
+        let response: Response = try await post("embeddings", Request(model: model, input: text))
         guard let vector = response.data.first?.embedding else { throw ModelError.badResponse("embeddings returned no vector") }
         return vector
     }
@@ -83,7 +64,7 @@ public struct OpenAICompatibleClient: LLMClient, EmbeddingModel {
     }
 }
 
-/// A model could not be configured or answered something unusable.
+/// An embedding model could not be configured or answered something unusable.
 public enum ModelError: Error, CustomStringConvertible {
     case configuration(String)
     case badResponse(String)
