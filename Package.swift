@@ -216,7 +216,10 @@ let package = Package(
         ),
         .executableTarget(
             name: "mcp-fixture-server",
-            dependencies: [.product(name: "MCP", package: "swift-sdk"), .product(name: "Logging", package: "swift-log")],
+            dependencies: [
+                .product(name: "MCP", package: "swift-sdk"), .product(name: "Logging", package: "swift-log"),
+                .product(name: "Hummingbird", package: "hummingbird"), .product(name: "HTTPTypes", package: "swift-http-types"),
+            ],
             path: "Tests/Fixtures/mcp-fixture-server",
             swiftSettings: upcomingFeatures
         ),

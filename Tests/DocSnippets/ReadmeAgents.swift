@@ -10,6 +10,8 @@ struct WeatherQuery: Codable, Sendable { var city: String }
 
 /// Stands in for the application's weather call.
 func fetchWeather(_ city: String) async throws -> String { "sunny in \(city)" }
+/// Stands in for the application's credential.
+let hotelsToken = "token"
 
 func readmeAgents() throws -> Workflow<String, AgentResult> {
     // snippet: readme-agents
@@ -18,9 +20,11 @@ func readmeAgents() throws -> Workflow<String, AgentResult> {
         (query: WeatherQuery) in try await fetchWeather(query.city)          // schema derived from WeatherQuery
     }
     let maps = MCPServer(name: "maps", command: ["/usr/local/bin/maps-mcp"])  // stdio child process
+    let hotels = MCPServer(name: "hotels", url: "https://mcp.example.com/mcp",  // Streamable HTTP
+                           headers: ["Authorization": "Bearer \(hotelsToken)"])
     let agent = Agent(model: try OpenAICompatibleModel.fromEnvironment(),      // or ScriptedAgentModel { ... } (offline)
                       instructions: "Plan the trip.", tools: [weather, .approval(timeout: .seconds(3600))],
-                      mcpServers: [maps], maxTurns: 8)
+                      mcpServers: [maps, hotels], maxTurns: 8)
     let trip = Workflow("trip") { (task: String) async throws -> AgentResult in try await agent.run(task) }
     // end snippet
     return trip

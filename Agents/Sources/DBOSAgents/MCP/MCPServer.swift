@@ -1,37 +1,58 @@
-public import DBOS
+import DBOS
 import Foundation
 import Logging
 import MCP
 
-/// An MCP server whose tools an ``Agent`` may call: a child process started from `command`,
-/// spoken to over its standard input and output.
+/// An MCP server whose tools an ``Agent`` may call: a child process started from a command and
+/// spoken to over its standard input and output, or a server at a Streamable HTTP endpoint.
 ///
-/// The process is started at the first use in this process and kept for later calls; when it
-/// exits, the next call starts it again. Calls go through the agent's steps: the tool list once
-/// per run (`mcp.listTools:<name>`), each call as `mcp:<name>/<tool>` with ``policy``'s retries
-/// and timeout. A call cut short by the server's exit fails with
-/// ``AgentError/serverExited(server:during:status:)`` (and is retried when the policy says so,
-/// on a new process).
+/// The connection is made at the first use in this process and kept for later calls; when the
+/// process exits (or the HTTP session fails), the next call connects again. Calls go through the
+/// agent's steps: the tool list once per run (`mcp.listTools:<name>`), each call as
+/// `mcp:<name>/<tool>` with ``policy``'s retries and timeout. A call cut short by the server
+/// process's exit fails with ``AgentError/serverExited(server:during:status:)``; an HTTP server
+/// that cannot be reached, with ``AgentError/serverUnavailable(server:reason:)`` (each retried
+/// when the policy says so, on a new connection).
 public final class MCPServer: Sendable {
+    /// How the server is reached.
+    public enum Connection: Sendable, Equatable {
+        /// A child process: `command[0]` a path or a name found on `PATH`, with `environment`
+        /// added to this process's environment.
+        case process(command: [String], environment: [String: String])
+        /// A Streamable HTTP endpoint (`https://host/mcp`), with `headers` sent on every request
+        /// (`Authorization`, say).
+        case http(url: String, headers: [String: String])
+    }
+
     /// The name of the server in step names and messages.
     public let name: String
-    /// The command that starts it (`command[0]` a path, or a name found on `PATH`).
-    public let command: [String]
-    /// Variables added to this process's environment for the server.
-    public let environment: [String: String]
+    /// How the server is reached.
+    public let connection: Connection
     /// Retries and timeout of each call (and of listing the tools).
     public let policy: StepPolicy
     private let sessions: SessionHolder
 
-    /// Describes a server; nothing starts until the first call.
-    public init(name: String, command: [String], environment: [String: String] = [:],
-                policy: StepPolicy = StepPolicy(retries: .exponential(maxAttempts: 3, initialInterval: .milliseconds(200)),
-                                                timeout: .seconds(60))) {
+    /// The default policy: three attempts, a minute each.
+    public static let defaultPolicy = StepPolicy(retries: .exponential(maxAttempts: 3, initialInterval: .milliseconds(200)),
+                                                 timeout: .seconds(60))
+
+    /// A server run as a child process; nothing starts until the first call.
+    public convenience init(name: String, command: [String], environment: [String: String] = [:],
+                            policy: StepPolicy = MCPServer.defaultPolicy) {
+        self.init(name: name, connection: .process(command: command, environment: environment), policy: policy)
+    }
+
+    /// A server at a Streamable HTTP endpoint; nothing is sent until the first call.
+    public convenience init(name: String, url: String, headers: [String: String] = [:], policy: StepPolicy = MCPServer.defaultPolicy) {
+        self.init(name: name, connection: .http(url: url, headers: headers), policy: policy)
+    }
+
+    /// A server reached through `connection`.
+    public init(name: String, connection: Connection, policy: StepPolicy = MCPServer.defaultPolicy) {
         self.name = name
-        self.command = command
-        self.environment = environment
+        self.connection = connection
         self.policy = policy
-        self.sessions = SessionHolder(name: name, command: command, environment: environment)
+        self.sessions = SessionHolder(name: name, connection: connection, timeout: policy.timeout)
     }
 
     /// The server's tools, as the model sees them (a tool with an output schema returns JSON).
@@ -98,22 +119,25 @@ public final class MCPServer: Sendable {
     }
 }
 
-/// The live connection to one server process, started on demand.
+/// The live connection to one server, made on demand: a process and its client, or an HTTP
+/// session's client.
 private actor SessionHolder {
     let name: String
-    let command: [String]
-    let environment: [String: String]
-    private var current: (client: Client, process: PipedProcess)?
-    private var starting: Task<(Client, PipedProcess), any Error>?
+    let connection: MCPServer.Connection
+    let timeout: Duration
+    private var current: (client: Client, process: PipedProcess?)?
+    private var starting: Task<(Client, PipedProcess?), any Error>?
 
-    init(name: String, command: [String], environment: [String: String]) {
+    init(name: String, connection: MCPServer.Connection, timeout: Duration) {
         self.name = name
-        self.command = command
-        self.environment = environment
+        self.connection = connection
+        self.timeout = timeout
     }
 
-    /// Runs `body` with a connected client; an error while the process ended becomes
-    /// ``AgentError/serverExited(server:during:status:)``.
+    /// Runs `body` with a connected client. An error while the process ended becomes
+    /// ``AgentError/serverExited(server:during:status:)``; an HTTP request that did not reach the
+    /// server, ``AgentError/serverUnavailable(server:reason:)``, and the session is dropped so
+    /// the next call connects again.
     func using<T: Sendable>(_ what: String, _ body: @Sendable (Client) async throws -> T) async throws -> T {
         let (client, process) = try await connection()
         do {
@@ -121,22 +145,35 @@ private actor SessionHolder {
         } catch let error as AgentError {
             throw error
         } catch {
-            if process.ended != nil || !isAlive(process) {
+            if let process, process.ended != nil || !isAlive(process) {
                 let status = await process.reap()
                 throw AgentError.serverExited(server: name, during: what, status: status)
+            }
+            if process == nil, !(error is CancellationError), !(error is MCPError) || Self.isTransportFailure(error) {
+                await close()
+                throw AgentError.serverUnavailable(server: name, reason: "\(what) failed: \(error)")
             }
             throw error
         }
     }
 
+    /// Whether an MCP error stands for the connection rather than for the server's answer.
+    private static func isTransportFailure(_ error: any Error) -> Bool {
+        guard let error = error as? MCPError else { return false }
+        switch error {
+        case .connectionClosed, .transportError: return true
+        default: return false
+        }
+    }
+
     private func isAlive(_ process: PipedProcess) -> Bool { process.ended == nil && kill(process.pid, 0) == 0 }
 
-    /// The live connection, or a new process; calls that arrive while one starts wait for it.
-    private func connection() async throws -> (Client, PipedProcess) {
-        if let current, current.process.ended == nil { return current }
+    /// The live connection, or a new one; calls that arrive while one is made wait for it.
+    private func connection() async throws -> (Client, PipedProcess?) {
+        if let current, current.process?.ended == nil { return current }
         if let starting { return try await starting.value }
-        let (name, command, environment) = (name, command, environment)
-        let task = Task { try await Self.start(name: name, command: command, environment: environment) }
+        let (name, connection, timeout) = (name, connection, timeout)
+        let task = Task { try await Self.connect(name: name, connection, timeout: timeout) }
         starting = task
         defer { starting = nil }
         let started = try await task.value
@@ -144,26 +181,37 @@ private actor SessionHolder {
         return started
     }
 
-    private static func start(name: String, command: [String], environment: [String: String]) async throws -> (Client, PipedProcess) {
-        let process = try PipedProcess(command: command, environment: environment)
+    private static func connect(name: String, _ connection: MCPServer.Connection, timeout: Duration) async throws -> (Client, PipedProcess?) {
         let client = Client(name: "dbos-agents", version: "1.0.0")
-        let transport = ChildProcessTransport(process: process, logger: Logger(label: "dbos.agents.mcp.\(name)")) { _ in
-            await client.disconnect()
+        let logger = Logger(label: "dbos.agents.mcp.\(name)")
+        switch connection {
+        case .process(let command, let environment):
+            let process = try PipedProcess(command: command, environment: environment)
+            let transport = ChildProcessTransport(process: process, logger: logger) { _ in await client.disconnect() }
+            do {
+                try await client.connect(transport: transport)
+            } catch {
+                let status = await process.reap()
+                throw AgentError.serverUnavailable(server: name, reason: "initialize failed (\(status)): \(error)")
+            }
+            return (client, process)
+        case .http(let url, let headers):
+            let transport = StreamableHTTPTransport(endpoint: url, headers: headers, timeout: timeout, logger: logger)
+            do {
+                try await client.connect(transport: transport)
+            } catch {
+                await client.disconnect()
+                throw AgentError.serverUnavailable(server: name, reason: "initialize at \(url) failed: \(error)")
+            }
+            return (client, nil)
         }
-        do {
-            try await client.connect(transport: transport)
-        } catch {
-            let status = await process.reap()
-            throw AgentError.serverUnavailable(server: name, reason: "initialize failed (\(status)): \(error)")
-        }
-        return (client, process)
     }
 
     func close() async {
         guard let current else { return }
         self.current = nil
         await current.client.disconnect()
-        await current.process.terminate()
+        await current.process?.terminate()
     }
 }
 
