@@ -13,8 +13,7 @@ extension DBOS {
     public func send<Message: Encodable & Sendable>(
         _ message: Message, to destination: String, topic: String? = nil, idempotencyKey: String? = nil
     ) async throws {
-        let outgoing = try OutgoingMessage(message, to: destination, topic: topic, idempotencyKey: idempotencyKey)
-        try await send([(outgoing, hasKey: idempotencyKey != nil)], operation: "DBOS.send")
+        try await send([BulkMessage(message, to: destination, topic: topic, idempotencyKey: idempotencyKey)], operation: "DBOS.send")
     }
 
     /// Sends several messages, all or none, in one transaction (DBOS 3.4's `send_bulk`): a
@@ -25,22 +24,22 @@ extension DBOS {
     /// - Throws: ``DBOSError/Code/invalidArgument`` when two messages have the same idempotency key.
     public func sendBulk(_ messages: [BulkMessage]) async throws {
         try BulkMessage.requireDistinctKeys(messages)
-        try await send(messages.map { ($0.outgoing, hasKey: $0.idempotencyKey != nil) }, operation: "DBOS.send_bulk")
+        try await send(messages, operation: "DBOS.send_bulk")
     }
 
     /// Sends `messages` from outside a workflow, or as one operation named `name` of the
     /// calling workflow. Inside a workflow a message without an idempotency key gets an ID
     /// derived from the operation, so a replay cannot send it twice.
-    private func send(_ messages: [(OutgoingMessage, hasKey: Bool)], operation name: String) async throws {
+    private func send(_ messages: [BulkMessage], operation name: String) async throws {
         guard let context = WorkflowContext.forOperation(on: self) else {
-            try await service.send(messages.map(\.0))
+            try await service.send(messages.map(\.outgoing))
             return
         }
-        var sent = messages.map(\.0)
+        var sent = messages.map(\.outgoing)
         try await context.operation(name, replay: { _ in }) { operation in
-            for (index, message) in messages.enumerated() where !message.hasKey {
+            for (index, message) in messages.enumerated() where message.idempotencyKey == nil {
                 let position = messages.count == 1 ? "" : "-\(index)"
-                sent[index].messageUUID = "\(operation.workflowID)-\(operation.functionID)\(position)::\(message.0.destination)"
+                sent[index].messageUUID = "\(operation.workflowID)-\(operation.functionID)\(position)::\(message.destination)"
             }
             let write = try await systemDatabase.send(sent, as: operation.record(serialization: nil), ownerXID: operation.ownerXID)
             try operation.resolve(write) { _ in }
