@@ -159,6 +159,12 @@ import Testing
             await #expect(throws: DBOSError.nonexistentWorkflow(workflowID: "nope")) {
                 _ = try await dbos.fork("nope", fromStep: 1)
             }
+            // The same fork again is the fork already made; an ID another workflow holds is refused.
+            #expect(try await dbos.fork("run-1", fromStep: 4, newID: "run-1-fork") == "run-1-fork")
+            #expect(try await dbos.listWorkflows(ListWorkflowsFilter(forkedFrom: "run-1")).map(\.workflowID) == ["run-1-fork"])
+            let taken = await #expect(throws: DBOSError.self) { _ = try await dbos.fork("run-1-fork", fromStep: 1, newID: "run-1") }
+            #expect(taken?.code == .conflictingWorkflow && taken?.message.contains("workflow ID 'run-1' is taken by another workflow") == true,
+                    "\(String(describing: taken))")
         }
     }
 

@@ -270,6 +270,28 @@ import Testing
         }
     }
 
+    /// A fork whose commit is lost is made once: the retry finds the fork it made, instead of
+    /// failing on its own new ID, and the fork runs once.
+    @Test(.enabled(if: hasPostgres, "needs PostgreSQL"))
+    func aForkWhoseCommitIsLostIsMadeOnce() async throws {
+        let counter = Counter()
+        let work = Workflow("forked") { () async throws -> String in
+            let first = try await DBOS.step("first") { counter.hit("first"); return "a" }
+            let second = try await DBOS.step("second") { counter.hit("second"); return "b" }
+            return first + second
+        }
+        try await withProxiedRuntime("uc_fork", work) { (dbos: DBOS, proxy: PostgresWireProxy) async throws in
+            #expect(try await dbos.run(work, options: WorkflowOptions(workflowID: "uc-original")) == "ab")
+            let fork = "SET was_forked_from"
+            proxy.loseCommit(ofStatementContaining: fork)
+            #expect(try await dbos.fork("uc-original", fromStep: 2, newID: "uc-fork") == "uc-fork")
+            #expect(proxy.lost(fork) == 1, "the fork's answer was lost")
+            #expect(try await dbos.retrieve("uc-fork", as: String.self).result() == "ab")
+            #expect(counter.count("first") == 1 && counter.count("second") == 2, "the fork ran its second step once")
+            #expect(try await dbos.listWorkflows(ListWorkflowsFilter(forkedFrom: "uc-original")).map(\.workflowID) == ["uc-fork"])
+        }
+    }
+
     /// A message, an event and stream entries whose answers are lost are stored once each, and a
     /// receive whose consumption committed without its answer returns that message.
     @Test(.enabled(if: hasPostgres, "needs PostgreSQL"))

@@ -68,9 +68,18 @@ extension SQLSystemDatabase {
                     authenticated_roles, assumed_role, serialization, \(fork.queueName), \(fork.partitionKey), workflow_uuid, 0, \(now),
                     \(now), 0, application_name, attributes, \(fork.timeoutMilliseconds)
                 FROM \(tables.status) WHERE workflow_uuid = \(workflowID)
+                ON CONFLICT (workflow_uuid) DO NOTHING
                 RETURNING workflow_uuid
                 """)
-            guard !copied.isEmpty else { throw DBOSError.nonexistentWorkflow(workflowID: workflowID) }
+            if copied.isEmpty {
+                // The new ID is taken: by this very fork when an earlier try committed and lost its
+                // answer (or an identical fork made before), which is then done; else it is an error.
+                let existing = try await executor.execute("SELECT forked_from FROM \(tables.status) WHERE workflow_uuid = \(newID)")
+                guard let row = existing.first else { throw DBOSError.nonexistentWorkflow(workflowID: workflowID) }
+                if try row.decode("forked_from", as: String?.self) == workflowID { return }
+                throw DBOSError(.conflictingWorkflow, "workflow ID '\(newID)' is taken by another workflow: a fork of '\(workflowID)' needs an ID of its own",
+                                workflowID: newID)
+            }
             _ = try await executor.execute("""
                 INSERT INTO \(tables.inputs) (workflow_uuid, inputs, retention_timestamp)
                 SELECT \(newID), COALESCE(wi.inputs, ws.inputs), \(now) FROM \(tables.status) ws
