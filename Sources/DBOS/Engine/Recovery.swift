@@ -17,7 +17,11 @@ extension DBOS {
                                                                isRunningHere: running.isRunning)
         if requeued > 0 { logger.info("re-enqueued claimed queue workflows", metadata: ["count": "\(requeued)"]) }
         let pending = try await systemDatabase.pendingWorkflows(executorID: executorID, applicationVersion: applicationVersion)
-        for workflow in pending where !running.isRunning(workflow.id) {
+        // Queue work is not claimed here: what did not run here was just put back on its queue,
+        // and a PENDING row of a queue now is one a dispatcher claimed since (its execution may
+        // not have begun yet). Claiming it again would count a second attempt and supersede that
+        // execution (a flaky `recoveryAttempts == 2` in HandBackTests showed this race).
+        for workflow in pending where workflow.queueName == nil && !running.isRunning(workflow.id) {
             do {
                 if try await recover(workflow) {
                     report.recovered.append(workflow.id)
