@@ -1,3 +1,4 @@
+@testable import DBOS
 import DBOSTestSupport
 import Foundation
 import Testing
@@ -55,7 +56,7 @@ import Testing
 
         let approved = try await first.create("Renew the TLS certificates", waitSeconds: 300)
         let rejected = try await first.create("Delete the staging cluster", waitSeconds: 300)
-        let expiring = try await first.create("Rotate the API keys", waitSeconds: 4)
+        let expiring = try await first.create("Rotate the API keys", waitSeconds: 300)
         try await eventually("three agents waiting for a human") {
             let agents = try await first.agents()
             return [approved, rejected, expiring].allSatisfy { agents[$0]?.waitingForHuman == true }
@@ -71,6 +72,9 @@ import Testing
 
         first.child.kill(SIGKILL)
         #expect(try await first.child.waitForExit() == 128 + SIGKILL)
+        // While the service is down, one agent's wait runs out: its stored deadline moves into
+        // the past (as if the five minutes had gone by), and the restarted service finds it expired.
+        try await moveStoredDeadlineIntoThePast(of: expiring, in: database)
 
         let second = try await Service.start(database, in: directory)
         let after = try await second.agents()
@@ -97,6 +101,19 @@ import Testing
 
         second.child.kill(SIGTERM)
         #expect(try await second.child.waitForExit() == 0, "SIGTERM shuts the service down cleanly: \(second.child.output)")
+    }
+
+    /// Rewrites the deadline a workflow's wait stored (its `DBOS.sleep` record) to a minute ago.
+    private func moveStoredDeadlineIntoThePast(of workflowID: String, in database: String) async throws {
+        let client = try await DBOSClient(databaseURL: database)
+        let system = try #require(client.systemDatabase as? SQLSystemDatabase)
+        let past = String(Date().timeIntervalSince1970 - 60)
+        let moved = try await system.driver.write("""
+            UPDATE \(system.tables.operations) SET output = \(past)
+            WHERE workflow_uuid = \(workflowID) AND function_name = 'DBOS.sleep' RETURNING function_id
+            """)
+        await client.close()
+        #expect(moved.count == 1, "the agent's wait stored one deadline")
     }
 
     /// Three agents wait for approval (one-hour deadline) on PostgreSQL; the server stops for
