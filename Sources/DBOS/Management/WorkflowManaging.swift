@@ -190,8 +190,12 @@ extension WorkflowManaging {
     /// Called from a workflow of this runtime, the fork (like `cancel`, `resume` and `delete`) is an
     /// operation of that workflow: a recovery returns the recorded fork's ID instead of forking again.
     ///
+    /// A `newID` that already names a fork of `workflowID` returns that fork without forking
+    /// again, so a call retried after a lost answer forks once.
+    ///
     /// - Throws: ``DBOSError/Code/invalidArgument`` for a step below 1, a timeout that is not
-    ///   positive, or a partition key without a queue; ``DBOSError/Code/nonexistentWorkflow``.
+    ///   positive, or a partition key without a queue; ``DBOSError/Code/nonexistentWorkflow``;
+    ///   ``DBOSError/Code/conflictingWorkflow`` when `newID` names another workflow.
     public func fork(_ workflowID: String, fromStep: Int, newID: String? = nil, applicationVersion: String? = nil,
                      queueName: String? = nil, partitionKey: String? = nil, timeout: Duration? = nil) async throws -> String {
         try await recordedInWorkflow("DBOS.forkWorkflow") {
