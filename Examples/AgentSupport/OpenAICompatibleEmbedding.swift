@@ -10,11 +10,16 @@ import NIOCore
 /// `https://api.openai.com/v1`), `OPENAI_API_KEY` and `OPENAI_EMBEDDING_MODEL` (default
 /// `text-embedding-3-small`), as DBOSAgents' `OpenAICompatibleModel` reads its chat model.
 public struct OpenAICompatibleEmbedding: EmbeddingModel {
+    /// The API's base URL, without a trailing slash.
     public let baseURL: String
+    /// The bearer token, when the server needs one.
     public let apiKey: String?
+    /// The embedding model's name on the server.
     public let model: String
+    /// How long one request may take.
     public let timeout: Duration
 
+    /// Creates a client.
     public init(baseURL: String, apiKey: String?, model: String = "text-embedding-3-small", timeout: Duration = .seconds(120)) {
         self.baseURL = baseURL.hasSuffix("/") ? String(baseURL.dropLast()) : baseURL
         self.apiKey = apiKey
@@ -35,6 +40,7 @@ public struct OpenAICompatibleEmbedding: EmbeddingModel {
             model: environment["OPENAI_EMBEDDING_MODEL"].flatMap { $0.isEmpty ? nil : $0 } ?? "text-embedding-3-small")
     }
 
+    /// The embedding of `text`, from `POST {base}/embeddings`.
     public func embed(_ text: String) async throws -> [Double] {
         struct Request: Encodable { var model: String; var input: String }
         struct Response: Decodable { struct Item: Decodable { var embedding: [Double] }; var data: [Item] }
