@@ -33,14 +33,12 @@ import tempfile
 import time
 from typing import Any, List, Optional
 
+from checks import CheckFailed, check_main
+
 RECV_TIMEOUT = 60  # the fixture's recv timeout, seconds
 WAIT_FOR_RECV = 60  # how long the fixture may take to reach its recv
 WAIT_FOR_EXIT = 30  # how long the fixture may take to finish after the message is sent
 TOPIC = "approval"
-
-
-class CheckFailed(Exception):
-    pass
 
 
 class Fixture:
@@ -240,7 +238,8 @@ def workflow_row_exists(url: str, fixture: Fixture) -> bool:
         return False  # no schema yet
 
 
-def main() -> int:
+@check_main
+def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("mode", choices=["send", "event"])
     parser.add_argument("--fixture", required=True, help="path of dbos-test-fixture")
@@ -255,18 +254,10 @@ def main() -> int:
     import dbos  # noqa: F401  (slow to import: do it before the fixture starts waiting)
 
     logging.getLogger("dbos").setLevel(logging.WARNING)
-    try:
-        if args.mode == "send":
-            check_send(args)
-        else:
-            check_event(args)
-    except CheckFailed as failure:
-        print(str(failure))
-        return 1
-    except Exception as error:
-        print(f"{type(error).__name__}: {error}")
-        return 1
-    return 0
+    if args.mode == "send":
+        check_send(args)
+    else:
+        check_event(args)
 
 
 if __name__ == "__main__":

@@ -22,7 +22,8 @@ import signal
 import sys
 import time
 
-from swift_worker import CheckFailed, SwiftWorker, portable_options, status_of
+from checks import CheckFailed, check_main
+from swift_worker import SwiftWorker, portable_options, status_of
 
 VERSION = "patch-interop"
 TIMEOUT = 60
@@ -40,7 +41,8 @@ def steps_of(client, workflow_id: str) -> list:
     return [step["function_name"] for step in client.list_workflow_steps(workflow_id)]
 
 
-def main() -> int:
+@check_main
+def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--worker", required=True)
     parser.add_argument("--url", required=True)
@@ -118,15 +120,8 @@ def main() -> int:
                 raise CheckFailed(f"histories after recovery: {before}, {after}")
         finally:
             DBOS.destroy()
-    except CheckFailed as failure:
-        print(str(failure))
-        return 1
-    except Exception as error:
-        print(f"{type(error).__name__}: {error}")
-        return 1
     finally:
         client.destroy()
-    return 0
 
 
 if __name__ == "__main__":

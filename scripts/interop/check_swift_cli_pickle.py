@@ -20,11 +20,9 @@ import subprocess
 import sys
 from typing import Any, List
 
+from checks import CheckFailed, check_main
+
 MARKER = "<py_pickle payload>"
-
-
-class CheckFailed(Exception):
-    pass
 
 
 def run(cli: str, url: str, arguments: List[str]) -> str:
@@ -56,7 +54,8 @@ def check_row(row: dict, workflow_id: str, what: str) -> None:
         raise CheckFailed(f"{what}: {workflow_id}: " + "; ".join(problems))
 
 
-def main() -> int:
+@check_main
+def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--cli", required=True, help="path of dbos-swift")
     parser.add_argument("--url", required=True)
@@ -64,42 +63,34 @@ def main() -> int:
     parser.add_argument("--steps", type=int, required=True)
     args = parser.parse_args()
     wid = args.workflow_id
-    try:
-        table = run(args.cli, args.url, ["workflow", "list"])
-        lines = [line for line in table.splitlines() if line.startswith(wid + " ")]
-        if len(lines) != 1 or "SUCCESS" not in lines[0].split() or "fixtureWorkflow" not in lines[0].split():
-            raise CheckFailed(f"workflow list (table): no row '{wid} SUCCESS fixtureWorkflow ...' in:\n{table}")
+    table = run(args.cli, args.url, ["workflow", "list"])
+    lines = [line for line in table.splitlines() if line.startswith(wid + " ")]
+    if len(lines) != 1 or "SUCCESS" not in lines[0].split() or "fixtureWorkflow" not in lines[0].split():
+        raise CheckFailed(f"workflow list (table): no row '{wid} SUCCESS fixtureWorkflow ...' in:\n{table}")
 
-        rows = parse_json(run(args.cli, args.url, ["workflow", "list", "--json"]), "workflow list --json")
-        match = [r for r in rows if r.get("workflow_id") == wid]
-        if len(match) != 1:
-            raise CheckFailed(f"workflow list --json: {len(match)} rows for {wid}")
-        check_row(match[0], wid, "workflow list --json")
+    rows = parse_json(run(args.cli, args.url, ["workflow", "list", "--json"]), "workflow list --json")
+    match = [r for r in rows if r.get("workflow_id") == wid]
+    if len(match) != 1:
+        raise CheckFailed(f"workflow list --json: {len(match)} rows for {wid}")
+    check_row(match[0], wid, "workflow list --json")
 
-        details = run(args.cli, args.url, ["workflow", "get", wid])
-        for label in ("Input:", "Output:"):
-            shown = [line for line in details.splitlines() if line.startswith(label)]
-            if len(shown) != 1 or not shown[0].rstrip().endswith(MARKER):
-                raise CheckFailed(f"workflow get: {label} line is {shown!r}, expected it to show {MARKER!r}")
-        if "Serialization:" not in details or "py_pickle" not in details:
-            raise CheckFailed("workflow get: no 'Serialization: py_pickle' line")
+    details = run(args.cli, args.url, ["workflow", "get", wid])
+    for label in ("Input:", "Output:"):
+        shown = [line for line in details.splitlines() if line.startswith(label)]
+        if len(shown) != 1 or not shown[0].rstrip().endswith(MARKER):
+            raise CheckFailed(f"workflow get: {label} line is {shown!r}, expected it to show {MARKER!r}")
+    if "Serialization:" not in details or "py_pickle" not in details:
+        raise CheckFailed("workflow get: no 'Serialization: py_pickle' line")
 
-        check_row(parse_json(run(args.cli, args.url, ["workflow", "get", wid, "--json"]), "workflow get --json"),
-                  wid, "workflow get --json")
+    check_row(parse_json(run(args.cli, args.url, ["workflow", "get", wid, "--json"]), "workflow get --json"),
+              wid, "workflow get --json")
 
-        steps = parse_json(run(args.cli, args.url, ["workflow", "steps", wid, "--json"]), "workflow steps --json")
-        shown = [(s.get("function_name"), s.get("output")) for s in steps]
-        expected = [(f"step{i}", MARKER) for i in range(1, args.steps + 1)]
-        if shown != expected:
-            raise CheckFailed(f"workflow steps --json: {shown}, expected {expected}")
-        print(f"  {wid}: SUCCESS fixtureWorkflow, payloads shown as {MARKER}")
-    except CheckFailed as failure:
-        print(str(failure))
-        return 1
-    except Exception as error:
-        print(f"{type(error).__name__}: {error}")
-        return 1
-    return 0
+    steps = parse_json(run(args.cli, args.url, ["workflow", "steps", wid, "--json"]), "workflow steps --json")
+    shown = [(s.get("function_name"), s.get("output")) for s in steps]
+    expected = [(f"step{i}", MARKER) for i in range(1, args.steps + 1)]
+    if shown != expected:
+        raise CheckFailed(f"workflow steps --json: {shown}, expected {expected}")
+    print(f"  {wid}: SUCCESS fixtureWorkflow, payloads shown as {MARKER}")
 
 
 if __name__ == "__main__":

@@ -25,12 +25,10 @@ import subprocess
 import sys
 from typing import Tuple
 
+from checks import CheckFailed, check_main
+
 QUEUE = "py_queue"
 WORKFLOW_ID = "swift-client-concat"
-
-
-class CheckFailed(Exception):
-    pass
 
 
 def run_swift_client(worker: str, url: str) -> Tuple[dict, str]:
@@ -52,7 +50,8 @@ def run_swift_client(worker: str, url: str) -> Tuple[dict, str]:
     return json.loads(results[-1]), traces[-1]
 
 
-def main() -> int:
+@check_main
+def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--worker", required=True, help="path of dbos-interop-worker")
     parser.add_argument("--url", required=True)
@@ -91,15 +90,8 @@ def main() -> int:
         carrier = attributes.get("dbos.otelContext") if isinstance(attributes, dict) else None
         if not isinstance(carrier, dict) or carrier.get("in-memory-trace-id") != trace_id:
             raise CheckFailed(f"{WORKFLOW_ID}: attributes {attributes!r} do not carry the client's trace {trace_id}")
-    except CheckFailed as failure:
-        print(str(failure))
-        return 1
-    except Exception as error:
-        print(f"{type(error).__name__}: {error}")
-        return 1
     finally:
         DBOS.destroy()
-    return 0
 
 
 if __name__ == "__main__":

@@ -40,7 +40,8 @@ import sys
 import time
 from typing import Any
 
-from swift_worker import CheckFailed, SwiftWorker, get_result, portable_options, status_of, wait_for_status
+from checks import CheckFailed, check_main
+from swift_worker import SwiftWorker, get_result, portable_options, status_of, wait_for_status
 
 RESULT_TIMEOUT = 60
 
@@ -179,7 +180,8 @@ def check_debounce(client: Any, worker: SwiftWorker, worker_path: str, url: str)
     expect("counter of the Swift burst", worker.counts(swift_id), {"add": 1})
 
 
-def main() -> int:
+@check_main
+def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("mode", choices=["enqueue", "sql-enqueue", "manage", "fork", "debounce"])
     parser.add_argument("--worker", required=True, help="path of dbos-interop-worker")
@@ -204,16 +206,9 @@ def main() -> int:
                 check_debounce(client, worker, args.worker, args.url)
             else:
                 check_fork(client, worker)
-    except CheckFailed as failure:
-        print(str(failure))
-        return 1
-    except Exception as error:
-        print(f"{type(error).__name__}: {error}")
-        return 1
     finally:
         if client is not None:
             client.destroy()
-    return 0
 
 
 if __name__ == "__main__":

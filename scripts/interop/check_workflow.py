@@ -22,9 +22,7 @@ import subprocess
 import sys
 from typing import Any, List
 
-
-class CheckFailed(Exception):
-    pass
+from checks import CheckFailed, check_main
 
 
 def dbos_cli() -> str:
@@ -142,7 +140,8 @@ def check_client(url: str, workflow_id: str, expected: Any, has_expected: bool, 
         client.destroy()
 
 
-def main() -> int:
+@check_main
+def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("mode", choices=["cli", "client"])
     parser.add_argument("--url", required=True)
@@ -152,24 +151,16 @@ def main() -> int:
     parser.add_argument("--expected-result", help="JSON the runner printed after RESULT")
     parser.add_argument("--serialization", help="expected workflow_status.serialization, e.g. portable_json")
     args = parser.parse_args()
-    try:
-        if args.mode == "cli":
-            check_cli(args.url, args.workflow_id, args.name, args.steps)
-        else:
-            expected = None
-            if args.expected_result is not None:
-                try:
-                    expected = json.loads(args.expected_result)
-                except json.JSONDecodeError as error:
-                    raise CheckFailed(f"the runner's RESULT is not JSON ({error}): {args.expected_result[:200]!r}")
-            check_client(args.url, args.workflow_id, expected, args.expected_result is not None, args.serialization)
-    except CheckFailed as failure:
-        print(str(failure))
-        return 1
-    except Exception as error:
-        print(f"{type(error).__name__}: {error}")
-        return 1
-    return 0
+    if args.mode == "cli":
+        check_cli(args.url, args.workflow_id, args.name, args.steps)
+    else:
+        expected = None
+        if args.expected_result is not None:
+            try:
+                expected = json.loads(args.expected_result)
+            except json.JSONDecodeError as error:
+                raise CheckFailed(f"the runner's RESULT is not JSON ({error}): {args.expected_result[:200]!r}")
+        check_client(args.url, args.workflow_id, expected, args.expected_result is not None, args.serialization)
 
 
 if __name__ == "__main__":

@@ -18,12 +18,10 @@ import tempfile
 import time
 from typing import Dict, List, Optional
 
+from checks import CheckFailed
+
 QUEUE = "interop_queue"
 READY_TIMEOUT = 120  # launch includes migrating a fresh database
-
-
-class CheckFailed(Exception):
-    pass
 
 
 class SwiftWorker:
