@@ -237,7 +237,11 @@ let package = Package(
         ),
         .target(
             name: "DBOSTestSupport",
-            dependencies: ["DBOS"],
+            dependencies: [
+                "DBOS",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
             path: "Tests/DBOSTestSupport",
             swiftSettings: upcomingFeatures
         ),

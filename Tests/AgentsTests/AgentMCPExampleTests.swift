@@ -11,7 +11,7 @@ struct AgentMCPExampleTests {
     func thePlannerUsesTheMCPToolsOnce(backend: Backend) async throws {
         let directory = try ScratchDirectory.fresh("agent-mcp-example")
         let callLog = directory.appendingPathComponent("calls.log").path
-        let arguments = ["Plan a day in Oslo", "--database-url", backend.freshDatabaseURL("agent_mcp"),
+        let arguments = ["Plan a day in Oslo", "--database-url", try await backend.freshDatabaseURL("agent_mcp"),
                          "--workflow-id", "trip-oslo", "--call-log", callLog]
         let answer = "Answer: Plan for Oslo: the weather is rain, 9°C, so see the Opera House, Vigeland Park."
 

@@ -24,7 +24,7 @@ struct ApprovalToolTests {
     func theAgentWaitsForTheDecision(backend: Backend) async throws {
         let agent = Self.agent(timeout: .seconds(60))
         let workflow = Workflow("approvingAgent") { (task: String) async throws -> AgentResult in try await agent.run(task) }
-        try await withAgentRuntime(backend.freshDatabaseURL("agents_approval"), workflow) { dbos in
+        try await withAgentRuntime(try await backend.freshDatabaseURL("agents_approval"), workflow) { dbos in
             let handle = try await dbos.start(workflow, "clean up")
             let request = try await dbos.event(AgentTool.approvalEventKey, of: handle.workflowID, as: ApprovalRequest.self, timeout: .seconds(30))
             #expect(request?.request == "delete the old logs")
@@ -42,7 +42,7 @@ struct ApprovalToolTests {
     func noDecisionByTheDeadlineIsExpired(backend: Backend) async throws {
         let agent = Self.agent(timeout: .seconds(86_400))
         let workflow = Workflow("expiringAgent") { (task: String) async throws -> AgentResult in try await agent.run(task) }
-        try await withTestRuntime(database: .url(backend.freshDatabaseURL("agents_expiry")), register: { try $0.register(workflow) }) { runtime in
+        try await withTestRuntime(database: .url(try await backend.freshDatabaseURL("agents_expiry")), register: { try $0.register(workflow) }) { runtime in
             let handle = try await runtime.dbos.start(workflow, "clean up")
             await runtime.clock.waitForSleepers()
             await runtime.advance(by: .seconds(86_400))

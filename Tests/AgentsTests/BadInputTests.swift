@@ -26,7 +26,7 @@ struct BadInputTests {
         let agent = Agent(model: model, instructions: "Try every tool.", mcpServers: [server])
         let workflow = Workflow("badInputAgent") { (task: String) async throws -> AgentResult in try await agent.run(task) }
 
-        try await withAgentRuntime(backend.freshDatabaseURL("agents_bad"), workflow) { dbos in
+        try await withAgentRuntime(try await backend.freshDatabaseURL("agents_bad"), workflow) { dbos in
             let handle = try await dbos.start(workflow, "go")
             let result = try await handle.result()
             #expect(try await handle.status().state == .success)
@@ -73,7 +73,7 @@ struct BadInputTests {
         }
         let agent = Agent(model: model, instructions: "", mcpServers: [server])
         let workflow = Workflow("hangAgent") { (task: String) async throws -> AgentResult in try await agent.run(task) }
-        try await withAgentRuntime(backend.freshDatabaseURL("agents_hang"), workflow) { dbos in
+        try await withAgentRuntime(try await backend.freshDatabaseURL("agents_hang"), workflow) { dbos in
             let handle = try await dbos.start(workflow, "go")
             let result = try await handle.result()
             #expect(result.answer.contains("tool 'hang' of MCP server 'fixture' timed out after 10.0 seconds"))

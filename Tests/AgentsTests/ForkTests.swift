@@ -39,7 +39,7 @@ struct ForkTests {
         let agent = Agent(model: model, instructions: "Check the stock.", tools: [inventory, backup])
         let workflow = Workflow("stockAgent") { (task: String) async throws -> AgentResult in try await agent.run(task) }
 
-        try await withAgentRuntime(backend.freshDatabaseURL("agents_fork"), workflow) { dbos in
+        try await withAgentRuntime(try await backend.freshDatabaseURL("agents_fork"), workflow) { dbos in
             let original = try await dbos.start(workflow, "widgets")
             let first = try await original.result()
             #expect(first.answer == "I could not check the stock.")
@@ -94,7 +94,7 @@ struct ForkTests {
                               checkAnswer: { answer in if !answer.hasPrefix("{") { throw NotJSON(answer: answer) } })
             return try await agent.run(task)
         }
-        try await withAgentRuntime(backend.freshDatabaseURL("agents_check"), workflow) { dbos in
+        try await withAgentRuntime(try await backend.freshDatabaseURL("agents_check"), workflow) { dbos in
             let original = try await dbos.start(workflow, "widgets")
             await #expect(throws: (any Error).self) { try await original.result() }
             let steps = try await original.steps()

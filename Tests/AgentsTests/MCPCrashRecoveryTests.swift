@@ -10,7 +10,7 @@ struct MCPCrashRecoveryTests {
     @Test(arguments: Backend.available)
     func aKilledAgentResumesWithoutCallingAToolTwice(backend: Backend) async throws {
         let directory = try ScratchDirectory.fresh("agents-mcp-crash")
-        let url = backend.freshDatabaseURL("agents_crash")
+        let url = try await backend.freshDatabaseURL("agents_crash")
         let server = ChildProcess.executable("mcp-fixture-server").path
         func arguments(_ id: String, _ log: String) -> [String] {
             ["run", "lookup", "--database-url", url, "--workflow-id", id, "--mcp-server", server,

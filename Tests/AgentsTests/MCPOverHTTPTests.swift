@@ -34,7 +34,7 @@ struct MCPOverHTTPTests {
         let agent = Agent(model: model, instructions: "Look things up.", mcpServers: [server], streamKey: nil)
         let workflow = Workflow("httpToolAgent") { (task: String) async throws -> AgentResult in try await agent.run(task) }
 
-        try await withAgentRuntime(backend.freshDatabaseURL("agents_http"), workflow) { dbos in
+        try await withAgentRuntime(try await backend.freshDatabaseURL("agents_http"), workflow) { dbos in
             let handle = try await dbos.start(workflow, "go")
             let result = try await handle.result()
             let steps = try await handle.steps()
@@ -59,7 +59,7 @@ struct MCPOverHTTPTests {
         let model = ScriptedAgentModel { _, _ in ModelTurn(text: "unreachable") }
         let agent = Agent(model: model, instructions: "Nothing.", mcpServers: [server], streamKey: nil)
         let workflow = Workflow("unreachableToolAgent") { (task: String) async throws -> AgentResult in try await agent.run(task) }
-        try await withAgentRuntime(backend.freshDatabaseURL("agents_http_gone"), workflow) { dbos in
+        try await withAgentRuntime(try await backend.freshDatabaseURL("agents_http_gone"), workflow) { dbos in
             let handle = try await dbos.start(workflow, "go")
             await #expect(throws: (any Error).self) { try await handle.result() }
             #expect(try await handle.status().state == .error)

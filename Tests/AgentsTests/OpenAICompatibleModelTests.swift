@@ -48,7 +48,7 @@ struct OpenAICompatibleModelTests {
             let model = OpenAICompatibleModel(baseURL: "http://127.0.0.1:\(port)/v1/", apiKey: "test-key", model: "test-model")
             let agent = Agent(model: model, instructions: "Be brief.", tools: [weather])
             let workflow = Workflow("openAIAgent") { (task: String) async throws -> AgentResult in try await agent.run(task) }
-            try await withAgentRuntime(backend.freshDatabaseURL("agents_openai"), workflow) { dbos in
+            try await withAgentRuntime(try await backend.freshDatabaseURL("agents_openai"), workflow) { dbos in
                 let handle = try await dbos.start(workflow, "Weather in Oslo?")
                 let result = try await handle.result()
                 #expect(result.answer == "Sunny in Oslo.")

@@ -12,7 +12,7 @@ import Testing
 struct TokenStreamTests {
     @Test(arguments: Backend.available)
     func aReconnectingClientSeesEveryTokenOnce(backend: Backend) async throws {
-        let url = backend.freshDatabaseURL("agents_sse")
+        let url = try await backend.freshDatabaseURL("agents_sse")
         let arguments = ["run", "stream", "--database-url", url, "--workflow-id", "sse-agent", "--http-port", "0", "--linger"]
 
         // The final turn stops after 6 tokens; the client reads 4 of them, then the process is killed.

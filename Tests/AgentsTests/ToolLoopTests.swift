@@ -35,7 +35,7 @@ struct ToolLoopTests {
         }
         let agent = Agent(model: model, instructions: "", tools: [first, second])
         let workflow = Workflow("parallelAgent") { (task: String) async throws -> AgentResult in try await agent.run(task) }
-        try await withAgentRuntime(backend.freshDatabaseURL("agents_parallel"), workflow) { dbos in
+        try await withAgentRuntime(try await backend.freshDatabaseURL("agents_parallel"), workflow) { dbos in
             let handle = try await dbos.start(workflow, "go")
             let result = try await handle.result()
             #expect(result.answer == "a=first:x b=second:y c=first:z")
@@ -65,7 +65,7 @@ struct ToolLoopTests {
         }
         let agent = Agent(model: model, instructions: "", tools: [slow])
         let workflow = Workflow("slowAgent") { (task: String) async throws -> AgentResult in try await agent.run(task) }
-        try await withAgentRuntime(backend.freshDatabaseURL("agents_timeout"), workflow) { dbos in
+        try await withAgentRuntime(try await backend.freshDatabaseURL("agents_timeout"), workflow) { dbos in
             let handle = try await dbos.start(workflow, "go")
             let result = try await handle.result()
             #expect(result.answer.hasPrefix("error: "))
@@ -84,7 +84,7 @@ struct ToolLoopTests {
         }
         let agent = Agent(model: model, instructions: "", tools: [echo], maxTurns: 3)
         let workflow = Workflow("loopingAgent") { (task: String) async throws -> AgentResult in try await agent.run(task) }
-        try await withAgentRuntime(backend.freshDatabaseURL("agents_budget"), workflow) { dbos in
+        try await withAgentRuntime(try await backend.freshDatabaseURL("agents_budget"), workflow) { dbos in
             let handle = try await dbos.start(workflow, "go")
             await #expect(throws: (any Error).self) { _ = try await handle.result() }
             #expect(try await handle.status().state == .error)

@@ -12,7 +12,7 @@ import Testing
 struct WorkflowToolServerTests {
     @Test(arguments: Backend.available)
     func anMCPClientStartsAWorkflowAndReadsItsResult(backend: Backend) async throws {
-        let url = backend.freshDatabaseURL("agents_mcp_server")
+        let url = try await backend.freshDatabaseURL("agents_mcp_server")
         let process = try PipedProcess(command: [ChildProcess.executable("agent-crash-fixture").path, "serve-workflows", "--database-url", url],
                                        environment: [:])
         let client = Client(name: "agents-test", version: "1.0.0")

@@ -27,7 +27,7 @@ import Testing
 
     @Test(arguments: Backend.available)
     func listFiltersAndKeysetPages(backend: Backend) async throws {
-        let url = backend.freshDatabaseURL("console")
+        let url = try await backend.freshDatabaseURL("console")
         try await Self.seed(url)
         try await withConsole(url) { http, _ in
             #expect(try Self.ids(try await http.fetch("/api/workflows")) == ["other-1", "api-5", "api-4", "api-3", "api-2", "api-1"])
@@ -79,7 +79,7 @@ import Testing
 
     @Test(arguments: Backend.available)
     func valuesAreEscaped(backend: Backend) async throws {
-        let url = backend.freshDatabaseURL("console")
+        let url = try await backend.freshDatabaseURL("console")
         let hostile = "<script>alert('x')</script>&\""
         try await withRuntime(url, TestWorkflows.greet) { dbos in
             _ = try await dbos.run(TestWorkflows.greet, hostile, options: WorkflowOptions(workflowID: "x<b>\"'&/1"))
@@ -98,7 +98,7 @@ import Testing
 
     @Test(arguments: Backend.available)
     func aWorkflowPageShowsItsEventsAndStreams(backend: Backend) async throws {
-        let url = backend.freshDatabaseURL("console")
+        let url = try await backend.freshDatabaseURL("console")
         try await withRuntime(url, TestWorkflows.publisher) { dbos in
             _ = try await dbos.run(TestWorkflows.publisher, options: WorkflowOptions(workflowID: "pub-1"))
         }
@@ -121,7 +121,7 @@ import Testing
 
     @Test(arguments: Backend.available)
     func badInputGetsA4xxNeverA500(backend: Backend) async throws {
-        let url = backend.freshDatabaseURL("console")
+        let url = try await backend.freshDatabaseURL("console")
         try await Self.seed(url)
         try await withConsole(url) { http, _ in
             func expectHTML(_ uri: String, _ status: HTTPResponse.Status, _ text: String) async throws {
@@ -157,7 +157,7 @@ import Testing
 
     @Test(arguments: Backend.available)
     func actionsCancelResumeForkDelete(backend: Backend) async throws {
-        let url = backend.freshDatabaseURL("console")
+        let url = try await backend.freshDatabaseURL("console")
         try await withRuntime(url, TestWorkflows.waiter) { dbos in
             _ = try await dbos.start(TestWorkflows.waiter, options: WorkflowOptions(workflowID: "act-1"))
             try await eventually("two steps and the wait") { try await dbos.listSteps("act-1").count >= 3 }
@@ -191,7 +191,7 @@ import Testing
 
     @Test(arguments: Backend.available)
     func queuesAndMetrics(backend: Backend) async throws {
-        let url = backend.freshDatabaseURL("console")
+        let url = try await backend.freshDatabaseURL("console")
         try await Self.seed(url)
         try await withConsole(url) { http, client in
             // No process serves this queue: the three stay ENQUEUED.

@@ -13,7 +13,7 @@ import Testing
 
     @Test(arguments: Backend.available)
     func everyRequestNeedsTheToken(backend: Backend) async throws {
-        let url = backend.freshDatabaseURL("console")
+        let url = try await backend.freshDatabaseURL("console")
         try await ConsoleAPITests.seed(url)
         try await withConsole(url, options: ConsoleOptions(token: Self.token)) { http, _ in
             for uri in ["/", "/workflows/api-1", "/queues", "/metrics", "/static/console.js", "/events?id=api-1"] {
@@ -46,7 +46,7 @@ import Testing
 
     @Test(arguments: Backend.available)
     func readOnlyShowsNoActionsAndRefusesThem(backend: Backend) async throws {
-        let url = backend.freshDatabaseURL("console")
+        let url = try await backend.freshDatabaseURL("console")
         try await withRuntime(url, TestWorkflows.waiter) { dbos in
             _ = try await dbos.start(TestWorkflows.waiter, options: WorkflowOptions(workflowID: "ro-1"))
             try await eventually("ro-1 to wait") { try await dbos.listSteps("ro-1").count >= 3 }
@@ -77,7 +77,7 @@ import Testing
 
     @Test(arguments: Backend.available)
     func theCommandRefusesToServeOpenlyWithoutAToken(backend: Backend) async throws {
-        let url = backend.freshDatabaseURL("console")
+        let url = try await backend.freshDatabaseURL("console")
         try await ConsoleAPITests.seed(url)
         let open = try await ChildProcess.run("dbos-swift", ["console", "--database-url", url, "--host", "0.0.0.0", "--port", "0"])
         #expect(open.status == 64, "\(open.output)")

@@ -22,7 +22,7 @@ struct ConsoleBrowserTests {
 
     @Test(arguments: Backend.available)
     func browseLiveUpdatesCancelAndFork(backend: Backend) async throws {
-        let url = backend.freshDatabaseURL("console")
+        let url = try await backend.freshDatabaseURL("console")
         try await withRuntime(url, TestWorkflows.greet, TestWorkflows.waiter) { dbos in
             _ = try await dbos.run(TestWorkflows.greet, "ada", options: WorkflowOptions(workflowID: "br-done"))
             for id in ["br-running", "br-live"] {

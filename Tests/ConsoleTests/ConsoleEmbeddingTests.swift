@@ -14,7 +14,7 @@ import Testing
 @Suite(.timeLimit(.minutes(5))) struct ConsoleEmbeddingTests {
     @Test(arguments: Backend.available)
     func mountedUnderABasePathNextToTheApplicationsRoutes(backend: Backend) async throws {
-        let url = backend.freshDatabaseURL("console")
+        let url = try await backend.freshDatabaseURL("console")
         try await ConsoleAPITests.seed(url)
         let client = try await DBOSClient(databaseURL: url)
         do {

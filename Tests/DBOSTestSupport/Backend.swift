@@ -27,17 +27,40 @@ public enum Backend: String, CaseIterable, Sendable, CustomTestStringConvertible
         return [.sqlite, .postgres]
     }()
 
-    /// A fresh, empty system database URL for one test.
-    public func freshDatabaseURL(_ label: String = "t") -> String {
+    /// A fresh system database for one test, ready to launch on. On PostgreSQL it is a copy of a
+    /// migrated template (``PostgresTemplate``); on SQLite a new file, which the runtime creates
+    /// and migrates (that costs little). Tests of creating or migrating a database use
+    /// ``emptyDatabaseURL(_:)``.
+    public func freshDatabaseURL(_ label: String = "t") async throws -> String {
+        let (url, database) = newDatabase(label)
+        if self == .postgres {
+            try await PostgresTemplate.shared.copy(to: database, server: Backend.postgresBaseURL!)
+        }
+        return url
+    }
+
+    /// The URL of a system database that does not exist yet: launching on it creates it (on
+    /// PostgreSQL, through the maintenance database) and migrates it.
+    public func emptyDatabaseURL(_ label: String = "t") -> String {
+        newDatabase(label).url
+    }
+
+    private func newDatabase(_ label: String) -> (url: String, database: String) {
         let unique = "\(label)_\(UUID().uuidString.prefix(8).lowercased())"
         switch self {
         case .sqlite:
-            return "sqlite://" + ScratchDirectory.shared.appendingPathComponent("\(unique).sqlite").path
+            return ("sqlite://" + ScratchDirectory.shared.appendingPathComponent("\(unique).sqlite").path, unique)
         case .postgres:
-            var components = URLComponents(string: Backend.postgresBaseURL!)!
-            components.path = "/dbos_test_\(unique)"
-            return components.string!
+            let database = "dbos_test_\(unique)"
+            return (Backend.url(Backend.postgresBaseURL!, database: database), database)
         }
+    }
+
+    /// `url` (a PostgreSQL server's) naming `database` instead of its own.
+    static func url(_ url: String, database: String) -> String {
+        var components = URLComponents(string: url)!
+        components.path = "/" + database
+        return components.string!
     }
 }
 

@@ -103,7 +103,7 @@ struct AnnotatedGreeter: Sendable {
     @Test(arguments: Backend.available)
     func annotatedWorkflowCheckpointsItsSteps(backend: Backend) async throws {
         let tag = Self.tag()
-        try await withRuntime(backend.freshDatabaseURL(), $annotatedIndex) { dbos in
+        try await withRuntime(try await backend.freshDatabaseURL(), $annotatedIndex) { dbos in
             let output = try await dbos.run($annotatedIndex, "https://example.com", tag, options: WorkflowOptions(workflowID: "index-\(tag)"))
             #expect(output == "page at https://example.com".count)
             let steps = try await dbos.listSteps("index-\(tag)")
@@ -121,7 +121,7 @@ struct AnnotatedGreeter: Sendable {
     func annotatedAndClosureWorkflowsWriteIdenticalRows(backend: Backend) async throws {
         // Same inputs (and so the same tag) for both forms, each in a database of its own.
         let annotatedTag = Self.tag()
-        let annotatedURL = backend.freshDatabaseURL("annotated"), closureURL = backend.freshDatabaseURL("closure")
+        let annotatedURL = try await backend.freshDatabaseURL("annotated"), closureURL = try await backend.freshDatabaseURL("closure")
         let annotated = try await withRuntime(annotatedURL, $annotatedIndex) { dbos in
             _ = try await dbos.run($annotatedIndex, "https://example.com/a", annotatedTag, options: WorkflowOptions(workflowID: "same-id"))
             return (try await dbos.getWorkflowStatus("same-id"), try await dbos.listSteps("same-id"))
@@ -150,7 +150,7 @@ struct AnnotatedGreeter: Sendable {
     func annotatedWorkflowRecoversAfterARestart(backend: Backend) async throws {
         let tag = Self.tag()
         let id = "agent-\(tag)"
-        let runtime = try TestRuntime(database: .url(backend.freshDatabaseURL()), configure: { $0.applicationVersion = "test-version" }) {
+        let runtime = try TestRuntime(database: .url(try await backend.freshDatabaseURL()), configure: { $0.applicationVersion = "test-version" }) {
             try $0.register($annotatedAgent)
         }
         try await runtime.launch()
@@ -179,7 +179,7 @@ struct AnnotatedGreeter: Sendable {
     @Test(arguments: Backend.available)
     func functionsReturningNothingRecordNull(backend: Backend) async throws {
         let tag = Self.tag()
-        try await withRuntime(backend.freshDatabaseURL(), $annotatedNotify) { dbos in
+        try await withRuntime(try await backend.freshDatabaseURL(), $annotatedNotify) { dbos in
             let output = try await dbos.run($annotatedNotify, tag, options: WorkflowOptions(workflowID: "notify-\(tag)"))
             #expect(output == NoOutput())
             #expect(annotatedRuns.count("\(tag):record") == 2)
@@ -194,7 +194,7 @@ struct AnnotatedGreeter: Sendable {
     @Test(arguments: Backend.available)
     func callingAnAnnotatedWorkflowInsideAWorkflowStartsAChild(backend: Backend) async throws {
         let tag = Self.tag()
-        try await withRuntime(backend.freshDatabaseURL(), $annotatedIndex, $annotatedParent) { dbos in
+        try await withRuntime(try await backend.freshDatabaseURL(), $annotatedIndex, $annotatedParent) { dbos in
             let output = try await dbos.run($annotatedParent, "https://x.org", tag, options: WorkflowOptions(workflowID: "p-\(tag)"))
             #expect(output == "page at https://x.org".count + "page at https://x.org/2".count)
             let steps = try await dbos.listSteps("p-\(tag)")
@@ -210,7 +210,7 @@ struct AnnotatedGreeter: Sendable {
     func staticWorkflowsRegisterThroughTheGeneratedList(backend: Backend) async throws {
         #expect(AnnotatedIngest.workflows.map(\.registration.name) == ["AnnotatedIngest.total", "greetAll"])
         let tag = Self.tag()
-        let dbos = try DBOS(config: DBOSConfig(name: "test", systemDatabaseURL: backend.freshDatabaseURL()))
+        let dbos = try DBOS(config: DBOSConfig(name: "test", systemDatabaseURL: try await backend.freshDatabaseURL()))
         try dbos.register(AnnotatedIngest.workflows)
         try await dbos.launch()
         do {
@@ -241,7 +241,7 @@ struct AnnotatedGreeter: Sendable {
 @Suite struct AnnotatedCrashRecoveryTests {
     @Test(arguments: Backend.available)
     func killedAnnotatedWorkflowResumesAfterItsLastCompletedStep(backend: Backend) async throws {
-        let run = try FixtureRun(backend: backend, program: "annotated-crash-fixture")
+        let run = try await FixtureRun(backend: backend, program: "annotated-crash-fixture")
         let crashed = try run.launch(["--crash-after-step", "2"])
         let crashedStatus = try await crashed.waitForExit()
         #expect(crashedStatus == 128 + SIGKILL)

@@ -9,7 +9,7 @@ import Testing
 @Suite(.timeLimit(.minutes(5))) struct ApplicationVersionTests {
     @Test(arguments: Backend.available)
     func runtimesRegisterTheirVersionsAndTheLatestCanBeSet(backend: Backend) async throws {
-        let url = backend.freshDatabaseURL("versions")
+        let url = try await backend.freshDatabaseURL("versions")
         let clock = TestClock(now: Date(timeIntervalSince1970: 1_798_761_600))
         for version in ["v1", "v2", "v1"] {
             let runtime = try TestRuntime(database: .url(url), clock: clock, configure: { $0.applicationVersion = version }) { _ in }
@@ -34,7 +34,7 @@ import Testing
     /// version, while each version runs the work of its own.
     @Test(arguments: Backend.available)
     func versionlessWorkRunsOnTheLatestVersionOnly(backend: Backend) async throws {
-        let url = backend.freshDatabaseURL("latest_only")
+        let url = try await backend.freshDatabaseURL("latest_only")
         let whoRuns = Workflow("whoRuns") { () async throws -> String in DBOS.currentRuntime?.applicationVersion ?? "none" }
         let queue = Queue("versioned")
         var runtimes: [DBOS] = []

@@ -42,7 +42,7 @@ import Testing
 
     @Test(arguments: Backend.available)
     func unknownWorkflowNameInARecoveredRowIsReportedAndLeftAlone(backend: Backend) async throws {
-        let url = backend.freshDatabaseURL()
+        let url = try await backend.freshDatabaseURL()
         let sleeper = Workflow("retiredWorkflow") { () async throws -> Int in
             try await DBOS.sleep(for: .seconds(30))
             return 1
@@ -68,7 +68,7 @@ import Testing
     @Test(arguments: Backend.available)
     func foreignSerializationIsNamedAndListingStillWorks(backend: Backend) async throws {
         let echo = Workflow("echo") { (text: String) async throws -> String in text }
-        try await withRuntime(backend.freshDatabaseURL(), echo) { dbos in
+        try await withRuntime(try await backend.freshDatabaseURL(), echo) { dbos in
             _ = try await dbos.run(echo, "hi", options: WorkflowOptions(workflowID: "pickled"))
             // Make the row look like one written by DBOS Python with its default pickle format.
             _ = try await dbos.rawSQL("UPDATE dbos.workflow_status SET serialization = 'py_pickle' WHERE workflow_uuid = 'pickled'")
@@ -86,7 +86,7 @@ import Testing
     @Test(arguments: Backend.available)
     func undecodableOutputAndWrongTypeAreSpecificErrors(backend: Backend) async throws {
         let echo = Workflow("echo") { (text: String) async throws -> String in text }
-        try await withRuntime(backend.freshDatabaseURL(), echo) { dbos in
+        try await withRuntime(try await backend.freshDatabaseURL(), echo) { dbos in
             _ = try await dbos.run(echo, "hello", options: WorkflowOptions(workflowID: "typed"))
             do {
                 _ = try await dbos.retrieve("typed", as: Int.self).result()
@@ -112,7 +112,7 @@ import Testing
     @Test(arguments: Backend.available)
     func retrievingAnUnknownIDIsAnError(backend: Backend) async throws {
         let echo = Workflow("echo") { (text: String) async throws -> String in text }
-        try await withRuntime(backend.freshDatabaseURL(), echo) { dbos in
+        try await withRuntime(try await backend.freshDatabaseURL(), echo) { dbos in
             await #expect(throws: DBOSError.nonexistentWorkflow(workflowID: "missing")) {
                 _ = try await dbos.retrieve("missing", as: String.self)
             }

@@ -11,7 +11,7 @@ import Glibc
 @Suite(.timeLimit(.minutes(5))) struct CLITests {
     @Test(arguments: Backend.available)
     func listGetAndStepsPrintPythonCompatibleJSON(backend: Backend) async throws {
-        let url = backend.freshDatabaseURL("cli")
+        let url = try await backend.freshDatabaseURL("cli")
         let greet = Workflow("cliGreet") { (name: String) async throws -> String in
             let upper = try await DBOS.step("upper") { name.uppercased() }
             let length = try await DBOS.step("length") { upper.count }
@@ -56,7 +56,7 @@ import Glibc
 
     @Test(arguments: Backend.available)
     func listFiltersAndPages(backend: Backend) async throws {
-        let url = backend.freshDatabaseURL("cli")
+        let url = try await backend.freshDatabaseURL("cli")
         let work = Workflow("cliFiltered") { (n: Int) async throws -> Int in n }
         try await withRuntime(url, applicationVersion: "v-cli", work) { dbos in
             for index in 1...3 { _ = try await dbos.run(work, index, options: WorkflowOptions(workflowID: "cli-f-\(index)")) }
@@ -91,7 +91,7 @@ import Glibc
 
     @Test(arguments: Backend.available)
     func cancelThenResumeAWaitingWorkflow(backend: Backend) async throws {
-        let url = backend.freshDatabaseURL("cli")
+        let url = try await backend.freshDatabaseURL("cli")
         let waiter = Workflow("cliWaiter") { () async throws -> String in
             _ = try await DBOS.step("before") { "ready" }
             let message = try await DBOS.receive(String.self, topic: "go", timeout: .seconds(30))
@@ -127,7 +127,7 @@ import Glibc
 
     @Test(arguments: Backend.available)
     func forkCreatesAWorkflowTheRuntimeRuns(backend: Backend) async throws {
-        let url = backend.freshDatabaseURL("cli")
+        let url = try await backend.freshDatabaseURL("cli")
         let counter = Counter()
         let twoSteps = Workflow("cliForkable") { (start: Int) async throws -> Int in
             let first = try await DBOS.step("first") { counter.hit("first"); return start + 1 }
@@ -163,7 +163,7 @@ import Glibc
 
     @Test(arguments: Backend.available)
     func queueListShowsEnqueuedWorkflowsAndDeleteRemovesThem(backend: Backend) async throws {
-        let url = backend.freshDatabaseURL("cli")
+        let url = try await backend.freshDatabaseURL("cli")
         let work = Workflow("cliParked") { () async throws -> String in "ran" }
         let parking = Queue("cli-parking")   // not registered with the runtime: its workflows stay ENQUEUED
         try await withRuntime(url, work) { dbos in
@@ -193,7 +193,7 @@ import Glibc
 
     @Test(arguments: Backend.available)
     func resetRecreatesAnEmptySystemDatabase(backend: Backend) async throws {
-        let url = backend.freshDatabaseURL("cli")
+        let url = try await backend.freshDatabaseURL("cli")
         let work = Workflow("cliResettable") { () async throws -> Int in 1 }
         try await withRuntime(url, work) { dbos in
             _ = try await dbos.run(work, options: WorkflowOptions(workflowID: "cli-old"))
@@ -223,7 +223,7 @@ import Glibc
 
     @Test(arguments: Backend.available)
     func gcDeletesFinishedWorkflowsAndReportsCounts(backend: Backend) async throws {
-        let url = backend.freshDatabaseURL("cli")
+        let url = try await backend.freshDatabaseURL("cli")
         let work = Workflow("cliCollected") { (index: Int) async throws -> Int in
             try await DBOS.step("double") { index * 2 }
         }
@@ -251,7 +251,7 @@ import Glibc
     /// into a new SQLite file (the laptop), where `workflow steps` shows the recorded steps.
     @Test(arguments: Backend.available)
     func exportToAFileAndImportIntoANewSQLiteFile(backend: Backend) async throws {
-        let url = backend.freshDatabaseURL("cli")
+        let url = try await backend.freshDatabaseURL("cli")
         let child = Workflow("cliExportChild") { (value: Int) async throws -> Int in try await DBOS.step("inc") { value + 1 } }
         let parent = Workflow("cliExportParent") { (value: Int) async throws -> Int in
             let first = try await DBOS.step("start") { value }
@@ -284,7 +284,7 @@ import Glibc
     /// `schedule list/pause/resume/trigger/backfill` on a schedule a runtime stored.
     @Test(arguments: Backend.available)
     func schedulesArePausedTriggeredAndBackfilled(backend: Backend) async throws {
-        let url = backend.freshDatabaseURL("cli")
+        let url = try await backend.freshDatabaseURL("cli")
         let report = Workflow("cliReport") { (tick: Date) async throws -> String in "\(tick)" }
         let dbos = try DBOS(config: DBOSConfig(name: "test", systemDatabaseURL: url, applicationVersion: "test-version"))
         try dbos.register(report)
@@ -313,7 +313,7 @@ import Glibc
 
     @Test(arguments: Backend.available)
     func versionsAreListedAndTheLatestChosen(backend: Backend) async throws {
-        let url = backend.freshDatabaseURL("cli")
+        let url = try await backend.freshDatabaseURL("cli")
         for version in ["v1", "v2"] {
             let dbos = try DBOS(config: DBOSConfig(name: "test", systemDatabaseURL: url, applicationVersion: version))
             try await dbos.launch()

@@ -17,7 +17,7 @@ import Testing
             let named = try await runtime.start(double, value + 2, options: WorkflowOptions(workflowID: "named-child"))  // op 4
             return [direct, try await handle.result(), try await named.result()]   // ops 5, 6
         }
-        try await withRuntime(backend.freshDatabaseURL(), double, parent) { dbos in
+        try await withRuntime(try await backend.freshDatabaseURL(), double, parent) { dbos in
             #expect(try await dbos.run(parent, 10, options: WorkflowOptions(workflowID: "p")) == [20, 22, 24])
             let steps = try await dbos.listSteps("p")
             #expect(steps.map(\.functionID) == [1, 2, 3, 4, 5, 6])

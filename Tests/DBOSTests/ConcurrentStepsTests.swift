@@ -19,7 +19,7 @@ import Testing
             }
             return [try await slow.value, try await medium.value, try await fast.value] + mapped
         }
-        try await withRuntime(backend.freshDatabaseURL(), fanOut) { dbos in
+        try await withRuntime(try await backend.freshDatabaseURL(), fanOut) { dbos in
             let handle = try await dbos.start(fanOut, options: WorkflowOptions(workflowID: "fan"))
             try await eventually("the fast step to be recorded") { try await dbos.listSteps("fan").contains { $0.functionID == 3 } }
             fastRecorded.open(())

@@ -21,7 +21,7 @@ import Testing
     func aCrashAtStepTwoIsRecoveredFromStepThree(backend: Backend) async throws {
         let counter = Counter()
         let order = Self.order(counter)
-        try await withTestRuntime(database: .url(backend.freshDatabaseURL("crash")), register: { try $0.register(order) }) { runtime in
+        try await withTestRuntime(database: .url(try await backend.freshDatabaseURL("crash")), register: { try $0.register(order) }) { runtime in
             runtime.crash(afterStep: 2, of: "order-1")
             _ = try await runtime.dbos.start(order, "lamp", options: WorkflowOptions(workflowID: "order-1"))
             await runtime.waitForCrash()
@@ -47,7 +47,7 @@ import Testing
     func theReplayCheckerReportsWhereChangedCodePartsFromTheHistory(backend: Backend) async throws {
         let counter = Counter()
         let order = Self.order(counter)
-        let url = backend.freshDatabaseURL("replay")
+        let url = try await backend.freshDatabaseURL("replay")
         try await withTestRuntime(database: .url(url), register: { try $0.register(order) }) { runtime in
             #expect(try await runtime.dbos.run(order, "lamp", options: WorkflowOptions(workflowID: "done-1")) == "reserved lamp, charged, shipped")
             runtime.crash(afterStep: 1, of: "half-1")

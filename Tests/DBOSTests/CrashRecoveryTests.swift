@@ -8,7 +8,7 @@ import Testing
 @Suite struct CrashRecoveryTests {
     @Test(arguments: Backend.available)
     func killedAfterAStepResumesFromTheNextOne(backend: Backend) async throws {
-        let run = try FixtureRun(backend: backend)
+        let run = try await FixtureRun(backend: backend)
         let crashed = try run.launch(["--crash-after-step", "2"])
         let crashedStatus = try await crashed.waitForExit()
         #expect(crashedStatus == 128 + SIGKILL)
@@ -23,7 +23,7 @@ import Testing
 
     @Test(arguments: Backend.available)
     func killedDuringAStepRerunsOnlyThatStep(backend: Backend) async throws {
-        let run = try FixtureRun(backend: backend)
+        let run = try await FixtureRun(backend: backend)
         let hanging = try run.launch(["--hang-at-step", "3", "--steps", "4"])
         try await eventually("step 3 to start in the child") { run.counterLines().contains("step3-start") }
         hanging.kill(SIGKILL)
@@ -46,9 +46,9 @@ struct FixtureRun {
     /// The fixture executable: `dbos-test-fixture`, or another product taking the same options.
     let program: String
 
-    init(backend: Backend, program: String = "dbos-test-fixture") throws {
+    init(backend: Backend, program: String = "dbos-test-fixture") async throws {
         self.program = program
-        databaseURL = backend.freshDatabaseURL("crash")
+        databaseURL = try await backend.freshDatabaseURL("crash")
         outputDirectory = try ScratchDirectory.fresh("fixture")
         counterFile = outputDirectory.appendingPathComponent("counter.txt").path
     }
@@ -76,7 +76,7 @@ struct FixtureRun {
 @Suite struct DurableRecvCrashTests {
     @Test(arguments: Backend.available)
     func messageSentWhileTheWaiterIsDownIsReceivedAfterRestart(backend: Backend) async throws {
-        let run = try FixtureRun(backend: backend)
+        let run = try await FixtureRun(backend: backend)
         let waiting = try run.launch(["--recv-timeout", "60"])
         let client = try await DBOSClient(databaseURL: run.databaseURL)
         try await eventually("the recv deadline to be recorded") {
@@ -99,7 +99,7 @@ struct FixtureRun {
     /// not end early is checked on the test clock: TestClockTests.)
     @Test(.timeLimit(.minutes(5)), arguments: Backend.available)
     func restartedWaiterTimesOutAtTheStoredDeadline(backend: Backend) async throws {
-        let run = try FixtureRun(backend: backend)
+        let run = try await FixtureRun(backend: backend)
         let waiting = try run.launch(["--recv-timeout", "3600"])
         let client = try await DBOSClient(databaseURL: run.databaseURL)
         try await eventually("the recv deadline to be recorded") {
@@ -124,7 +124,7 @@ struct FixtureRun {
 @Suite struct MessagingReplayCrashTests {
     @Test(arguments: Backend.available)
     func replayAfterACrashDoesNotDuplicateSendsEventsOrStreamEntries(backend: Backend) async throws {
-        let run = try FixtureRun(backend: backend)
+        let run = try await FixtureRun(backend: backend)
         let crashed = try run.launch(["--publish", "--crash-after-step", "1"])
         let crashedStatus = try await crashed.waitForExit()
         #expect(crashedStatus == 128 + SIGKILL)

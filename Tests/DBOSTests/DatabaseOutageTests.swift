@@ -79,7 +79,7 @@ import Testing
     /// Another process holds SQLite's write lock for 40 seconds, longer than the 30-second busy
     /// timeout: the workflow's writes wait and retry, and it completes once the lock is released.
     @Test func aSQLiteWriteLockHeldPastTheBusyTimeoutDelaysButDoesNotFail() async throws {
-        let url = Backend.sqlite.freshDatabaseURL("locked")
+        let url = try await Backend.sqlite.freshDatabaseURL("locked")
         let path = String(url.dropFirst("sqlite://".count))
         let workflow = Workflow("underLock") { () async throws -> String in
             let first = try await DBOS.step("before") { "a" }

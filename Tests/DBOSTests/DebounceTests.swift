@@ -11,8 +11,8 @@ import Testing
     static let summarize = Workflow("summarize") { (text: String) async throws -> String in "summary of \(text)" }
     static let plain = Queue("plain-dedup")
 
-    static func runtime(_ backend: Backend) throws -> TestRuntime {
-        try TestRuntime(database: .url(backend.freshDatabaseURL("debounce")), clock: TestClock(now: start)) { dbos in
+    static func runtime(_ backend: Backend) async throws -> TestRuntime {
+        try TestRuntime(database: .url(try await backend.freshDatabaseURL("debounce")), clock: TestClock(now: start)) { dbos in
             try dbos.register(summarize)
             try dbos.register(queues: plain)
         }
@@ -20,7 +20,7 @@ import Testing
 
     @Test(arguments: Backend.available)
     func aBurstStartsOnceWithTheLastInputs(backend: Backend) async throws {
-        let runtime = try Self.runtime(backend)
+        let runtime = try await Self.runtime(backend)
         try await runtime.launch()
         let dbos = runtime.dbos
         let first = try await dbos.debounce(Self.summarize, key: "doc-1", period: .seconds(60), "draft 1")
@@ -55,7 +55,7 @@ import Testing
 
     @Test(arguments: Backend.available)
     func theTimeoutBoundsHowLongABurstDelaysTheStart(backend: Backend) async throws {
-        let runtime = try Self.runtime(backend)
+        let runtime = try await Self.runtime(backend)
         try await runtime.launch()
         let options = DebounceOptions(timeout: .seconds(100))
         let handle = try await runtime.dbos.debounce(Self.summarize, key: "busy", period: .seconds(60), "v1", options: options)
@@ -73,7 +73,7 @@ import Testing
 
     @Test(arguments: Backend.available)
     func aKeyHeldByAnotherWorkflowIsADeduplicationError(backend: Backend) async throws {
-        let runtime = try Self.runtime(backend)
+        let runtime = try await Self.runtime(backend)
         try await runtime.launch()
         _ = try await runtime.dbos.enqueue(Self.summarize, "plain", on: Self.plain,
                                            options: EnqueueOptions(deduplicationID: "summarize-taken", delay: .seconds(600)))

@@ -8,7 +8,7 @@ import Testing
 @Suite(.timeLimit(.minutes(5))) struct DemoTests {
     @Test(arguments: Backend.available)
     func demoCrashesThenResumesFromTheLastCheckpoint(backend: Backend) async throws {
-        let url = backend.freshDatabaseURL("demo")
+        let url = try await backend.freshDatabaseURL("demo")
         let crashed = try await CLI.run(["--crash-after-step", "2"], database: url, program: "dbos-demo")
         #expect(crashed.status == 128 + SIGKILL, "\(crashed.stderr)")
         #expect(crashed.stdout.contains("step 2 search: running"))

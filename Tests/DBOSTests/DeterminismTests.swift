@@ -16,7 +16,7 @@ import Testing
 
     @Test(arguments: Backend.available)
     func changedStepNameOnReplayIsADeterminismError(backend: Backend) async throws {
-        let url = backend.freshDatabaseURL()
+        let url = try await backend.freshDatabaseURL()
         let counter = Counter()
         // A long pause, so the first runtime is surely stopped mid-workflow.
         let original = Self.agent(stepName: "searchWeb", counter: counter, pause: .seconds(60))
@@ -42,7 +42,7 @@ import Testing
 
     @Test(arguments: Backend.available)
     func recoveryReplaysCompletedStepsWithoutRunningThem(backend: Backend) async throws {
-        let url = backend.freshDatabaseURL()
+        let url = try await backend.freshDatabaseURL()
         let counter = Counter()
         // The first runtime's workflow holds (not durably) after its first step until shutdown
         // cancels it; the second runtime's copy does not hold. No wall-clock race either way.

@@ -7,7 +7,7 @@ import Testing
     @Test(arguments: Backend.available)
     func nowRandomAndUUIDAreCheckpointed(backend: Backend) async throws {
         struct Draws: Codable, Equatable { var time: Date; var number: Int; var id: UUID }
-        let url = backend.freshDatabaseURL()
+        let url = try await backend.freshDatabaseURL()
         let draw = Workflow("draw") { () async throws -> Draws in
             let draws = Draws(time: try await DBOS.now(), number: try await DBOS.random(in: 0...1_000_000), id: try await DBOS.uuid())
             try await DBOS.sleep(for: .seconds(30))

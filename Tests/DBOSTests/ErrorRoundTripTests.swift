@@ -17,7 +17,7 @@ struct PaymentDeclined: Error, Codable, Equatable {
 
     @Test(arguments: Backend.available)
     func stepErrorIsStoredPortablyAndRethrownTyped(backend: Backend) async throws {
-        let url = backend.freshDatabaseURL()
+        let url = try await backend.freshDatabaseURL()
         try await withRuntime(url, Self.charge) { dbos in
             dbos.registerError(PaymentDeclined.self)
             await #expect(throws: PaymentDeclined(reason: "insufficient funds", amount: 30)) {
@@ -58,7 +58,7 @@ struct PaymentDeclined: Error, Codable, Equatable {
             struct Broken: Error, CustomStringConvertible { var description: String { "the body broke" } }
             throw Broken()
         }
-        try await withRuntime(backend.freshDatabaseURL(), failing) { dbos in
+        try await withRuntime(try await backend.freshDatabaseURL(), failing) { dbos in
             do {
                 _ = try await dbos.run(failing, options: WorkflowOptions(workflowID: "broken"))
                 Issue.record("expected an error")

@@ -33,7 +33,7 @@ import Testing
     func anExportImportsIntoEitherBackendAsItWas(backend: Backend) async throws {
         let counter = Counter()
         let parent = Self.parent(counter)
-        let source = backend.freshDatabaseURL("export")
+        let source = try await backend.freshDatabaseURL("export")
         let export = try await withRuntime(source, parent, Self.child) { dbos in
             let handle = try await dbos.start(parent, "go", options: WorkflowOptions(workflowID: "p-1"))
             try await dbos.send("hello", to: "p-1", topic: "go")
@@ -50,7 +50,7 @@ import Testing
 
         let original = try await DBOSClient(databaseURL: source)
         for target in Backend.available {
-            let url = target.freshDatabaseURL("import")
+            let url = try await target.freshDatabaseURL("import")
             let client = try await DBOSClient(databaseURL: url)
             _ = try await client.migrate()
             try await client.importWorkflow(file)
@@ -91,7 +91,7 @@ import Testing
 
     @Test(arguments: Backend.available)
     func missingWorkflowsAndForeignFilesAreRefused(backend: Backend) async throws {
-        let url = backend.freshDatabaseURL("export")
+        let url = try await backend.freshDatabaseURL("export")
         let client = try await DBOSClient(databaseURL: url)
         _ = try await client.migrate()
         await #expect(throws: DBOSError.nonexistentWorkflow(workflowID: "nobody")) { try await client.exportWorkflow("nobody") }

@@ -18,7 +18,7 @@ import Testing
             let handle = try await DBOS.startWorkflow(child, options: WorkflowOptions(workflowID: "p12-child"))
             return try await DBOS.step("await the child") { try await handle.result() }
         }
-        try await withRuntime(backend.freshDatabaseURL(), child, parent) { dbos in
+        try await withRuntime(try await backend.freshDatabaseURL(), child, parent) { dbos in
             let handle = try await dbos.start(parent, options: WorkflowOptions(workflowID: "p12"))
             try await eventually("the child to wait") { try await dbos.listSteps("p12-child").count >= 1 }
             try await dbos.cancel("p12-child")
@@ -40,7 +40,7 @@ import Testing
             try await DBOS.receive(String.self, topic: "answer", timeout: forever) ?? "timed out"
         }
         let queue = Queue("huge-timeouts")
-        try await withRuntime(backend.freshDatabaseURL(), patient, queues: [queue]) { dbos in
+        try await withRuntime(try await backend.freshDatabaseURL(), patient, queues: [queue]) { dbos in
             let direct = try await dbos.start(patient, options: WorkflowOptions(workflowID: "h1", timeout: forever))
             let queued = try await dbos.enqueue(patient, on: queue, options: EnqueueOptions(workflowID: "h2", timeout: forever))
             try await eventually("both to wait") {
@@ -77,7 +77,7 @@ import Testing
             return answer
         }
         let queue = Queue("recovery-while-running", pollingInterval: .milliseconds(50))
-        try await withRuntime(backend.freshDatabaseURL(), waiter, queues: [queue]) { dbos in
+        try await withRuntime(try await backend.freshDatabaseURL(), waiter, queues: [queue]) { dbos in
             let handle = try await dbos.enqueue(waiter, on: queue, options: EnqueueOptions(workflowID: "r5"))
             try await eventually("the workflow to wait") { try await dbos.listSteps("r5").count >= 2 }
             let report = try await dbos.recoverPendingWorkflows()
@@ -96,7 +96,7 @@ import Testing
     /// its next step body nor creates a child: both check that it still owns the workflow.
     @Test(arguments: Backend.available)
     func aCancelFromAnotherProcessStopsTheNextStepAndChildStarts(backend: Backend) async throws {
-        let url = backend.freshDatabaseURL()
+        let url = try await backend.freshDatabaseURL()
         let counter = Counter()
         let gates = (step: Latch<Bool>(), child: Latch<Bool>())
         let child = Workflow("escapee") { () async throws -> String in
@@ -171,7 +171,7 @@ import Testing
             outcomes.append("existing \(existing.workflowID)")
             return outcomes
         }
-        try await withRuntime(backend.freshDatabaseURL(), blocker, other, parent, queues: [queue]) { dbos in
+        try await withRuntime(try await backend.freshDatabaseURL(), blocker, other, parent, queues: [queue]) { dbos in
             // "taken" is a workflow of another name; "only-one" is held by an active blocker.
             let takenHandle = try await dbos.start(blocker, options: WorkflowOptions(workflowID: "taken"))
             let holder = try await dbos.enqueue(blocker, on: queue, options: EnqueueOptions(workflowID: "holder", deduplicationID: "only-one"))
@@ -201,7 +201,7 @@ import Testing
             try await DBOS.sleep(for: .seconds(86_400))
             return "woke"
         }
-        try await withRuntime(backend.freshDatabaseURL(), sleeper) { dbos in
+        try await withRuntime(try await backend.freshDatabaseURL(), sleeper) { dbos in
             _ = try await dbos.start(sleeper, options: WorkflowOptions(workflowID: "s9"))
             try await eventually("the sleep to begin") { try await dbos.listSteps("s9").count == 2 }
             try await dbos.cancel("s9")
@@ -223,7 +223,7 @@ import Testing
         let waiter = Workflow("listedWaiter") { () async throws -> String in
             try await DBOS.receive(String.self, topic: "go", timeout: .seconds(120)) ?? "none"
         }
-        try await withRuntime(backend.freshDatabaseURL(), waiter) { dbos in
+        try await withRuntime(try await backend.freshDatabaseURL(), waiter) { dbos in
             _ = try await dbos.start(waiter, options: WorkflowOptions(workflowID: "l5"))
             try await eventually("the workflow to wait") { try await dbos.listSteps("l5").count >= 1 }
             let listing = try await dbos.systemDatabase.pendingWorkflows(executorID: dbos.executorID, applicationVersion: "test-version")

@@ -17,7 +17,7 @@ import Testing
     /// other execution's output), and so is the lost ownership.
     @Test(.enabled(if: hasPostgres, "needs PostgreSQL"))
     func aBatchCommitsItsGoodRecordsAndReportsEachConflictToItsOwnWorkflow() async throws {
-        let database = Backend.postgres.freshDatabaseURL("group_commit")
+        let database = try await Backend.postgres.freshDatabaseURL("group_commit")
         let proxy = try PostgresWireProxy(upstream: database)
         defer { proxy.stop() }
         let waiter = Workflow("waitsForGroupCommit") { () async throws -> String in
@@ -80,7 +80,7 @@ import Testing
     /// SUCCESS with its own output, each step recorded once.
     @Test(.enabled(if: hasPostgres, "needs PostgreSQL"))
     func concurrentWorkflowsShareInsertRecordAndCompletionStatements() async throws {
-        let database = Backend.postgres.freshDatabaseURL("group_commit_all")
+        let database = try await Backend.postgres.freshDatabaseURL("group_commit_all")
         let proxy = try PostgresWireProxy(upstream: database)
         defer { proxy.stop() }
         let counter = Counter()

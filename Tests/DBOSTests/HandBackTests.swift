@@ -20,7 +20,7 @@ import Testing
             let second = try await DBOS.step("second") { counter.hit("\(label)-second"); return "b" }
             return label + first + second
         }
-        try await withRuntime(backend.freshDatabaseURL("handback"), workflow) { dbos in
+        try await withRuntime(try await backend.freshDatabaseURL("handback"), workflow) { dbos in
             try await InjectedFault.install(dbos)
             try await InjectedFault.complete.inject("hb-complete", into: dbos)
             try await InjectedFault.record.inject("hb-record", into: dbos)
@@ -52,7 +52,7 @@ import Testing
     /// the running process, not left until the next restart.
     @Test(arguments: Backend.available)
     func aRecoveryThatFailsIsRetriedWithoutARestart(backend: Backend) async throws {
-        let url = backend.freshDatabaseURL("retry-recovery")
+        let url = try await backend.freshDatabaseURL("retry-recovery")
         let waiting = Workflow("waitsForWord") { () async throws -> String in
             try await DBOS.receive(String.self, topic: "word", timeout: .seconds(600)) ?? "nothing"
         }
@@ -85,7 +85,7 @@ import Testing
     /// succeeds, so the queued workflow completes without a restart.
     @Test(arguments: Backend.available)
     func aLaunchWhoseRecoveryFailsStillLaunchesAndRecoversLater(backend: Backend) async throws {
-        let url = backend.freshDatabaseURL("deferred-recovery")
+        let url = try await backend.freshDatabaseURL("deferred-recovery")
         let queue = Queue("deferred")
         let waiting = Workflow("waitsOnQueue") { () async throws -> String in
             try await DBOS.receive(String.self, topic: "word", timeout: .seconds(600)) ?? "nothing"
@@ -133,7 +133,7 @@ import Testing
     }
 
     private func fenceAndRecover(_ backend: Backend, server: PostgresServer?) async throws {
-        let url = server?.freshDatabaseURL("fence") ?? backend.freshDatabaseURL("fence")
+        let url = if let server { server.freshDatabaseURL("fence") } else { try await backend.freshDatabaseURL("fence") }
         let counter = Counter()
         let gate = Latch<Void>()
         let workflow = Workflow("fenced") { () async throws -> String in
@@ -193,7 +193,7 @@ import Testing
     /// at the lease's end: a workflow started later ran on while peers could take it over.)
     @Test(.enabled(if: hasPostgres, "needs PostgreSQL"))
     func aWorkflowStartedWhileTheLeaseIsLapsedIsStoppedAndRecoveredLater() async throws {
-        let database = Backend.postgres.freshDatabaseURL("lapsed")
+        let database = try await Backend.postgres.freshDatabaseURL("lapsed")
         let proxy = try PostgresWireProxy(upstream: database)
         defer { proxy.stop() }
         let counter = Counter()

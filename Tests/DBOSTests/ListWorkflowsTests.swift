@@ -13,7 +13,7 @@ import Testing
     @Test(arguments: Backend.available)
     func idListsLongerThanABindLimit(backend: Backend) async throws {
         let done = Workflow("listed") { (n: Int) async throws -> Int in n }
-        try await withRuntime(backend.freshDatabaseURL("ids"), done) { dbos in
+        try await withRuntime(try await backend.freshDatabaseURL("ids"), done) { dbos in
             for index in 1...3 { _ = try await dbos.run(done, index, options: WorkflowOptions(workflowID: "kept-\(index)")) }
             let unknown = (0..<70_000).map { "unknown-\($0)" }
             let listed = try await dbos.listWorkflows(ListWorkflowsFilter(workflowIDs: unknown + ["kept-2", "kept-3"]))
@@ -23,7 +23,7 @@ import Testing
 
     @Test(arguments: Backend.available)
     func everyFilterPaginationAndOrder(backend: Backend) async throws {
-        let url = backend.freshDatabaseURL("list")
+        let url = try await backend.freshDatabaseURL("list")
         let alpha = Workflow("alpha") { (n: Int) async throws -> Int in try await DBOS.step("double") { n * 2 } }
         let beta = Workflow("beta") { () async throws -> Int in throw Oops() }
         let parent = Workflow("parent") { () async throws -> Int in try await DBOS.runWorkflow(alpha, 7) }
@@ -101,7 +101,7 @@ import Testing
             let runtime = try #require(DBOS.currentRuntime)
             return try await runtime.run(leaf, 1, options: WorkflowOptions(workflowID: "tree-child"))
         }
-        try await withRuntime(backend.freshDatabaseURL("fork_filters"), leaf, tree) { dbos in
+        try await withRuntime(try await backend.freshDatabaseURL("fork_filters"), leaf, tree) { dbos in
             _ = try await dbos.run(tree, options: WorkflowOptions(workflowID: "tree-root"))
             _ = try await dbos.run(leaf, 2, options: WorkflowOptions(workflowID: "alone"))
             let fork = try await dbos.retrieve("alone", as: Int.self).fork(fromStep: 1, newID: "alone-fork")
@@ -126,7 +126,7 @@ import Testing
             _ = try? await DBOS.step("failing") { () async throws -> Int in throw Refused() }
             return 5
         }
-        try await withRuntime(backend.freshDatabaseURL(), work) { dbos in
+        try await withRuntime(try await backend.freshDatabaseURL(), work) { dbos in
             #expect(try await dbos.run(work, options: WorkflowOptions(workflowID: "five")) == 5)
             let all = try await dbos.listSteps("five")
             let light = try await dbos.listSteps("five", loadOutputs: false)

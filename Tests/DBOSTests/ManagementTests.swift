@@ -19,7 +19,7 @@ import Testing
     func cancelStopsBeforeTheNextStepAndResumeContinues(backend: Backend) async throws {
         let counter = Counter()
         let stepper = Self.stepper(counter, pause: .seconds(30))
-        try await withRuntime(backend.freshDatabaseURL(), stepper) { dbos in
+        try await withRuntime(try await backend.freshDatabaseURL(), stepper) { dbos in
             let handle = try await dbos.start(stepper, options: WorkflowOptions(workflowID: "c1"))
             try await eventually("two steps and the wait") { try await dbos.listSteps("c1").count >= 3 }
             try await dbos.cancel("c1")
@@ -55,7 +55,7 @@ import Testing
             try await DBOS.receive(String.self, topic: "go", timeout: .seconds(120)) ?? "timed out"
         }
         let resumed = Queue("resumedHere")
-        try await withRuntime(backend.freshDatabaseURL(), waiter, queues: [resumed]) { dbos in
+        try await withRuntime(try await backend.freshDatabaseURL(), waiter, queues: [resumed]) { dbos in
             let ids = ["bulk-1", "bulk-2", "bulk-3"]
             for id in ids { _ = try await dbos.start(waiter, options: WorkflowOptions(workflowID: id)) }
             try await eventually("every workflow to wait") {
@@ -100,7 +100,7 @@ import Testing
             let handle = try await DBOS.startWorkflow(child)
             return try await handle.result()
         }
-        try await withRuntime(backend.freshDatabaseURL(), child, parent) { dbos in
+        try await withRuntime(try await backend.freshDatabaseURL(), child, parent) { dbos in
             let handle = try await dbos.start(parent, options: WorkflowOptions(workflowID: "t1", timeout: .seconds(3600)))
             try await eventually("the children to sleep") {
                 let attached = try await dbos.listSteps("t1-2").count, detached = try await dbos.listSteps("t1-detached").count
@@ -136,7 +136,7 @@ import Testing
                 return "summary(\(notes))"
             }
         }
-        try await withRuntime(backend.freshDatabaseURL(), agent) { dbos in
+        try await withRuntime(try await backend.freshDatabaseURL(), agent) { dbos in
             await #expect(throws: DBOSError.self) {
                 _ = try await dbos.run(agent, "swift", options: WorkflowOptions(workflowID: "run-1"))
             }
@@ -174,7 +174,7 @@ import Testing
             try await DBOS.step("compose") { String(repeating: "hi \(name) ", count: times) }
         }
         let queue = Queue("client-queue")
-        let url = backend.freshDatabaseURL()
+        let url = try await backend.freshDatabaseURL()
         let dbos = try DBOS(config: DBOSConfig(name: "q", systemDatabaseURL: url, applicationVersion: "v"))
         try dbos.register(greet)
         try dbos.register(queues: queue)
@@ -204,7 +204,7 @@ import Testing
             return try await runtime.retrieve(child, as: String.self).result()
         }
         let queue = Queue("by-name")
-        try await withRuntime(backend.freshDatabaseURL(), greet, parent, queues: [queue]) { dbos in
+        try await withRuntime(try await backend.freshDatabaseURL(), greet, parent, queues: [queue]) { dbos in
             let id = try await dbos.enqueue(workflowName: "greetByName", queue: "by-name", "ada")
             #expect(try await dbos.retrieve(id, as: String.self).result() == "hi ada")
             #expect(try await dbos.run(parent, options: WorkflowOptions(workflowID: "by-name-parent")) == "hi child")
@@ -224,7 +224,7 @@ import Testing
     func deleteRemovesEverything(backend: Backend) async throws {
         let counter = Counter()
         let stepper = Self.stepper(counter, pause: .zero)
-        try await withRuntime(backend.freshDatabaseURL(), stepper) { dbos in
+        try await withRuntime(try await backend.freshDatabaseURL(), stepper) { dbos in
             _ = try await dbos.run(stepper, options: WorkflowOptions(workflowID: "gone"))
             try await dbos.delete("gone")
             #expect(try await dbos.getWorkflowStatus("gone") == nil)

@@ -16,7 +16,7 @@ import Testing
 
     @Test(arguments: Backend.available)
     func sendAndReceiveInOrderPerTopic(backend: Backend) async throws {
-        try await withRuntime(backend.freshDatabaseURL(), Self.inbox) { dbos in
+        try await withRuntime(try await backend.freshDatabaseURL(), Self.inbox) { dbos in
             let plain = try await dbos.start(Self.inbox, 3, nil, options: WorkflowOptions(workflowID: "inbox-plain"))
             let topical = try await dbos.start(Self.inbox, 2, "orders", options: WorkflowOptions(workflowID: "inbox-topic"))
             for index in 1...3 { try await dbos.send("m\(index)", to: "inbox-plain") }
@@ -39,7 +39,7 @@ import Testing
             let message = try await DBOS.receive(String.self, timeout: .seconds(300))
             return message ?? "timed out"
         }
-        try await withTestRuntime(database: .url(backend.freshDatabaseURL()), register: { try $0.register(waiter) }) { runtime in
+        try await withTestRuntime(database: .url(try await backend.freshDatabaseURL()), register: { try $0.register(waiter) }) { runtime in
             let dbos = runtime.dbos
             let handle = try await dbos.start(waiter, options: WorkflowOptions(workflowID: "w"))
             await runtime.clock.waitForSleepers()
@@ -54,7 +54,7 @@ import Testing
 
     @Test(arguments: Backend.available)
     func concurrentSendersEachMessageConsumedOnce(backend: Backend) async throws {
-        try await withRuntime(backend.freshDatabaseURL(), Self.inbox) { dbos in
+        try await withRuntime(try await backend.freshDatabaseURL(), Self.inbox) { dbos in
             let handle = try await dbos.start(Self.inbox, 60, nil, options: WorkflowOptions(workflowID: "busy"))
             try await withThrowingTaskGroup(of: Void.self) { group in
                 for sender in 0..<6 {
@@ -76,7 +76,7 @@ import Testing
 
     @Test(arguments: Backend.available)
     func sendErrorsAndIdempotency(backend: Backend) async throws {
-        try await withRuntime(backend.freshDatabaseURL(), Self.inbox) { dbos in
+        try await withRuntime(try await backend.freshDatabaseURL(), Self.inbox) { dbos in
             await #expect(throws: DBOSError.nonexistentWorkflow(workflowID: "nobody")) {
                 try await dbos.send("hello", to: "nobody")
             }
@@ -96,7 +96,7 @@ import Testing
             try await DBOS.send("ping", to: target)
             return "sent"
         }
-        try await withTestRuntime(database: .url(backend.freshDatabaseURL()), register: { try $0.register(Self.inbox, sender) }) { runtime in
+        try await withTestRuntime(database: .url(try await backend.freshDatabaseURL()), register: { try $0.register(Self.inbox, sender) }) { runtime in
             _ = try await runtime.dbos.start(Self.inbox, 2, nil, options: WorkflowOptions(workflowID: "target"))
             runtime.crash(afterStep: 1, of: "sender-1")
             _ = try await runtime.dbos.start(sender, "target", options: WorkflowOptions(workflowID: "sender-1"))
@@ -117,7 +117,7 @@ import Testing
             try await DBOS.setEvent("done", to: true)
             return 0
         }
-        let url = backend.freshDatabaseURL()
+        let url = try await backend.freshDatabaseURL()
         try await withRuntime(url, publisher) { dbos in
             let handle = try await dbos.start(publisher, options: WorkflowOptions(workflowID: "pub"))
             try await eventually("progress 2") { try await dbos.event("progress", of: "pub", as: Int.self, timeout: .zero) == 2 }
@@ -143,7 +143,7 @@ import Testing
         let reader = Workflow("reader") { (target: String) async throws -> Int? in
             try await DBOS.event("answer", of: target, as: Int.self, timeout: .seconds(20))
         }
-        try await withRuntime(backend.freshDatabaseURL(), publisher, reader) { dbos in
+        try await withRuntime(try await backend.freshDatabaseURL(), publisher, reader) { dbos in
             _ = try await dbos.run(publisher, options: WorkflowOptions(workflowID: "p2"))
             #expect(try await dbos.run(reader, "p2", options: WorkflowOptions(workflowID: "r2")) == 42)
             let steps = try await dbos.listSteps("r2")
@@ -162,7 +162,7 @@ import Testing
             try await DBOS.closeStream("tokens")
             return count
         }
-        let url = backend.freshDatabaseURL()
+        let url = try await backend.freshDatabaseURL()
         try await withRuntime(url, producer) { dbos in
             // The early reader attaches while the workflow still writes (a stream of a workflow that
             // does not exist yet is an error, as in DBOS).
@@ -211,7 +211,7 @@ import Testing
             try await DBOS.sendBulk([BulkMessage("from-a", to: "box-1", topic: "t"), BulkMessage("from-b", to: "box-2", topic: "t")])
             return try await DBOS.step("after") { "sent" }
         }
-        let url = backend.freshDatabaseURL("bulk")
+        let url = try await backend.freshDatabaseURL("bulk")
         try await withRuntime(url, collector, broadcaster) { dbos in
             let first = try await dbos.start(collector, 3, options: WorkflowOptions(workflowID: "box-1"))
             let second = try await dbos.start(collector, 2, options: WorkflowOptions(workflowID: "box-2"))
@@ -257,7 +257,7 @@ import Testing
             }
             return seen.joined(separator: " | ")
         }
-        try await withRuntime(backend.freshDatabaseURL(), reader) { dbos in
+        try await withRuntime(try await backend.freshDatabaseURL(), reader) { dbos in
             let handle = try await dbos.start(reader, options: WorkflowOptions(workflowID: "foreign"))
             _ = try await dbos.rawSQL("""
                 INSERT INTO dbos.notifications (message_uuid, destination_uuid, topic, message, created_at_epoch_ms, serialization)

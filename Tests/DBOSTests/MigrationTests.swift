@@ -6,7 +6,7 @@ import Testing
 @Suite struct MigrationTests {
     @Test(arguments: Backend.available)
     func migratesToVersion125OnceAndToleratesNewer(backend: Backend) async throws {
-        let client = try await DBOSClient(databaseURL: backend.freshDatabaseURL())
+        let client = try await DBOSClient(databaseURL: backend.emptyDatabaseURL())
         let created = try await client.migrate()
         #expect(created == MigrationReport(previousVersion: 0, version: 125))
         #expect(created.created)
@@ -23,7 +23,7 @@ import Testing
 
     @Test(arguments: Backend.available)
     func olderSchemaIsRefusedWithAClearError(backend: Backend) async throws {
-        let client = try await DBOSClient(databaseURL: backend.freshDatabaseURL())
+        let client = try await DBOSClient(databaseURL: backend.emptyDatabaseURL())
         _ = try await client.migrate()
         let database = client.systemDatabase as! SQLSystemDatabase
         _ = try await database.driver.write("UPDATE \(database.dialect.table(.migrations)) SET version = 42")
@@ -39,7 +39,7 @@ import Testing
 
     @Test(arguments: Backend.available)
     func schemaHasEveryDBOSTable(backend: Backend) async throws {
-        let client = try await DBOSClient(databaseURL: backend.freshDatabaseURL())
+        let client = try await DBOSClient(databaseURL: backend.emptyDatabaseURL())
         _ = try await client.migrate()
         let database = client.systemDatabase as! SQLSystemDatabase
         let postgres = client.backendName == "postgres"

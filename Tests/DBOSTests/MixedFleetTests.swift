@@ -14,7 +14,7 @@ import Testing
     /// queue; both run in order once the lock is released.
     @Test(.enabled(if: Backend.available.contains(.postgres), "needs PostgreSQL (scripts/test.sh starts one)"))
     func aClaimDoesNotPassOverRowsAnotherClaimerHolds() async throws {
-        let url = Backend.postgres.freshDatabaseURL("fleet")
+        let url = try await Backend.postgres.freshDatabaseURL("fleet")
         let order = StartOrder()
         let work = Workflow("fleetWork") { (label: String) async throws -> String in
             order.started(label)

@@ -26,7 +26,7 @@ import Tracing
             let queued = try await runtime.enqueue(child, 100, on: queue)         // op 4
             return first + direct + (try await queued.result())                   // op 5
         }
-        let url = backend.freshDatabaseURL()
+        let url = try await backend.freshDatabaseURL()
         let (traceID, parentID) = try await withTracer(tracer) {
             try await withSpan("request") { request in
                 try await withRuntime(url, child, parent, queues: [queue]) { dbos in
@@ -74,7 +74,7 @@ import Tracing
 
     @Test(arguments: Backend.available)
     func aWorkflowKilledMidwayContinuesItsTraceWhenRecovered(backend: Backend) async throws {
-        let run = try FixtureRun(backend: backend)
+        let run = try await FixtureRun(backend: backend)
         let crashed = try run.launch(["--traced", "--crash-after-step", "1"], environment: ["DBOS__APPVERSION": "test-version"])
         #expect(try await crashed.waitForExit() == 128 + SIGKILL)
         let traceLine = try #require(crashed.output.split(separator: "\n").first { $0.hasPrefix("TRACE ") })
@@ -107,7 +107,7 @@ import Tracing
         let tracer = InMemoryTracer(idGenerator: .uuids)
         let workflow = Workflow("semconv") { () async throws -> Int in try await DBOS.step("one") { 1 } }
         try await withTracer(tracer) {
-            let dbos = try DBOS(config: DBOSConfig(name: "semconv", systemDatabaseURL: backend.freshDatabaseURL(),
+            let dbos = try DBOS(config: DBOSConfig(name: "semconv", systemDatabaseURL: try await backend.freshDatabaseURL(),
                                                    applicationVersion: "v", spanAttributeNames: .openTelemetry))
             try dbos.register(workflow)
             try await dbos.launch()
@@ -142,7 +142,7 @@ import Tracing
             await gate.wait()
             return 0
         }
-        let dbos = try DBOS(config: DBOSConfig(name: "metered", systemDatabaseURL: backend.freshDatabaseURL(),
+        let dbos = try DBOS(config: DBOSConfig(name: "metered", systemDatabaseURL: try await backend.freshDatabaseURL(),
                                                applicationVersion: "v", metricsFactory: metrics,
                                                queueMetricsInterval: .milliseconds(50)))
         try dbos.register(succeed, fail, blocked)
@@ -185,7 +185,7 @@ import Tracing
             }
             return ["\(outside["workflowID"] ?? "-")", "\(outside["workflowName"] ?? "-")", "\(outside["stepName"] ?? "-")"] + inside
         }
-        try await withRuntime(backend.freshDatabaseURL(), workflow) { dbos in
+        try await withRuntime(try await backend.freshDatabaseURL(), workflow) { dbos in
             let lines = try await dbos.run(workflow, options: WorkflowOptions(workflowID: "logged"))
             #expect(lines == ["logged", "logging", "-", "write", "1", "write", "logged"])
         }

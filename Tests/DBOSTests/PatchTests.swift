@@ -27,7 +27,7 @@ import Testing
 
     @Test(arguments: Backend.available)
     func inFlightExecutionsReplayTheOldPathAndNewOnesTakeTheNew(backend: Backend) async throws {
-        let url = backend.freshDatabaseURL("patch")
+        let url = try await backend.freshDatabaseURL("patch")
         // v1 leaves an execution PENDING after "two".
         let held = Self.order(version: 1, holding: true)
         let first = try await launchRuntime(url, held)
@@ -65,7 +65,7 @@ import Testing
     /// patched with `--orders patched`).
     @Test(arguments: Backend.available)
     func aKilledWorkersWorkflowIsRecoveredOnTheOldBranchByThePatchedCode(backend: Backend) async throws {
-        let url = backend.freshDatabaseURL("patch_kill")
+        let url = try await backend.freshDatabaseURL("patch_kill")
         let environment: [String: String?] = ["DBOS__APPVERSION": "patch-kill"]
         let options = { (id: String) in EnqueueOptions(workflowID: id, applicationVersion: "patch-kill") }
         let client = try await DBOSClient(databaseURL: url)

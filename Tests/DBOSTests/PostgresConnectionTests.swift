@@ -132,14 +132,12 @@ import Testing
     /// `prefer` and `allow` (and the default) fall back to a plain connection on a server without TLS.
     @Test(.enabled(if: Backend.postgresBaseURL != nil, "DBOS_TEST_DATABASE_URL not set"), arguments: ["prefer", "allow", "disable", nil])
     func withoutTLSOnTheServerPreferAndAllowConnectPlainly(sslmode: String?) async throws {
-        let (url, database) = Self.freshURL(sslmode.map { ["sslmode": $0] } ?? [:])
-        try await Self.dropping(database) {
-            try await withRuntime(url, Self.echo) { dbos in
-                #expect(try await dbos.run(Self.echo, "plain", options: WorkflowOptions(workflowID: "plain")) == "plain")
-                #expect(try await dbos.getWorkflowStatus("plain")?.state == .success)
-                let rows = try await dbos.rawSQL("SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()")
-                #expect(rows.first?.bool("ssl") == false)
-            }
+        let (url, _) = Self.freshURL(sslmode.map { ["sslmode": $0] } ?? [:])
+        try await withRuntime(url, Self.echo) { dbos in
+            #expect(try await dbos.run(Self.echo, "plain", options: WorkflowOptions(workflowID: "plain")) == "plain")
+            #expect(try await dbos.getWorkflowStatus("plain")?.state == .success)
+            let rows = try await dbos.rawSQL("SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()")
+            #expect(rows.first?.bool("ssl") == false)
         }
     }
 
@@ -148,20 +146,18 @@ import Testing
         // With a ten-minute connect timeout, "at once" (well inside the bound below, even on a loaded
         // machine) means the refusal was not waited out or retried.
         let (url, database) = Self.freshURL(["sslmode": "require", "connect_timeout": "600"], password: "s3cret")
-        try await Self.dropping(database) {
-            let started = ContinuousClock.now
-            let dbos = try DBOS(config: DBOSConfig(name: "tls", systemDatabaseURL: url))
-            do {
-                try await dbos.launch()
-                Issue.record("expected sslmode=require to fail")
-                await dbos.shutdown()
-            } catch let error as DBOSError {
-                #expect(error.code == .databaseUnreachable, "\(error)")
-                #expect(error.message.hasSuffix("/\(database): the server does not accept TLS, which sslmode=require requires"), "\(error)")
-                #expect(!error.description.contains("s3cret"), "\(error)")
-            }
-            #expect(ContinuousClock.now - started < .seconds(120))
+        let started = ContinuousClock.now
+        let dbos = try DBOS(config: DBOSConfig(name: "tls", systemDatabaseURL: url))
+        do {
+            try await dbos.launch()
+            Issue.record("expected sslmode=require to fail")
+            await dbos.shutdown()
+        } catch let error as DBOSError {
+            #expect(error.code == .databaseUnreachable, "\(error)")
+            #expect(error.message.hasSuffix("/\(database): the server does not accept TLS, which sslmode=require requires"), "\(error)")
+            #expect(!error.description.contains("s3cret"), "\(error)")
         }
+        #expect(ContinuousClock.now - started < .seconds(120))
     }
 
     /// The shared server's socket (`scripts/postgres.sh` puts it in /tmp).
@@ -176,40 +172,36 @@ import Testing
         let (directory, port) = try #require(Self.sharedSocket)
         let database = "dbos_test_socket_\(Self.unique())"
         let encoded = directory.replacingOccurrences(of: "/", with: "%2F")
-        try await Self.dropping(database) {
-            try await withRuntime("postgresql://postgres@\(encoded):\(port)/\(database)", Self.echo) { dbos in
-                #expect(try await dbos.run(Self.echo, "socket", options: WorkflowOptions(workflowID: "socket")) == "socket")
-                // Every connection to the database (pool and listener) came through the socket: no client address.
-                let rows = try await dbos.rawSQL("""
-                    SELECT count(*) AS connections, count(client_addr) AS tcp FROM pg_stat_activity WHERE datname = current_database()
-                    """)
-                #expect(rows.first?.int("connections") ?? 0 >= 1)
-                #expect(rows.first?.int("tcp") == 0)
-            }
-            // libpq's other spelling reaches the same database.
-            let client = try await DBOSClient(databaseURL: "postgresql:///\(database)?host=\(directory)&port=\(port)&user=postgres")
-            let status = try await client.getWorkflowStatus("socket")
-            await client.close()
-            #expect(status?.state == .success)
-            #expect(status?.output == "\"socket\"")
+        try await withRuntime("postgresql://postgres@\(encoded):\(port)/\(database)", Self.echo) { dbos in
+            #expect(try await dbos.run(Self.echo, "socket", options: WorkflowOptions(workflowID: "socket")) == "socket")
+            // Every connection to the database (pool and listener) came through the socket: no client address.
+            let rows = try await dbos.rawSQL("""
+                SELECT count(*) AS connections, count(client_addr) AS tcp FROM pg_stat_activity WHERE datname = current_database()
+                """)
+            #expect(rows.first?.int("connections") ?? 0 >= 1)
+            #expect(rows.first?.int("tcp") == 0)
         }
+        // libpq's other spelling reaches the same database.
+        let client = try await DBOSClient(databaseURL: "postgresql:///\(database)?host=\(directory)&port=\(port)&user=postgres")
+        let status = try await client.getWorkflowStatus("socket")
+        await client.close()
+        #expect(status?.state == .success)
+        #expect(status?.output == "\"socket\"")
     }
 
     /// Every connection (the pool's and the change feed's) carries the name, given or default.
     @Test(.enabled(if: Backend.postgresBaseURL != nil, "DBOS_TEST_DATABASE_URL not set"), arguments: ["xyz-billing", nil])
     func applicationNameShowsInPgStatActivity(name: String?) async throws {
-        let (url, database) = Self.freshURL(name.map { ["application_name": $0] } ?? [:])
-        try await Self.dropping(database) {
-            try await withRuntime(url, Self.echo) { dbos in
-                _ = try await dbos.run(Self.echo, "named")
-                try await eventually("the pool and the listener to be connected") {
-                    let rows = try await dbos.rawSQL("""
-                        SELECT application_name, count(*) AS connections FROM pg_stat_activity
-                        WHERE datname = current_database() GROUP BY application_name
-                        """)
-                    return rows.count == 1 && rows[0].string("application_name") == (name ?? "dbos-swift")
-                        && rows[0].int("connections") ?? 0 >= 2
-                }
+        let (url, _) = Self.freshURL(name.map { ["application_name": $0] } ?? [:])
+        try await withRuntime(url, Self.echo) { dbos in
+            _ = try await dbos.run(Self.echo, "named")
+            try await eventually("the pool and the listener to be connected") {
+                let rows = try await dbos.rawSQL("""
+                    SELECT application_name, count(*) AS connections FROM pg_stat_activity
+                    WHERE datname = current_database() GROUP BY application_name
+                    """)
+                return rows.count == 1 && rows[0].string("application_name") == (name ?? "dbos-swift")
+                    && rows[0].int("connections") ?? 0 >= 2
             }
         }
     }
@@ -428,16 +420,6 @@ import Testing
         return (components.string!, database)
     }
 
-    /// Runs `body`, then drops `database` from the shared server.
-    private static func dropping(_ database: String, _ body: () async throws -> Void) async throws {
-        do {
-            try await body()
-        } catch {
-            _ = try? await admin(Backend.postgresBaseURL!, ["DROP DATABASE IF EXISTS \"\(database)\" WITH (FORCE)"])
-            throw error
-        }
-        try await admin(Backend.postgresBaseURL!, ["DROP DATABASE IF EXISTS \"\(database)\" WITH (FORCE)"])
-    }
 
     /// Runs statements one by one on a connection of its own to `url` (so `CREATE DATABASE`
     /// and `ALTER SYSTEM` run outside a transaction); returns the last one's first value.

@@ -122,7 +122,7 @@ struct Drain {
     let directory: URL
 
     init(backend: Backend, count: Int, priorities: Int = 1) async throws {
-        url = backend.freshDatabaseURL("drain")
+        url = try await backend.freshDatabaseURL("drain")
         self.count = count
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("dbos-drain-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)

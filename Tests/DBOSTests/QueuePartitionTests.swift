@@ -25,7 +25,7 @@ import Testing
         }
         let queue = Queue("tenants", workerConcurrency: 6, partitionConcurrency: 1, pollingInterval: .milliseconds(50))
         #expect(queue.isPartitioned)
-        let dbos = try DBOS(config: DBOSConfig(name: "q", systemDatabaseURL: backend.freshDatabaseURL(), applicationVersion: "v"))
+        let dbos = try DBOS(config: DBOSConfig(name: "q", systemDatabaseURL: try await backend.freshDatabaseURL(), applicationVersion: "v"))
         try dbos.register(work)
         try dbos.register(queues: queue)
         try await dbos.launch()
@@ -55,7 +55,7 @@ import Testing
         let work = QueueTests.work(probe, pause: .milliseconds(30), company: 2)
         let queue = Queue("per-tenant", partitionWorkerConcurrency: 2, partitionRateLimit: RateLimit(limit: 2, period: .seconds(1)),
                           pollingInterval: .milliseconds(50))
-        let dbos = try DBOS(config: DBOSConfig(name: "q", systemDatabaseURL: backend.freshDatabaseURL(), applicationVersion: "v"))
+        let dbos = try DBOS(config: DBOSConfig(name: "q", systemDatabaseURL: try await backend.freshDatabaseURL(), applicationVersion: "v"))
         try dbos.register(work)
         try dbos.register(queues: queue)
         try await dbos.launch()
@@ -79,7 +79,7 @@ import Testing
         let work = Workflow("checked") { (text: String) async throws -> String in text }
         let partitioned = Queue("needs-keys", partitionConcurrency: 2)
         let plain = Queue("plain")
-        let dbos = try DBOS(config: DBOSConfig(name: "q", systemDatabaseURL: backend.freshDatabaseURL(), applicationVersion: "v"))
+        let dbos = try DBOS(config: DBOSConfig(name: "q", systemDatabaseURL: try await backend.freshDatabaseURL(), applicationVersion: "v"))
         try dbos.register(work)
         #expect(throws: DBOSError.invalidArgument("queue 'zero': workerConcurrency must be at least 1, got 0")) {
             try dbos.register(queues: Queue("zero", workerConcurrency: 0))
@@ -136,7 +136,7 @@ import Testing
             return label
         }
         let queue = Queue("dedup-existing")
-        let url = backend.freshDatabaseURL()
+        let url = try await backend.freshDatabaseURL()
         let dbos = try DBOS(config: DBOSConfig(name: "q", systemDatabaseURL: url, applicationVersion: "v"))
         try dbos.register(gate)
         try dbos.register(queues: queue)

@@ -45,7 +45,7 @@ final class ConcurrencyProbe: Sendable {
         let probe = ConcurrencyProbe()
         let work = Self.work(probe, company: 2)
         let queue = Queue("limited", workerConcurrency: 2)
-        let dbos = try DBOS(config: DBOSConfig(name: "q", systemDatabaseURL: backend.freshDatabaseURL(), applicationVersion: "v"))
+        let dbos = try DBOS(config: DBOSConfig(name: "q", systemDatabaseURL: try await backend.freshDatabaseURL(), applicationVersion: "v"))
         try dbos.register(work)
         try dbos.register(queues: queue)
         try await dbos.launch()
@@ -72,7 +72,7 @@ final class ConcurrencyProbe: Sendable {
             return "open"
         }
         let queue = Queue("ordered", workerConcurrency: 1, priorityEnabled: true)
-        let dbos = try DBOS(config: DBOSConfig(name: "q", systemDatabaseURL: backend.freshDatabaseURL(), applicationVersion: "v"))
+        let dbos = try DBOS(config: DBOSConfig(name: "q", systemDatabaseURL: try await backend.freshDatabaseURL(), applicationVersion: "v"))
         try dbos.register(work, gate)
         try dbos.register(queues: queue)
         try await dbos.launch()
@@ -93,7 +93,7 @@ final class ConcurrencyProbe: Sendable {
         let probe = ConcurrencyProbe()
         let work = Self.work(probe, pause: .milliseconds(300))
         let queue = Queue("dedup")
-        let dbos = try DBOS(config: DBOSConfig(name: "q", systemDatabaseURL: backend.freshDatabaseURL(), applicationVersion: "v"))
+        let dbos = try DBOS(config: DBOSConfig(name: "q", systemDatabaseURL: try await backend.freshDatabaseURL(), applicationVersion: "v"))
         try dbos.register(work)
         try dbos.register(queues: queue)
         try await dbos.launch()
@@ -112,7 +112,7 @@ final class ConcurrencyProbe: Sendable {
         let probe = ConcurrencyProbe()
         let work = Self.work(probe, pause: .milliseconds(20))
         let queue = Queue("shared", workerConcurrency: 2, concurrency: 3, pollingInterval: .milliseconds(50))
-        let url = backend.freshDatabaseURL()
+        let url = try await backend.freshDatabaseURL()
         var runtimes: [DBOS] = []
         for index in 0..<3 {
             let dbos = try DBOS(config: DBOSConfig(name: "q", systemDatabaseURL: url, executorID: "worker-\(index)", applicationVersion: "v"))
@@ -140,7 +140,7 @@ final class ConcurrencyProbe: Sendable {
             try await DBOS.step("upper") { text.uppercased() }
         }
         let queue = Queue("slow-poll", pollingInterval: .seconds(30))
-        let url = backend.freshDatabaseURL()
+        let url = try await backend.freshDatabaseURL()
         let dbos = try DBOS(config: DBOSConfig(name: "q", systemDatabaseURL: url, applicationVersion: "v"))
         try dbos.register(work)
         try dbos.register(queues: queue)

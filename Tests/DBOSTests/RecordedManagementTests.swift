@@ -29,7 +29,7 @@ import Testing
             let forkID = try await box.dbos.fork("target-1", fromStep: 1)
             return try await DBOS.step("after") { forkID }
         }
-        try await withRuntime(backend.freshDatabaseURL("recorded-fork"), target, forker) { dbos in
+        try await withRuntime(try await backend.freshDatabaseURL("recorded-fork"), target, forker) { dbos in
             box.set(dbos)
             #expect(try await dbos.run(target, options: WorkflowOptions(workflowID: "target-1")) == "t")
             let forkID = try await dbos.run(forker, options: WorkflowOptions(workflowID: "forker-1"))
@@ -64,7 +64,7 @@ import Testing
                 return "\(status) \(listed) \(queued) \(steps)"
             }
         }
-        try await withRuntime(backend.freshDatabaseURL("recorded-reads"), watched, observer) { dbos in
+        try await withRuntime(try await backend.freshDatabaseURL("recorded-reads"), watched, observer) { dbos in
             box.set(dbos)
             _ = try await dbos.start(watched, options: WorkflowOptions(workflowID: "watched-1"))
             try await eventually("watched-1 to wait") { try await dbos.listSteps("watched-1").count == 2 }

@@ -8,7 +8,7 @@ import Testing
 @Suite struct RecordedValuesTests {
     @Test(arguments: Backend.available)
     func eventsAndStreamsAreListedByKey(backend: Backend) async throws {
-        let url = backend.freshDatabaseURL()
+        let url = try await backend.freshDatabaseURL()
         let publisher = Workflow("publisher") { () async throws -> String in
             try await DBOS.setEvent("status", to: "starting")
             try await DBOS.setEvent("progress", to: 40)

@@ -42,7 +42,7 @@ import Testing
 
     @Test(arguments: Backend.available)
     func onlyFinishedWorkflowsOlderThanTheCutGoWithAllTheirRows(backend: Backend) async throws {
-        let url = backend.freshDatabaseURL()
+        let url = try await backend.freshDatabaseURL()
         try await withRuntime(url, Self.recorded, Self.leaf, Self.waiting) { dbos in
             let old = ["old-1", "old-2"]
             let fresh = ["new-1"]
@@ -96,11 +96,11 @@ import Testing
 
     @Test(arguments: Backend.available)
     func badArgumentsAreRejected(backend: Backend) async throws {
-        let client = try await DBOSClient(databaseURL: backend.freshDatabaseURL())
+        let client = try await DBOSClient(databaseURL: try await backend.freshDatabaseURL())
         await #expect(throws: DBOSError.self) { try await client.garbageCollect() }
         await #expect(throws: DBOSError.self) { try await client.garbageCollect(keepLatest: -1) }
         #expect(throws: DBOSError.self) {
-            _ = try DBOS(config: DBOSConfig(name: "t", systemDatabaseURL: backend.freshDatabaseURL(), retention: RetentionPolicy()))
+            _ = try DBOS(config: DBOSConfig(name: "t", systemDatabaseURL: backend.emptyDatabaseURL(), retention: RetentionPolicy()))
         }
         await client.close()
     }
@@ -108,7 +108,7 @@ import Testing
     /// The runtime's policy collects at launch: finished workflows past `keepLatest` go.
     @Test(arguments: Backend.available)
     func theRetentionPolicyCollectsAtLaunch(backend: Backend) async throws {
-        let url = backend.freshDatabaseURL()
+        let url = try await backend.freshDatabaseURL()
         try await withRuntime(url, Self.leaf) { dbos in
             for index in 1...3 {
                 _ = try await dbos.run(Self.leaf, "w\(index)", options: WorkflowOptions(workflowID: "w\(index)"))

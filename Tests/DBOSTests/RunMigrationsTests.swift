@@ -9,7 +9,7 @@ import Testing
 @Suite(.timeLimit(.minutes(5))) struct RunMigrationsTests {
     @Test(arguments: Backend.available)
     func launchWithoutMigrationsNeedsAMigratedDatabase(backend: Backend) async throws {
-        let url = backend.freshDatabaseURL("nomig")
+        let url = backend.emptyDatabaseURL("nomig")
         let work = Workflow("unmigratedWork") { () async throws -> String in try await DBOS.step("answer") { "ok" } }
         func launch() async throws -> DBOS {
             let dbos = try DBOS(config: DBOSConfig(name: "test", systemDatabaseURL: url, runMigrations: false))

@@ -65,7 +65,7 @@ import Testing
             try await DBOS.step("say") { text }
         }
         let id = "o'brien\"; DROP TABLE dbos.workflow_status; -- $1 ?1"
-        try await withRuntime(backend.freshDatabaseURL("sqlquery"), echo) { dbos in
+        try await withRuntime(try await backend.freshDatabaseURL("sqlquery"), echo) { dbos in
             #expect(try await dbos.run(echo, id, options: WorkflowOptions(workflowID: id)) == id)
             #expect(try await dbos.listWorkflows(ListWorkflowsFilter(workflowIDs: [id])).map(\.workflowID) == [id])
             #expect(try await dbos.listWorkflows(ListWorkflowsFilter(workflowIDPrefix: "o'brien")).count == 1)

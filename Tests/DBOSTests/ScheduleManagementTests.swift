@@ -20,7 +20,7 @@ import Testing
 
     @Test(arguments: Backend.available)
     func pauseResumeTriggerAndBackfill(backend: Backend) async throws {
-        try await withTestRuntime(database: .url(backend.freshDatabaseURL("schedmgmt")), clock: TestClock(now: Self.start), register: { dbos in
+        try await withTestRuntime(database: .url(try await backend.freshDatabaseURL("schedmgmt")), clock: TestClock(now: Self.start), register: { dbos in
             try dbos.register(Self.report)
             try dbos.schedule("report", cron: "0 * * * * *", workflow: Self.report, context: "daily")
         }) { runtime in
@@ -81,7 +81,7 @@ import Testing
                 return error.message
             }
         }
-        try await withTestRuntime(database: .url(backend.freshDatabaseURL("schedmgmt")), register: { try $0.register(inside) }) { runtime in
+        try await withTestRuntime(database: .url(try await backend.freshDatabaseURL("schedmgmt")), register: { try $0.register(inside) }) { runtime in
             let answer = try await runtime.dbos.run(inside)
             #expect(answer.hasSuffix("triggerSchedule cannot be called from within a workflow"), "\(answer)")
         }

@@ -160,7 +160,7 @@ struct ScheduledRun: Codable, Sendable, Equatable {
             _ = try await DBOS.step("count") { counter.hit(CronScheduleTests.everySecondID(scheduledAt)) }
             return ScheduledRun(scheduledAt: scheduledAt, context: context)
         }
-        try await Self.withScheduler(backend.freshDatabaseURL("sched"), register: { dbos in
+        try await Self.withScheduler(try await backend.freshDatabaseURL("sched"), register: { dbos in
             try dbos.register(tick)
             try dbos.schedule("every-second", cron: "* * * * * *", workflow: tick, context: "ctx")
         }) { runtime in
@@ -205,7 +205,7 @@ struct ScheduledRun: Codable, Sendable, Equatable {
     func scheduleWithoutContextOnAQueue(backend: Backend) async throws {
         let tick = Workflow("scheduledNoContext") { (scheduledAt: Date) async throws -> Date in scheduledAt }
         let queue = Queue("scheduled_queue")
-        try await Self.withScheduler(backend.freshDatabaseURL("sched"), register: { dbos in
+        try await Self.withScheduler(try await backend.freshDatabaseURL("sched"), register: { dbos in
             try dbos.register(tick)
             try dbos.register(queues: queue)
             try dbos.schedule("on-queue", cron: "* * * * * *", workflow: tick, queue: queue)
@@ -228,7 +228,7 @@ struct ScheduledRun: Codable, Sendable, Equatable {
     func badSchedulesAreRejectedAtRegistration(backend: Backend) async throws {
         let tick = Workflow("scheduledTick") { (scheduledAt: Date, context: Int) async throws -> Int in context }
         let other = Workflow("notRegistered") { (scheduledAt: Date) async throws -> Int in 1 }
-        let dbos = try DBOS(config: DBOSConfig(name: "test", systemDatabaseURL: backend.freshDatabaseURL("sched")))
+        let dbos = try DBOS(config: DBOSConfig(name: "test", systemDatabaseURL: try await backend.freshDatabaseURL("sched")))
         try dbos.register(tick)
 
         #expect(throws: DBOSError.invalidArgument("cron '* 25 * * *': field 'hour' value 25 out of range 0-23")) {
@@ -259,7 +259,7 @@ struct ScheduledRun: Codable, Sendable, Equatable {
     /// make one workflow; a paused or deleted schedule fires nothing.
     @Test(arguments: Backend.available)
     func firingIsIdempotentAndFollowsTheStoredRow(backend: Backend) async throws {
-        let url = backend.freshDatabaseURL("sched")
+        let url = try await backend.freshDatabaseURL("sched")
         let tick = Workflow("scheduledTick") { (scheduledAt: Date, context: String) async throws -> String in context }
         func runtime() async throws -> DBOS {
             let dbos = try DBOS(config: DBOSConfig(name: "test", systemDatabaseURL: url, applicationVersion: "test-version"))
@@ -299,7 +299,7 @@ struct ScheduledRun: Codable, Sendable, Equatable {
     /// workflow, and each tick's body ran once.
     @Test(arguments: Backend.available)
     func twoProcessesFireEachTickOnce(backend: Backend) async throws {
-        let run = try FixtureRun(backend: backend)
+        let run = try await FixtureRun(backend: backend)
         let client = try await DBOSClient(databaseURL: run.databaseURL)
         _ = try await client.migrate()
 

@@ -17,7 +17,7 @@ import Testing
 @Suite struct ServiceLifecycleTests {
     @Test(arguments: Backend.available)
     func gracefulShutdownFinishesRunningStepsAndLeavesTheRestPending(backend: Backend) async throws {
-        let url = backend.freshDatabaseURL("service")
+        let url = try await backend.freshDatabaseURL("service")
         let counter = Counter()
         let release = Gate()
         // Three steps; the second waits for the test. Shutdown begins while it runs.
@@ -68,7 +68,7 @@ import Testing
 
     @Test(arguments: Backend.available)
     func aStepThatOutlivesTheShutdownTimeoutIsCancelledAndRecordsNothing(backend: Backend) async throws {
-        let url = backend.freshDatabaseURL("service-timeout")
+        let url = try await backend.freshDatabaseURL("service-timeout")
         let counter = Counter()
         // A step that never ends by itself: cancelled when the drain times out, recorded nowhere.
         let stuck = Workflow("stuck") { () async throws -> String in

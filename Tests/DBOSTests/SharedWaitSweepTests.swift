@@ -19,7 +19,7 @@ import Testing
     /// when it began to wait, and never again until its message came.
     @Test(.enabled(if: hasPostgres, "needs PostgreSQL (the proxy counts statements)"))
     func waitingWorkflowsDoNotPollOneByOne() async throws {
-        let database = Backend.postgres.freshDatabaseURL("wait_sweep")
+        let database = try await Backend.postgres.freshDatabaseURL("wait_sweep")
         let proxy = try PostgresWireProxy(upstream: database)
         defer { proxy.stop() }
         try await withRuntime(proxy.url(database: database), Self.patient) { (dbos: DBOS) async throws in
@@ -40,7 +40,7 @@ import Testing
     /// the sweep, long before the receive's hour-long timeout.
     @Test(arguments: Backend.available)
     func aMessageWrittenWithoutASignalIsFoundByTheSweep(backend: Backend) async throws {
-        try await withRuntime(backend.freshDatabaseURL("wait_sweep_silent"), Self.patient) { (dbos: DBOS) async throws in
+        try await withRuntime(try await backend.freshDatabaseURL("wait_sweep_silent"), Self.patient) { (dbos: DBOS) async throws in
             let handle = try await dbos.start(Self.patient, options: WorkflowOptions(workflowID: "silent"))
             try await eventually("the workflow to wait") { dbos.hub.watchedWorkflowIDs(on: .notifications).contains("silent") }
             if backend == .postgres {
@@ -71,7 +71,7 @@ import Testing
         let watcher = Workflow("eventWatcher") { (target: String) async throws -> String in
             try await DBOS.event("ready", of: target, as: String.self, timeout: .seconds(3600)) ?? "none"
         }
-        let url = backend.freshDatabaseURL("wait_sweep_event")
+        let url = try await backend.freshDatabaseURL("wait_sweep_event")
         try await withRuntime(url, quiet, watcher) { (dbos: DBOS) async throws in
             let publisher = try await dbos.start(quiet, options: WorkflowOptions(workflowID: "publisher"))
             let watching = try await dbos.start(watcher, "publisher", options: WorkflowOptions(workflowID: "watcher"))

@@ -8,7 +8,7 @@ import Testing
 @Suite struct StatisticsTests {
     @Test(arguments: Backend.available)
     func queueStatisticsAndWorkflowCounts(backend: Backend) async throws {
-        let url = backend.freshDatabaseURL()
+        let url = try await backend.freshDatabaseURL()
         let greet = Workflow("statsGreet") { (name: String) async throws -> String in "hi \(name)" }
         let fail = Workflow("statsFail") { () async throws -> String in throw DBOSError.invalidArgument("no") }
         // Registered (its limits stored) but nothing waits on it.

@@ -21,7 +21,7 @@ struct Flaky: Error, CustomStringConvertible {
                 return "ok on \(attempt)"
             }
         }
-        try await withRuntime(backend.freshDatabaseURL(), flaky) { dbos in
+        try await withRuntime(try await backend.freshDatabaseURL(), flaky) { dbos in
             #expect(try await dbos.run(flaky, options: WorkflowOptions(workflowID: "retry")) == "ok on 3")
             #expect(counter.count("call") == 3)
             let gaps = times.gaps()
@@ -42,7 +42,7 @@ struct Flaky: Error, CustomStringConvertible {
                 throw Flaky(attempt: counter.hit("call"))
             }
         }
-        try await withRuntime(backend.freshDatabaseURL(), doomed) { dbos in
+        try await withRuntime(try await backend.freshDatabaseURL(), doomed) { dbos in
             do {
                 _ = try await dbos.run(doomed, options: WorkflowOptions(workflowID: "doomed-1"))
                 Issue.record("expected the workflow to fail")
@@ -77,7 +77,7 @@ struct Flaky: Error, CustomStringConvertible {
                 return try await DBOS.step("seen") { attempts }
             }
         }
-        try await withRuntime(backend.freshDatabaseURL(), catcher) { dbos in
+        try await withRuntime(try await backend.freshDatabaseURL(), catcher) { dbos in
             let expected = (1...3).map { "flaky failure on attempt \($0)" }
             let seen = try await dbos.run(catcher, options: WorkflowOptions(workflowID: "catcher-1"))
             #expect(seen == expected + [expected[2]])
@@ -96,7 +96,7 @@ struct Flaky: Error, CustomStringConvertible {
                 throw Flaky(attempt: counter.hit("call"))
             }
         }
-        try await withRuntime(backend.freshDatabaseURL(), picky) { dbos in
+        try await withRuntime(try await backend.freshDatabaseURL(), picky) { dbos in
             await #expect(throws: DBOSError.self) { _ = try await dbos.run(picky) }
             #expect(counter.count("call") == 1)
         }

@@ -23,7 +23,7 @@ func slowThenFast(_ label: String) async throws -> String {
     func aTimedOutAttemptIsCancelledAndRetried(backend: Backend) async throws {
         let label = "retried-\(backend)"
         let work = Workflow("timedOutThenAnswered") { (label: String) async throws -> String in try await slowThenFast(label) }
-        try await withTestRuntime(database: .url(backend.freshDatabaseURL()), register: { try $0.register(work) }) { runtime in
+        try await withTestRuntime(database: .url(try await backend.freshDatabaseURL()), register: { try $0.register(work) }) { runtime in
             let dbos = runtime.dbos
             let handle = try await dbos.start(work, label, options: WorkflowOptions(workflowID: label))
             await runtime.clock.waitForSleepers()           // the first attempt hangs
@@ -47,7 +47,7 @@ func slowThenFast(_ label: String) async throws -> String {
                 return "never"
             }
         }
-        try await withTestRuntime(database: .url(backend.freshDatabaseURL()), register: { try $0.register(work) }) { runtime in
+        try await withTestRuntime(database: .url(try await backend.freshDatabaseURL()), register: { try $0.register(work) }) { runtime in
             let dbos = runtime.dbos
             let handle = try await dbos.start(work, options: WorkflowOptions(workflowID: "always-slow"))
             for _ in 1...2 {                                  // each attempt hangs until its deadline passes

@@ -19,7 +19,7 @@ import Testing
             try await DBOS.closeStream("shared")
             return written.reduce(0, +)
         }
-        try await withRuntime(backend.freshDatabaseURL("stream-race"), writers) { dbos in
+        try await withRuntime(try await backend.freshDatabaseURL("stream-race"), writers) { dbos in
             #expect(try await dbos.start(writers, options: WorkflowOptions(workflowID: "race-1")).result() == 64)
             var values: [String] = []
             for try await value in dbos.stream("shared", of: "race-1", as: String.self) { values.append(value) }
@@ -50,7 +50,7 @@ import Testing
                 return "done"
             }
         }
-        let url = backend.freshDatabaseURL("stream-owner")
+        let url = try await backend.freshDatabaseURL("stream-owner")
         try await withRuntime(url, writer) { dbos in
             _ = try await dbos.start(writer, options: WorkflowOptions(workflowID: "late-1"))
             _ = await entered.value
@@ -82,7 +82,7 @@ import Testing
             }
             return 3
         }
-        try await withRuntime(backend.freshDatabaseURL("stream-fork"), writer) { dbos in
+        try await withRuntime(try await backend.freshDatabaseURL("stream-fork"), writer) { dbos in
             #expect(try await dbos.start(writer, options: WorkflowOptions(workflowID: "sw-1")).result() == 3)
             let forkID = try await dbos.fork("sw-1", fromStep: 3)
             #expect(try await dbos.retrieve(forkID, as: Int.self).result() == 3)
@@ -101,7 +101,7 @@ extension StreamWriteTests {
     @Test(arguments: Backend.available)
     func readingTheStreamOfAMissingWorkflowFails(backend: Backend) async throws {
         let nothing = Workflow("nothing") { () async throws -> Int in 0 }
-        try await withRuntime(backend.freshDatabaseURL("stream-missing"), nothing) { dbos in
+        try await withRuntime(try await backend.freshDatabaseURL("stream-missing"), nothing) { dbos in
             await #expect(throws: DBOSError.self) {
                 for try await _ in dbos.stream("log", of: "no-such-workflow", as: String.self) {}
             }

@@ -12,8 +12,8 @@ import Testing
     /// A fixed start, so recorded times can be checked exactly.
     static let start = Date(timeIntervalSince1970: 1_798_761_600)   // 2027-01-01T00:00:00Z
 
-    static func runtime(_ backend: Backend, _ register: @escaping @Sendable (DBOS) throws -> Void) throws -> TestRuntime {
-        try TestRuntime(database: .url(backend.freshDatabaseURL("clock")), clock: TestClock(now: start), register: register)
+    static func runtime(_ backend: Backend, _ register: @escaping @Sendable (DBOS) throws -> Void) async throws -> TestRuntime {
+        try TestRuntime(database: .url(try await backend.freshDatabaseURL("clock")), clock: TestClock(now: start), register: register)
     }
 
     @Test(arguments: Backend.available)
@@ -21,7 +21,7 @@ import Testing
         let waiter = Workflow("approval") { () async throws -> String in
             try await DBOS.receive(String.self, topic: "approve", timeout: .seconds(86_400)) ?? "expired"
         }
-        let runtime = try Self.runtime(backend) { try $0.register(waiter) }
+        let runtime = try await Self.runtime(backend) { try $0.register(waiter) }
         try await runtime.launch()
         let handle = try await runtime.dbos.start(waiter, options: WorkflowOptions(workflowID: "approval-1"))
         await runtime.clock.waitForSleepers()
@@ -54,7 +54,7 @@ import Testing
             try await DBOS.sleep(for: .seconds(3600))
             return try await DBOS.step("after") { counter.hit("after"); return "awake" }
         }
-        let runtime = try Self.runtime(backend) { try $0.register(nap) }
+        let runtime = try await Self.runtime(backend) { try $0.register(nap) }
         try await runtime.launch()
         _ = try await runtime.dbos.start(nap, options: WorkflowOptions(workflowID: "nap-1"))
         await runtime.clock.waitForSleepers()
@@ -82,7 +82,7 @@ import Testing
         let patient = Workflow("patient") { () async throws -> String in
             try await DBOS.receive(String.self, topic: "never", timeout: .seconds(86_400)) ?? "expired"
         }
-        let runtime = try Self.runtime(backend) { try $0.register(patient) }
+        let runtime = try await Self.runtime(backend) { try $0.register(patient) }
         try await runtime.launch()
         let handle = try await runtime.dbos.start(patient, options: WorkflowOptions(workflowID: "timed", timeout: .seconds(3600)))
         #expect(try await handle.status().deadline == Self.start.addingTimeInterval(3600))
@@ -102,7 +102,7 @@ import Testing
             try await DBOS.receive(String.self, topic: "go", timeout: .seconds(86_400)) ?? "expired"
         }
         let queue = Queue("forks")
-        let runtime = try Self.runtime(backend) { try $0.register(patient); try $0.register(queues: queue) }
+        let runtime = try await Self.runtime(backend) { try $0.register(patient); try $0.register(queues: queue) }
         try await runtime.launch()
         let original = try await runtime.dbos.start(patient, options: WorkflowOptions(workflowID: "original", timeout: .seconds(7200)))
         try await runtime.dbos.send("now", to: "original", topic: "go")
@@ -134,7 +134,7 @@ import Testing
     func aDelayedWorkflowRunsWhenTheClockReachesItsDelay(backend: Backend) async throws {
         let work = Workflow("later") { (word: String) async throws -> String in word.uppercased() }
         let queue = Queue("delays")
-        let runtime = try Self.runtime(backend) { dbos in
+        let runtime = try await Self.runtime(backend) { dbos in
             try dbos.register(work)
             try dbos.register(queues: queue)
         }
@@ -155,7 +155,7 @@ import Testing
     func aRateLimitStartsOneWindowsWorthPerWindow(backend: Backend) async throws {
         let work = Workflow("limited") { (word: String) async throws -> String in word }
         let queue = Queue("limited-rate", rateLimit: RateLimit(limit: 20, period: .seconds(2)))
-        let runtime = try Self.runtime(backend) { dbos in
+        let runtime = try await Self.runtime(backend) { dbos in
             try dbos.register(work)
             try dbos.register(queues: queue)
         }
@@ -177,7 +177,7 @@ import Testing
     @Test(arguments: Backend.available)
     func cronTicksFireAsTheClockPassesThem(backend: Backend) async throws {
         let tick = Workflow("minutely") { (scheduledAt: Date) async throws -> Date in scheduledAt }
-        let runtime = try Self.runtime(backend) { dbos in
+        let runtime = try await Self.runtime(backend) { dbos in
             try dbos.register(tick)
             try dbos.schedule("minutely", cron: "0 * * * * *", workflow: tick)
         }
@@ -208,7 +208,7 @@ import Testing
                 return "gave up"
             }
         }
-        let runtime = try Self.runtime(backend) { try $0.register(stuck) }
+        let runtime = try await Self.runtime(backend) { try $0.register(stuck) }
         try await runtime.launch()
         let handle = try await runtime.dbos.start(stuck)
         await runtime.clock.waitForSleepers()

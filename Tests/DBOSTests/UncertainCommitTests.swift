@@ -14,7 +14,7 @@ import Testing
     /// Runs `body` with a runtime connected through a proxy that can lose answers.
     private func withProxiedRuntime(_ label: String, _ workflows: any WorkflowDefinition..., queues: [Queue] = [],
                                     body: (DBOS, PostgresWireProxy) async throws -> Void) async throws {
-        let database = Backend.postgres.freshDatabaseURL(label)
+        let database = try await Backend.postgres.freshDatabaseURL(label)
         let proxy = try PostgresWireProxy(upstream: database)
         defer { proxy.stop() }
         let dbos = try DBOS(config: DBOSConfig(name: label, systemDatabaseURL: proxy.url(database: database),
@@ -115,7 +115,7 @@ import Testing
     func aRecoveryClaimWhoseCommitIsLostRunsTheWorkflow() async throws {
         let counter = Counter()
         func work(holding: Bool) -> Workflow<String> { Self.twoSteps("recovered", counter: counter, holding: holding) }
-        let database = Backend.postgres.freshDatabaseURL("uc_recover")
+        let database = try await Backend.postgres.freshDatabaseURL("uc_recover")
         let held = work(holding: true)
         let first = try await launchRuntime(database, held)
         _ = try await first.start(held, options: WorkflowOptions(workflowID: "uc-recover"))
@@ -147,7 +147,7 @@ import Testing
             DBOSConfig(name: executor, systemDatabaseURL: url, executorID: executor, applicationVersion: "v1",
                        executorLease: .seconds(1))
         }
-        let database = Backend.postgres.freshDatabaseURL("uc_takeover")
+        let database = try await Backend.postgres.freshDatabaseURL("uc_takeover")
         let held = work(holding: true)
         let dead = try DBOS(config: config("dead-executor", database))
         try dead.register(held)

@@ -22,7 +22,7 @@ import Testing
 
     @Test(arguments: Backend.available)
     func theFirstToFinishIsReturnedAndOthersKeepRunning(backend: Backend) async throws {
-        try await withRuntime(backend.freshDatabaseURL("wait_first"), Self.waiter, Self.quick) { dbos in
+        try await withRuntime(try await backend.freshDatabaseURL("wait_first"), Self.waiter, Self.quick) { dbos in
             let slow = try await dbos.start(Self.waiter, "slow", options: WorkflowOptions(workflowID: "slow"))
             let fast = try await dbos.start(Self.quick, "fast", options: WorkflowOptions(workflowID: "fast"))
             let winner = try await dbos.waitFirst([slow, fast])
@@ -51,7 +51,7 @@ import Testing
 
     @Test(arguments: Backend.available)
     func insideAWorkflowTheWinnerIsRecordedAndReplayed(backend: Backend) async throws {
-        try await withRuntime(backend.freshDatabaseURL("wait_first_wf"), Self.waiter, Self.parent) { dbos in
+        try await withRuntime(try await backend.freshDatabaseURL("wait_first_wf"), Self.waiter, Self.parent) { dbos in
             let parent = try await dbos.start(Self.parent, options: WorkflowOptions(workflowID: "parent"))
             try await eventually("both children waiting") {
                 try await dbos.listWorkflows(ListWorkflowsFilter(name: "waitFirst.waiter", status: [.pending])).count == 2

@@ -12,7 +12,7 @@ import Testing
             let repeated = try await DBOS.step("repeat") { counter.hit("repeat"); return String(repeating: upper, count: times) }
             return repeated + "!"
         }
-        try await withRuntime(backend.freshDatabaseURL(), pipeline) { dbos in
+        try await withRuntime(try await backend.freshDatabaseURL(), pipeline) { dbos in
             let handle = try await dbos.start(pipeline, "ab", 2, options: WorkflowOptions(workflowID: "wf-1"))
             #expect(try await handle.result() == "ABAB!")
             let status = try await handle.status()
@@ -38,7 +38,7 @@ import Testing
         let once = Workflow("once") { (value: Int) async throws -> Int in
             try await DBOS.step("work") { counter.hit("work"); return value * 2 }
         }
-        try await withRuntime(backend.freshDatabaseURL(), once) { dbos in
+        try await withRuntime(try await backend.freshDatabaseURL(), once) { dbos in
             let options = WorkflowOptions(workflowID: "idempotent")
             #expect(try await dbos.run(once, 21, options: options) == 42)
             // A second run with the same ID (even with another input) returns the stored result.
@@ -59,7 +59,7 @@ import Testing
                 return "done"
             }
         }
-        try await withRuntime(backend.freshDatabaseURL(), slow) { dbos in
+        try await withRuntime(try await backend.freshDatabaseURL(), slow) { dbos in
             let options = WorkflowOptions(workflowID: "joined")
             async let first = dbos.run(slow, options: options)
             async let second = dbos.run(slow, options: options)
@@ -73,7 +73,7 @@ import Testing
     func sameIDWithAnotherNameIsAConflict(backend: Backend) async throws {
         let first = Workflow("first") { () async throws -> Int in 1 }
         let second = Workflow("second") { () async throws -> Int in 2 }
-        try await withRuntime(backend.freshDatabaseURL(), first, second) { dbos in
+        try await withRuntime(try await backend.freshDatabaseURL(), first, second) { dbos in
             #expect(try await dbos.run(first, options: WorkflowOptions(workflowID: "shared")) == 1)
             await #expect(throws: DBOSError.conflictingWorkflow(workflowID: "shared", existingName: "first", requestedName: "second")) {
                 _ = try await dbos.run(second, options: WorkflowOptions(workflowID: "shared"))
@@ -88,7 +88,7 @@ import Testing
     func unregisteredWorkflowCannotStart(backend: Backend) async throws {
         let registered = Workflow("registered") { () async throws -> Int in 1 }
         let stranger = Workflow("stranger") { () async throws -> Int in 2 }
-        try await withRuntime(backend.freshDatabaseURL(), registered) { dbos in
+        try await withRuntime(try await backend.freshDatabaseURL(), registered) { dbos in
             await #expect(throws: DBOSError.workflowNotRegistered(name: "stranger")) {
                 _ = try await dbos.run(stranger)
             }

@@ -10,7 +10,7 @@ import Testing
     @Test(arguments: Backend.available)
     func forkFromTheFailedStepReusesEarlierToolCalls(backend: Backend) async throws {
         let directory = try ScratchDirectory.fresh("agent-debugging")
-        let database = backend.freshDatabaseURL("agentdbg")
+        let database = try await backend.freshDatabaseURL("agentdbg")
         let toolLog = directory.appendingPathComponent("tool-calls.txt").path
         let id = "research-\(UUID().uuidString.prefix(8).lowercased())"
         let common = ["--database-url", database, "--tool-log", toolLog]

@@ -51,7 +51,7 @@ import Testing
     @Test(arguments: Backend.available)
     func waitingAgentsSurviveKillNineAndFinishWhenAnswered(backend: Backend) async throws {
         let directory = try ScratchDirectory.fresh("agent-inbox")
-        let database = backend.freshDatabaseURL("inbox")
+        let database = try await backend.freshDatabaseURL("inbox")
         let first = try await Service.start(database, in: directory)
 
         let approved = try await first.create("Renew the TLS certificates", waitSeconds: 300)

@@ -31,7 +31,7 @@ import Testing
     func killedBatchResumesAndIndexesEachDocumentOnce(backend: Backend) async throws {
         let directory = try ScratchDirectory.fresh("ingestion")
         let corpus = try Self.makeCorpus(in: directory)
-        let database = backend.freshDatabaseURL("ingest")
+        let database = try await backend.freshDatabaseURL("ingest")
         let index = directory.appendingPathComponent("index.sqlite").path
         let storeLog = directory.appendingPathComponent("stores.txt").path
         let common = ["--database-url", database, "--index", index, "--store-log", storeLog]

@@ -10,7 +10,7 @@ import Testing
     func spansAndMetricsLeaveTheProcess(backend: Backend) async throws {
         try await OTLPCollector.run { collector, endpoint in
             let run = try await ChildProcess.run(
-                "dbos-otel-example", ["--database-url", backend.freshDatabaseURL("otel")],
+                "dbos-otel-example", ["--database-url", try await backend.freshDatabaseURL("otel")],
                 environment: Self.exporterEnvironment(endpoint), in: try ScratchDirectory.fresh("otel-export"))
             #expect(run.status == 0, "\(run.output)")
             let workflowID = try Self.match(#"Workflow (checkout-[0-9a-f]+):"#, in: run.stdout)

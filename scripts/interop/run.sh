@@ -13,6 +13,8 @@
 #               (default: `swift build --show-bin-path`; nothing is rebuilt here)
 #   VERBOSE=1   show every check's details, not only those of failed checks
 #   ONLY=REGEX  run only the checks whose name matches (grep -E), e.g. ONLY='worker|pickle'
+#   KEEP_DATABASES=1  leave the checks' databases on the server (scripts/test.sh: its server is
+#               thrown away, and each DROP DATABASE waits for a checkpoint of everything written)
 #
 # Prints `PASS name` or `FAIL name: reason` per check, then `interop: N passed, M failed`.
 # Exits 1 when any check failed, 2 on a usage error.
@@ -48,7 +50,7 @@ WORK=$(mktemp -d "${TMPDIR:-/tmp}/dbos-interop.XXXXXX")
 RUN_ID="i$$_$(date +%s)"
 DATABASES=()
 cleanup() {
-  if [ ${#DATABASES[@]} -gt 0 ]; then
+  if [ ${#DATABASES[@]} -gt 0 ] && [ "${KEEP_DATABASES:-0}" != 1 ]; then
     "$PY" "$HERE/pgdb.py" drop "$BASE" "${DATABASES[@]}" >/dev/null 2>&1 || true
   fi
   rm -rf "$WORK"
