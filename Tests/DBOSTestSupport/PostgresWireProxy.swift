@@ -32,7 +32,8 @@ public final class PostgresWireProxy: Sendable {
     /// Patterns whose next statement's answer is held, each with the gate that releases it.
     private let holds = Mutex<[(pattern: String, gate: DispatchSemaphore, engaged: Bool)]>([])
     /// A transaction's COMMIT held back from the server: `taken` once a connection's statement
-    /// matched it, `engaged` once that transaction's COMMIT waits at the gate.
+    /// matched it (given back if that transaction ends without a COMMIT), `engaged` once that
+    /// transaction's COMMIT waits at the gate.
     private struct CommitHold {
         var pattern: String
         var gate = DispatchSemaphore(value: 0)
@@ -99,7 +100,7 @@ public final class PostgresWireProxy: Sendable {
     }
 
     /// Holds back from the server the COMMIT of the next transaction that runs a statement
-    /// containing `pattern` (the server has run the statement and keeps its rows locked; the
+    /// containing `pattern` and gets as far as its COMMIT (the server has run the statement and keeps its rows locked; the
     /// client waits for the COMMIT's answer) until ``release(_:)``: a commit that reaches the
     /// server late, after its client gave up on it.
     public func holdCommit(ofStatementContaining pattern: String) {
@@ -216,6 +217,8 @@ public final class PostgresWireProxy: Sendable {
                         holds[index].engaged = true
                         return holds[index].gate
                     }
+                } else if text.contains("ROLLBACK") {
+                    giveBackCommitHold(of: connection)
                 } else if let pattern = commitHolds.withLock({ holds -> String? in
                     guard let index = holds.firstIndex(where: { !$0.taken && text.contains($0.pattern) }) else { return nil }
                     holds[index].taken = true
@@ -291,7 +294,22 @@ public final class PostgresWireProxy: Sendable {
 
     /// Ends one direction: both sockets are shut down (waking the other direction's read), and
     /// the second direction to end closes them.
+    /// A transaction that took a commit hold and ends without reaching COMMIT (rolled back, or
+    /// its connection dropped: a client abandoning a slow statement) gives the hold back, so the
+    /// next transaction that runs the statement (the client's retry) is the one held.
+    private func giveBackCommitHold(of connection: Connection) {
+        guard let pattern = connection.state.withLock({ state -> String? in
+            defer { state.commitHeldFor = nil }
+            return state.commitHeldFor
+        }) else { return }
+        commitHolds.withLock { holds in
+            guard let index = holds.firstIndex(where: { $0.pattern == pattern && $0.taken && !$0.engaged }) else { return }
+            holds[index].taken = false
+        }
+    }
+
     private func hangUp(_ client: Int32, _ server: Int32, _ connection: Connection) {
+        giveBackCommitHold(of: connection)
         shutdown(client, Int32(SHUT_RDWR))
         shutdown(server, Int32(SHUT_RDWR))
         let last = connection.state.withLock { state in
