@@ -62,9 +62,9 @@ struct BadInputTests {
     func aHungMCPServerTimesOutAndIsReplaced(backend: Backend) async throws {
         let directory = try ScratchDirectory.fresh("agents-hang")
         let callLog = directory.appendingPathComponent("calls.log").path
-        // Each attempt of `hang` waits out the whole timeout; 10 s leaves room for a new server
-        // process to start on a loaded machine (its start counts against the call's timeout).
-        let server = fixtureServer(callLog: callLog, policy: StepPolicy(retries: quickRetries(2), timeout: .seconds(10)))
+        // Each attempt of `hang` waits out the whole timeout. The second attempt starts a new
+        // server process, whose start (slow on a loaded machine) has a bound of its own.
+        let server = fixtureServer(callLog: callLog, policy: StepPolicy(retries: quickRetries(2), timeout: .seconds(2)))
         // The first process is up before the run starts (a start that times out under load is retried).
         try await eventually(timeout: .seconds(90), "the fixture server to list its tools") { (try? await server.listTools()) != nil }
         let model = ScriptedAgentModel { conversation, _ in
@@ -76,13 +76,51 @@ struct BadInputTests {
         try await withAgentRuntime(try await backend.freshDatabaseURL("agents_hang"), workflow) { dbos in
             let handle = try await dbos.start(workflow, "go")
             let result = try await handle.result()
-            #expect(result.answer.contains("tool 'hang' of MCP server 'fixture' timed out after 10.0 seconds"))
+            #expect(result.answer.contains("tool 'hang' of MCP server 'fixture' timed out after 2.0 seconds"))
             let step = try await handle.steps().first { $0.functionName == "mcp:fixture/hang" }
-            #expect(step?.error?.contains("timed out after 10.0 seconds") == true)
+            #expect(step?.error?.contains("timed out after 2.0 seconds") == true)
         }
         await server.shutdown()
         let calls = lines(of: callLog)
         #expect(calls.count == 2 && calls.allSatisfy { $0.hasPrefix("hang\t") })
         #expect(Set(calls).count == 2, "each attempt ran on its own server process: \(calls)")
+    }
+
+    /// A server's start has a bound of its own (`startTimeout`), apart from each call's timeout:
+    /// a server slower to start than a call may take still serves the call; a start past its
+    /// bound ends the process and fails as unavailable. (No database: nothing here is durable.)
+    @Test func aServerStartHasABoundOfItsOwn() async throws {
+        let directory = try ScratchDirectory.fresh("agents-start")
+        let command = [ChildProcess.executable("mcp-fixture-server").path]
+        func server(_ log: String, startDelay: Duration, startTimeout: Duration) -> MCPServer {
+            MCPServer(name: "fixture", command: command,
+                      environment: ["FIXTURE_CALL_LOG": log, "FIXTURE_START_DELAY_MS": "\(startDelay.components.seconds * 1000)"],
+                      policy: StepPolicy(retries: quickRetries(1), timeout: .seconds(2)), startTimeout: startTimeout)
+        }
+        let slowLog = directory.appendingPathComponent("slow.log").path
+        let slow = server(slowLog, startDelay: .seconds(4), startTimeout: .seconds(120))
+        #expect(try await slow.listTools().map(\.name).contains("hang"), "a 4 s start does not count against the 2 s call timeout")
+        await slow.shutdown()
+
+        let stuckLog = directory.appendingPathComponent("stuck.log").path
+        let stuck = server(stuckLog, startDelay: .seconds(3600), startTimeout: .seconds(1))
+        do {
+            _ = try await stuck.listTools()
+            Issue.record("a server that never finishes starting was listed")
+        } catch AgentError.serverUnavailable(let name, let reason) {
+            #expect(name == "fixture")
+            #expect(reason.contains("starting MCP server 'fixture' timed out after 1.0 seconds"), "\(reason)")
+        }
+        #expect(processes(withEnvironment: "FIXTURE_CALL_LOG=\(stuckLog)").isEmpty, "the stuck server process was ended")
+    }
+
+    /// The IDs of this user's live processes whose environment holds `entry` (Linux: read from
+    /// /proc; elsewhere none are found).
+    private func processes(withEnvironment entry: String) -> [Int32] {
+        let ids = (try? FileManager.default.contentsOfDirectory(atPath: "/proc"))?.compactMap(Int32.init) ?? []
+        return ids.filter { id in
+            guard let environment = FileManager.default.contents(atPath: "/proc/\(id)/environ") else { return false }
+            return environment.split(separator: 0).contains { String(decoding: $0, as: UTF8.self) == entry }
+        }
     }
 }

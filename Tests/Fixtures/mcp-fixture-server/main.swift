@@ -7,6 +7,8 @@
 // Tools: lookup {key} (text), broken_json (declares JSON output, returns malformed JSON),
 // crash_once (exits mid-call unless FIXTURE_MARKER exists; creates it), always_crash (exits
 // mid-call), fail (an isError result), hang (never answers; logs its process ID).
+// FIXTURE_START_DELAY_MS: over stdio, wait that long before answering anything (a server slow
+// to start).
 import Foundation
 import HTTPTypes
 import Hummingbird
@@ -110,6 +112,9 @@ if let index = CommandLine.arguments.firstIndex(of: "--http"), index + 1 < Comma
                           }, logger: logger)
     try await app.runService()
 } else {
+    if let delay = environment["FIXTURE_START_DELAY_MS"].flatMap(Int.init) {
+        try await Task.sleep(for: .milliseconds(delay))
+    }
     let server = await makeServer()
     try await server.start(transport: StdioTransport())
     await server.waitUntilCompleted()

@@ -9,7 +9,10 @@ import MCP
 /// The connection is made at the first use in this process and kept for later calls; when the
 /// process exits (or the HTTP session fails), the next call connects again. Calls go through the
 /// agent's steps: the tool list once per run (`mcp.listTools:<name>`), each call as
-/// `mcp:<name>/<tool>` with ``policy``'s retries and timeout. A call cut short by the server
+/// `mcp:<name>/<tool>` with ``policy``'s retries and timeout. Starting the server (its process
+/// and the MCP handshake) has a bound of its own, ``startTimeout``, and does not count against a
+/// call's timeout: a server fetched and started by `npx` or `uvx` can take longer to come up
+/// than a tool call should take to answer. A call cut short by the server
 /// process's exit fails with ``AgentError/serverExited(server:during:status:)``; an HTTP server
 /// that cannot be reached, with ``AgentError/serverUnavailable(server:reason:)`` (each retried
 /// when the policy says so, on a new connection).
@@ -30,29 +33,39 @@ public final class MCPServer: Sendable {
     public let connection: Connection
     /// Retries and timeout of each call (and of listing the tools).
     public let policy: StepPolicy
+    /// How long starting the server (the process and its MCP handshake, or an HTTP session's
+    /// initialize) may take; a start that takes longer ends the process and fails the attempt
+    /// with ``AgentError/serverUnavailable(server:reason:)``.
+    public let startTimeout: Duration
     private let sessions: SessionHolder
 
     /// The default policy: three attempts, a minute each.
     public static let defaultPolicy = StepPolicy(retries: .exponential(maxAttempts: 3, initialInterval: .milliseconds(200)),
                                                  timeout: .seconds(60))
 
+    /// The default ``startTimeout``.
+    public static let defaultStartTimeout = Duration.seconds(60)
+
     /// A server run as a child process; nothing starts until the first call.
     public convenience init(name: String, command: [String], environment: [String: String] = [:],
-                            policy: StepPolicy = MCPServer.defaultPolicy) {
-        self.init(name: name, connection: .process(command: command, environment: environment), policy: policy)
+                            policy: StepPolicy = MCPServer.defaultPolicy, startTimeout: Duration = MCPServer.defaultStartTimeout) {
+        self.init(name: name, connection: .process(command: command, environment: environment), policy: policy, startTimeout: startTimeout)
     }
 
     /// A server at a Streamable HTTP endpoint; nothing is sent until the first call.
-    public convenience init(name: String, url: String, headers: [String: String] = [:], policy: StepPolicy = MCPServer.defaultPolicy) {
-        self.init(name: name, connection: .http(url: url, headers: headers), policy: policy)
+    public convenience init(name: String, url: String, headers: [String: String] = [:], policy: StepPolicy = MCPServer.defaultPolicy,
+                            startTimeout: Duration = MCPServer.defaultStartTimeout) {
+        self.init(name: name, connection: .http(url: url, headers: headers), policy: policy, startTimeout: startTimeout)
     }
 
     /// A server reached through `connection`.
-    public init(name: String, connection: Connection, policy: StepPolicy = MCPServer.defaultPolicy) {
+    public init(name: String, connection: Connection, policy: StepPolicy = MCPServer.defaultPolicy,
+                startTimeout: Duration = MCPServer.defaultStartTimeout) {
         self.name = name
         self.connection = connection
         self.policy = policy
-        self.sessions = SessionHolder(name: name, connection: connection, timeout: policy.timeout)
+        self.startTimeout = startTimeout
+        self.sessions = SessionHolder(name: name, connection: connection, timeout: policy.timeout, startTimeout: startTimeout)
     }
 
     /// The server's tools, as the model sees them (a tool with an output schema returns JSON).
@@ -87,7 +100,10 @@ public final class MCPServer: Sendable {
         }
     }
 
+    /// Runs `body` within ``policy``'s timeout, once the server is up (its start has a bound of
+    /// its own). Past the timeout the server is ended.
     private func endingOnTimeout<T: Sendable>(_ what: String, _ body: @escaping @Sendable () async throws -> T) async throws -> T {
+        try await sessions.start()
         do {
             return try await withTimeout(policy.timeout, what, body)
         } catch let error as AgentError {
@@ -125,13 +141,20 @@ private actor SessionHolder {
     let name: String
     let connection: MCPServer.Connection
     let timeout: Duration
+    let startTimeout: Duration
     private var current: (client: Client, process: PipedProcess?)?
     private var starting: Task<(Client, PipedProcess?), any Error>?
 
-    init(name: String, connection: MCPServer.Connection, timeout: Duration) {
+    init(name: String, connection: MCPServer.Connection, timeout: Duration, startTimeout: Duration) {
         self.name = name
         self.connection = connection
         self.timeout = timeout
+        self.startTimeout = startTimeout
+    }
+
+    /// Connects unless connected.
+    func start() async throws {
+        _ = try await connection()
     }
 
     /// Runs `body` with a connected client. An error while the process ended becomes
@@ -172,8 +195,8 @@ private actor SessionHolder {
     private func connection() async throws -> (Client, PipedProcess?) {
         if let current, current.process?.ended == nil { return current }
         if let starting { return try await starting.value }
-        let (name, connection, timeout) = (name, connection, timeout)
-        let task = Task { try await Self.connect(name: name, connection, timeout: timeout) }
+        let (name, connection, timeout, startTimeout) = (name, connection, timeout, startTimeout)
+        let task = Task { try await Self.connect(name: name, connection, timeout: timeout, startTimeout: startTimeout) }
         starting = task
         defer { starting = nil }
         let started = try await task.value
@@ -181,16 +204,21 @@ private actor SessionHolder {
         return started
     }
 
-    private static func connect(name: String, _ connection: MCPServer.Connection, timeout: Duration) async throws -> (Client, PipedProcess?) {
+    /// Starts the process (or opens the HTTP session) and makes the MCP handshake, within
+    /// `startTimeout`.
+    private static func connect(name: String, _ connection: MCPServer.Connection, timeout: Duration,
+                                startTimeout: Duration) async throws -> (Client, PipedProcess?) {
         let client = Client(name: "dbos-agents", version: "1.0.0")
         let logger = Logger(label: "dbos.agents.mcp.\(name)")
+        let handshake = "starting MCP server '\(name)'"
         switch connection {
         case .process(let command, let environment):
             let process = try PipedProcess(command: command, environment: environment)
             let transport = ChildProcessTransport(process: process, logger: logger) { _ in await client.disconnect() }
             do {
-                try await client.connect(transport: transport)
+                _ = try await withTimeout(startTimeout, handshake) { try await client.connect(transport: transport) }
             } catch {
+                if case AgentError.timedOut = error { await process.terminate() }
                 let status = await process.reap()
                 throw AgentError.serverUnavailable(server: name, reason: "initialize failed (\(status)): \(error)")
             }
@@ -198,7 +226,7 @@ private actor SessionHolder {
         case .http(let url, let headers):
             let transport = StreamableHTTPTransport(endpoint: url, headers: headers, timeout: timeout, logger: logger)
             do {
-                try await client.connect(transport: transport)
+                _ = try await withTimeout(startTimeout, handshake) { try await client.connect(transport: transport) }
             } catch {
                 await client.disconnect()
                 throw AgentError.serverUnavailable(server: name, reason: "initialize at \(url) failed: \(error)")
