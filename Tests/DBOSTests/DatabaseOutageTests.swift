@@ -1,5 +1,6 @@
 import DBOSTestSupport
 import Foundation
+import MetricsTestKit
 import Testing
 @testable import DBOS
 
@@ -76,8 +77,9 @@ import Testing
         await dbos.shutdown()
     }
 
-    /// Another process holds SQLite's write lock for 40 seconds, longer than the 30-second busy
-    /// timeout: the workflow's writes wait and retry, and it completes once the lock is released.
+    /// Another process holds SQLite's write lock for 4 seconds, longer than the runtime's busy
+    /// timeout (1 second here; 30 by default): the workflow's writes wait and retry, and it
+    /// completes once the lock is released.
     @Test func aSQLiteWriteLockHeldPastTheBusyTimeoutDelaysButDoesNotFail() async throws {
         let url = try await Backend.sqlite.freshDatabaseURL("locked")
         let path = String(url.dropFirst("sqlite://".count))
@@ -86,18 +88,22 @@ import Testing
             let second = try await DBOS.step("during") { "b" }
             return first + second
         }
-        let dbos = try DBOS(config: DBOSConfig(name: "locked", systemDatabaseURL: url, applicationVersion: "v1"))
+        let metrics = TestMetrics()
+        let dbos = try DBOS(config: DBOSConfig(name: "locked", systemDatabaseURL: url, applicationVersion: "v1",
+                                               sqliteBusyTimeout: .seconds(1), metricsFactory: metrics))
         try dbos.register(workflow)
         try await dbos.launch()
 
-        let holder = try await ChildProcess.holdSQLiteWriteLock(path: path, seconds: 40)
+        let holder = try await ChildProcess.holdSQLiteWriteLock(path: path, seconds: 4)
         let started = ContinuousClock.now
         let handle = try await dbos.start(workflow, options: WorkflowOptions(workflowID: "locked-1"))
         #expect(try await handle.result() == "ab")
         let waited = ContinuousClock.now - started
         #expect(try await holder.waitForExit() == 0)
         #expect(holder.output.contains("RELEASED"))
-        #expect(waited > .seconds(30), "the writes waited for the lock (\(waited)), past the busy timeout")
+        #expect(waited > .seconds(2), "the writes waited for the lock (\(waited))")
+        // A write waited out the busy timeout, failed as locked, and was tried again.
+        #expect(try metrics.expectCounter("dbos_database_retries_total", [("reason", "busy")]).totalValue >= 1)
         #expect(try await dbos.getWorkflowStatus("locked-1")?.state == .success)
         #expect(try await dbos.listSteps("locked-1").map(\.functionName) == ["before", "during"])
         await dbos.shutdown()

@@ -206,6 +206,35 @@ import Testing
         }
     }
 
+    /// `DBOSClient.close()` returns with every connection the client opened closed: clients
+    /// opened and closed together (a tool, a test harness) leave no session on the server, also
+    /// when a client closes while its reads are still under way.
+    @Test(.enabled(if: Backend.postgresBaseURL != nil, "DBOS_TEST_DATABASE_URL not set"))
+    func closedClientsLeaveNoSession() async throws {
+        let base = try #require(Backend.postgresBaseURL)
+        let url = try await Backend.postgres.freshDatabaseURL("pg_client_close")
+        let database = try Self.location(url).database
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for index in 0..<12 {
+                group.addTask {
+                    let client = try await DBOSClient(databaseURL: url)
+                    // Several reads at once, so that the pool opens more than one connection.
+                    let reads = (0..<4).map { _ in Task { _ = try await client.listWorkflows() } }
+                    if index.isMultiple(of: 2) {
+                        for read in reads { try await read.value }
+                    }
+                    await client.close()   // the odd ones while their reads still run
+                    for read in reads { _ = await read.result }
+                }
+            }
+            try await group.waitForAll()
+        }
+        let sessions = "SELECT count(*)::text FROM pg_stat_activity WHERE datname = '\(database)'"
+        try await eventually(timeout: .seconds(20), "the closed clients' sessions to end") {
+            try await Self.admin(base, [sessions]) == "0"
+        }
+    }
+
     // MARK: The maintenance database (a server of the test's own)
 
     /// A role that may not connect to `postgres` (as behind PgBouncer or on a managed service)

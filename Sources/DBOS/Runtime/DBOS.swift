@@ -72,7 +72,8 @@ public final class DBOS: WorkflowManaging {
         self.metrics = RuntimeMetrics(configured: config.metricsFactory)
         self.systemDatabase = try SQLSystemDatabase(
             url: DatabaseURL(parsing: config.resolvedDatabaseURL), schema: config.postgresSchema,
-            synchronous: config.sqliteSynchronous == .full ? .full : .normal, maxConnections: config.maxPostgresConnections,
+            synchronous: config.sqliteSynchronous == .full ? .full : .normal, sqliteBusyTimeout: config.sqliteBusyTimeout,
+            maxConnections: config.maxPostgresConnections,
             logger: config.logger, clock: config.clock, metrics: metrics)
         self.service = WorkflowService(systemDatabase: systemDatabase, waitsAreSwept: true)
     }

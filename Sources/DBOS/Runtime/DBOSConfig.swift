@@ -19,6 +19,10 @@ public struct DBOSConfig: Sendable {
     /// SQLite commit durability. `.full` (default) fsyncs every commit; `.normal` in WAL mode
     /// may lose the last commits on power loss (not on a process crash), for fewer fsyncs.
     public var sqliteSynchronous: SQLiteSynchronous
+    /// How long a SQLite statement waits for another process's write lock (`PRAGMA
+    /// busy_timeout`) before its attempt fails; the runtime then retries it, so a lock held
+    /// longer delays a workflow but does not fail it. Default 30 seconds.
+    public var sqliteBusyTimeout: Duration
     /// The PostgreSQL schema holding the DBOS tables.
     public var postgresSchema: String
     /// The largest number of PostgreSQL connections in the pool.
@@ -78,6 +82,7 @@ public struct DBOSConfig: Sendable {
     /// A configuration named `name`; every other setting has the default described on its property.
     public init(name: String, systemDatabaseURL: String? = nil, executorID: String? = nil,
                 applicationVersion: String? = nil, sqliteSynchronous: SQLiteSynchronous = .full,
+                sqliteBusyTimeout: Duration = .seconds(30),
                 postgresSchema: String = "dbos", maxPostgresConnections: Int = 32,
                 maxRecoveryAttempts: Int = 100, executorLease: Duration? = nil, shutdownTimeout: Duration = .seconds(30),
                 logger: Logger? = nil, metricsFactory: (any MetricsFactory)? = nil,
@@ -88,6 +93,7 @@ public struct DBOSConfig: Sendable {
         self.executorID = executorID
         self.applicationVersion = applicationVersion
         self.sqliteSynchronous = sqliteSynchronous
+        self.sqliteBusyTimeout = sqliteBusyTimeout
         self.postgresSchema = postgresSchema
         self.maxPostgresConnections = maxPostgresConnections
         self.maxRecoveryAttempts = maxRecoveryAttempts

@@ -44,7 +44,7 @@ final class SQLSystemDatabase: SystemDatabase {
 
     /// Opens the system database named by a URL (no I/O: see ``open()``).
     convenience init(url: DatabaseURL, schema: String, synchronous: SQLiteDriver.Synchronous,
-                     maxConnections: Int, logger: Logger, clock: any DBOSClock = WallClock(),
+                     sqliteBusyTimeout: Duration = SQLiteDriver.defaultBusyTimeout, maxConnections: Int, logger: Logger, clock: any DBOSClock = WallClock(),
                      metrics: RuntimeMetrics = RuntimeMetrics(configured: nil)) throws {
         let driver: any SQLDriver
         switch url {
@@ -52,7 +52,8 @@ final class SQLSystemDatabase: SystemDatabase {
             let postgres = PostgresDriver(location, schema: schema, maxConnections: maxConnections, logger: logger)
             driver = RetryingDriver(postgres, watchAttempts: true, logger: logger, metrics: metrics)
         case .sqlite(let path):
-            driver = RetryingDriver(SQLiteDriver(path: path, synchronous: synchronous, logger: logger, metrics: metrics),
+            driver = RetryingDriver(SQLiteDriver(path: path, synchronous: synchronous, busyTimeout: sqliteBusyTimeout,
+                                                 logger: logger, metrics: metrics),
                                     watchAttempts: false, logger: logger, metrics: metrics)
         }
         self.init(driver: driver, schema: schema, logger: logger, clock: clock, metrics: metrics)

@@ -11,6 +11,7 @@ final class SQLiteDriver: SQLDriver {
     let dialect = SQLDialect.sqlite
     let path: String
     private let synchronous: Synchronous
+    private let busyTimeout: Duration
     private let logger: Logger
     private let metrics: RuntimeMetrics
     private let connections = Mutex<Connections?>(nil)
@@ -29,15 +30,17 @@ final class SQLiteDriver: SQLDriver {
         let threadPools: [NIOThreadPool]
     }
 
-    /// How long a statement waits for another connection's write lock before failing with
-    /// "database is locked": long enough for several processes on one busy machine.
-    static let busyTimeoutMilliseconds = 30_000
+    /// How long a statement waits, by default, for another connection's write lock before
+    /// failing with "database is locked": long enough for several processes on one busy machine.
+    static let defaultBusyTimeout = Duration.seconds(30)
 
     /// Remembers where the file is; opens nothing until ``open()``.
-    init(path: String, synchronous: Synchronous, logger: Logger, metrics: RuntimeMetrics = RuntimeMetrics(configured: nil)) {
+    init(path: String, synchronous: Synchronous, busyTimeout: Duration = SQLiteDriver.defaultBusyTimeout, logger: Logger,
+         metrics: RuntimeMetrics = RuntimeMetrics(configured: nil)) {
         self.metrics = metrics
         self.path = path
         self.synchronous = synchronous
+        self.busyTimeout = busyTimeout
         self.logger = logger
     }
 
@@ -56,7 +59,8 @@ final class SQLiteDriver: SQLDriver {
             let writer = try await SQLiteConnection.open(storage: .file(path: path), threadPool: pools[0], logger: logger, on: eventLoop)
             let reader = try await SQLiteConnection.open(storage: .file(path: path), threadPool: pools[1], logger: logger, on: eventLoop)
             for connection in [writer, reader] {
-                _ = try await connection.query("PRAGMA busy_timeout = \(Self.busyTimeoutMilliseconds)")
+                let milliseconds = busyTimeout.components.seconds * 1000 + busyTimeout.components.attoseconds / 1_000_000_000_000_000
+                _ = try await connection.query("PRAGMA busy_timeout = \(max(milliseconds, 0))")
                 _ = try await connection.query("PRAGMA foreign_keys = ON")
             }
             _ = try await writer.query("PRAGMA journal_mode = WAL")
