@@ -114,6 +114,31 @@ struct BadInputTests {
         #expect(processes(withEnvironment: "FIXTURE_CALL_LOG=\(stuckLog)").isEmpty, "the stuck server process was ended")
     }
 
+    /// An MCP server process inherits none of this process's descriptors (swift-nio opens its
+    /// sockets without close-on-exec): a database connection the pool closes must end on the
+    /// server, not live on in a copy held by the child.
+    @Test func anMCPServerInheritsNoSocket() async throws {
+        let directory = try ScratchDirectory.fresh("agents-fds")
+        let log = directory.appendingPathComponent("calls.log").path
+        let socketFD = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)   // as swift-nio opens them
+        #expect(socketFD >= 0)
+        defer { close(socketFD) }
+        let ours = try #require(socketInode(of: getpid(), descriptor: socketFD))
+        let server = fixtureServer(callLog: log, policy: StepPolicy(retries: quickRetries(1), timeout: .seconds(30)))
+        _ = try await server.listTools()
+        let pid = try #require(processes(withEnvironment: "FIXTURE_CALL_LOG=\(log)").first, "the server process")
+        let descriptors = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/\(pid)/fd"))?.compactMap(Int32.init) ?? []
+        #expect(!descriptors.isEmpty, "the server's descriptors were read")
+        #expect(!descriptors.contains { socketInode(of: pid, descriptor: $0) == ours }, "the server holds a copy of our socket")
+        await server.shutdown()
+    }
+
+    /// The `socket:[inode]` that `descriptor` of process `pid` names, if it is a socket.
+    private func socketInode(of pid: pid_t, descriptor: Int32) -> String? {
+        let target = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/\(pid)/fd/\(descriptor)")) ?? ""
+        return target.hasPrefix("socket:") ? target : nil
+    }
+
     /// The IDs of this user's live processes whose environment holds `entry` (Linux: read from
     /// /proc; elsewhere none are found).
     private func processes(withEnvironment entry: String) -> [Int32] {

@@ -136,6 +136,9 @@ public struct ChildProcess: Sendable {
         } else {
             posix_spawn_file_actions_addopen(&actions, 2, stderr, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
         }
+        // Without this, a child inherits every socket of the test process (swift-nio opens them
+        // without close-on-exec) and keeps PostgreSQL sessions open after their pools closed them.
+        closeInheritedDescriptors(&actions)
         let cArguments = argv.map { strdup($0) } + [nil]
         let cEnvironment = environment.map { strdup($0) } + [nil]
         defer { (cArguments + cEnvironment).forEach { free($0) } }
@@ -144,4 +147,13 @@ public struct ChildProcess: Sendable {
         guard result == 0 else { throw TestFailure("cannot run \(argv[0]): \(String(cString: strerror(result)))") }
         return pid
     }
+}
+
+/// Adds to `actions` the closing, in the child, of every descriptor from 3 up (glibc's
+/// `posix_spawn_file_actions_addclosefrom_np`, glibc 2.34 and later, which Swift's Glibc module
+/// does not import; with an older glibc the child inherits them).
+func closeInheritedDescriptors(_ actions: inout posix_spawn_file_actions_t) {
+    typealias CloseFrom = @convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, Int32) -> Int32
+    guard let symbol = dlsym(nil, "posix_spawn_file_actions_addclosefrom_np") else { return }
+    _ = unsafeBitCast(symbol, to: CloseFrom.self)(&actions, 3)
 }

@@ -55,12 +55,6 @@ actor PostgresTemplate {
                 throw error
             }
             try await Self.run("ALTER DATABASE \(Self.quoted(name)) WITH ALLOW_CONNECTIONS false", on: admin, logger: logger)
-            // The client's pooled connection can outlive close() on a loaded machine (seen here: idle
-            // after the migration's COMMIT, for the rest of the run), and a copy needs the template to
-            // have no session at all.
-            try await Self.run("""
-                SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '\(name)' AND pid <> pg_backend_pid()
-                """, on: admin, logger: logger)
             return name
         }
         templates[index] = made

@@ -229,9 +229,18 @@ import Testing
             }
             try await group.waitForAll()
         }
-        let sessions = "SELECT count(*)::text FROM pg_stat_activity WHERE datname = '\(database)'"
-        try await eventually(timeout: .seconds(20), "the closed clients' sessions to end") {
-            try await Self.admin(base, [sessions]) == "0"
+        let sessions = """
+            SELECT coalesce(string_agg(state || ' after ' || left(query, 40) || ', port ' || client_port, '; '), '')
+            FROM pg_stat_activity WHERE datname = '\(database)'
+            """
+        var left: String?
+        do {
+            try await eventually(timeout: .seconds(20), "the closed clients' sessions to end") {
+                left = try await Self.admin(base, [sessions])
+                return left == ""
+            }
+        } catch {
+            Issue.record("sessions left open: \(left ?? "?")")
         }
     }
 

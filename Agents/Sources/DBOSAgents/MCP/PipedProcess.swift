@@ -34,6 +34,10 @@ final class PipedProcess: Sendable {
         defer { posix_spawn_file_actions_destroy(&actions) }
         posix_spawn_file_actions_adddup2(&actions, input[0], 0)
         posix_spawn_file_actions_adddup2(&actions, output[1], 1)
+        // Nothing else of this process's reaches the server: swift-nio opens its sockets without
+        // close-on-exec, and a child holding a copy of a database connection's socket keeps
+        // that connection open on the server after the pool has closed it.
+        closeInheritedDescriptors(&actions)
         var variables = ProcessInfo.processInfo.environment
         for (name, value) in environment { variables[name] = value }
         let argv = command[0].hasPrefix("/") ? command : ["/usr/bin/env"] + command
@@ -127,4 +131,13 @@ final class PipedProcess: Sendable {
         signal(SIGTERM)
         _ = await reap()
     }
+}
+
+/// Adds to `actions` the closing, in the child, of every descriptor from 3 up (glibc's
+/// `posix_spawn_file_actions_addclosefrom_np`, glibc 2.34 and later, which Swift's Glibc module
+/// does not import; with an older glibc the child inherits them).
+private func closeInheritedDescriptors(_ actions: inout posix_spawn_file_actions_t) {
+    typealias CloseFrom = @convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, Int32) -> Int32
+    guard let symbol = dlsym(nil, "posix_spawn_file_actions_addclosefrom_np") else { return }
+    _ = unsafeBitCast(symbol, to: CloseFrom.self)(&actions, 3)
 }
