@@ -100,9 +100,9 @@ public final class PostgresWireProxy: Sendable {
     }
 
     /// Holds back from the server the COMMIT of the next transaction that runs a statement
-    /// containing `pattern` and gets as far as its COMMIT (the server has run the statement and keeps its rows locked; the
-    /// client waits for the COMMIT's answer) until ``release(_:)``: a commit that reaches the
-    /// server late, after its client gave up on it.
+    /// containing `pattern` and gets as far as its COMMIT (the server has run the statement and
+    /// keeps its rows locked; the client waits for the COMMIT's answer) until ``release(_:)``: a
+    /// commit that reaches the server late, after its client gave up on it.
     public func holdCommit(ofStatementContaining pattern: String) {
         commitHolds.withLock { $0.append(CommitHold(pattern: pattern)) }
     }
@@ -292,8 +292,6 @@ public final class PostgresWireProxy: Sendable {
         return taken
     }
 
-    /// Ends one direction: both sockets are shut down (waking the other direction's read), and
-    /// the second direction to end closes them.
     /// A transaction that took a commit hold and ends without reaching COMMIT (rolled back, or
     /// its connection dropped: a client abandoning a slow statement) gives the hold back, so the
     /// next transaction that runs the statement (the client's retry) is the one held.
@@ -308,6 +306,8 @@ public final class PostgresWireProxy: Sendable {
         }
     }
 
+    /// Ends one direction: both sockets are shut down (waking the other direction's read), and
+    /// the second direction to end closes them.
     private func hangUp(_ client: Int32, _ server: Int32, _ connection: Connection) {
         giveBackCommitHold(of: connection)
         shutdown(client, Int32(SHUT_RDWR))

@@ -44,7 +44,8 @@ final class SQLSystemDatabase: SystemDatabase {
 
     /// Opens the system database named by a URL (no I/O: see ``open()``).
     convenience init(url: DatabaseURL, schema: String, synchronous: SQLiteDriver.Synchronous,
-                     sqliteBusyTimeout: Duration = SQLiteDriver.defaultBusyTimeout, maxConnections: Int, logger: Logger, clock: any DBOSClock = WallClock(),
+                     sqliteBusyTimeout: Duration = SQLiteDriver.defaultBusyTimeout, maxConnections: Int, logger: Logger,
+                     clock: any DBOSClock = WallClock(),
                      metrics: RuntimeMetrics = RuntimeMetrics(configured: nil)) throws {
         let driver: any SQLDriver
         switch url {

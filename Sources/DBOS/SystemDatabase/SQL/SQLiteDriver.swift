@@ -58,9 +58,10 @@ final class SQLiteDriver: SQLDriver {
             let eventLoop = MultiThreadedEventLoopGroup.singleton.any()
             let writer = try await SQLiteConnection.open(storage: .file(path: path), threadPool: pools[0], logger: logger, on: eventLoop)
             let reader = try await SQLiteConnection.open(storage: .file(path: path), threadPool: pools[1], logger: logger, on: eventLoop)
+            // SQLite takes the timeout as a C int of milliseconds.
+            let busyMilliseconds = min(max(busyTimeout.milliseconds, 0), Int64(Int32.max))
             for connection in [writer, reader] {
-                let milliseconds = busyTimeout.components.seconds * 1000 + busyTimeout.components.attoseconds / 1_000_000_000_000_000
-                _ = try await connection.query("PRAGMA busy_timeout = \(max(milliseconds, 0))")
+                _ = try await connection.query("PRAGMA busy_timeout = \(busyMilliseconds)")
                 _ = try await connection.query("PRAGMA foreign_keys = ON")
             }
             _ = try await writer.query("PRAGMA journal_mode = WAL")
