@@ -244,6 +244,55 @@ import Testing
         }
     }
 
+    /// A launch checks the database with one connection and keeps it for the change feed's
+    /// LISTEN: with a pool of one, the runtime holds two sessions, and the listener is the
+    /// older (it used to be a third session, opened after the pool's, the check's closed).
+    @Test(.enabled(if: Backend.postgresBaseURL != nil, "DBOS_TEST_DATABASE_URL not set"))
+    func theLaunchListensOnTheConnectionItCheckedWith() async throws {
+        let url = try await Backend.postgres.freshDatabaseURL("pg_kept")
+        let base = try #require(Backend.postgresBaseURL)
+        let database = try Self.location(url).database
+        var config = DBOSConfig(name: "kept", systemDatabaseURL: url, applicationVersion: "test-version")
+        config.maxPostgresConnections = 1
+        let dbos = try DBOS(config: config)
+        try dbos.register(Self.echo)
+        try await dbos.launch()
+        do {
+            #expect(try await dbos.run(Self.echo, "kept") == "kept")
+            let listening = """
+                SELECT coalesce(string_agg(CASE WHEN query LIKE 'LISTEN%' THEN 'listen' ELSE 'other' END, ',' ORDER BY backend_start), '')
+                FROM pg_stat_activity WHERE datname = '\(database)'
+                """
+            var sessions: String?
+            try await eventually("the listener and the pool's connection") {
+                sessions = try await Self.admin(base, [listening])
+                return sessions?.contains("listen") == true
+            }
+            #expect(sessions == "listen,other", "sessions oldest first: \(sessions ?? "?")")
+            let opened = "SELECT sessions::text FROM pg_stat_database WHERE datname = '\(database)'"
+            try await eventually("the sessions opened so far to be counted") { try await Self.admin(base, [opened]) == "2" }
+        } catch {
+            await dbos.shutdown()
+            throw error
+        }
+        await dbos.shutdown()
+    }
+
+    /// A launch that fails after the database answered (here: no schema, and the runtime may
+    /// not create it) closes the connection it kept for the change feed.
+    @Test(.enabled(if: Backend.postgresBaseURL != nil, "DBOS_TEST_DATABASE_URL not set"))
+    func aFailedLaunchLeavesNoSession() async throws {
+        let (url, database) = Self.freshURL([:])
+        let base = try #require(Backend.postgresBaseURL)
+        _ = try await Self.admin(base, ["CREATE DATABASE \(database)"])
+        let dbos = try DBOS(config: DBOSConfig(name: "unmigrated", systemDatabaseURL: url, runMigrations: false))
+        await #expect(throws: DBOSError.self) { try await dbos.launch() }
+        let sessions = "SELECT count(*)::text FROM pg_stat_activity WHERE datname = '\(database)'"
+        try await eventually(timeout: .seconds(20), "the failed launch's sessions to end") {
+            try await Self.admin(base, [sessions]) == "0"
+        }
+    }
+
     // MARK: The maintenance database (a server of the test's own)
 
     /// A role that may not connect to `postgres` (as behind PgBouncer or on a managed service)

@@ -24,7 +24,7 @@ public final class DBOSClient: WorkflowManaging {
                                              maxConnections: 4, logger: logger, clock: clock)
         let host = HostTask { await database.run() }
         do {
-            try await database.open(creating: true)
+            try await database.open(creating: true, listening: false)
         } catch {
             await database.close()
             host.cancel()

@@ -94,7 +94,7 @@ extension DBOS: Service {
     /// Startup, as the group's first child: connect, migrate, resume, start the loops.
     private func start() async {
         do {
-            try await systemDatabase.open(creating: config.runMigrations)
+            try await systemDatabase.open(creating: config.runMigrations, listening: true)
             if config.runMigrations {
                 _ = try await systemDatabase.migrate()
             } else {

@@ -63,7 +63,7 @@ final class SQLSystemDatabase: SystemDatabase {
     var backendName: String { dialect.name }
 
     func run() async { await driver.run() }
-    func open(creating: Bool = true) async throws { try await driver.open(creating: creating) }
+    func open(creating: Bool, listening: Bool) async throws { try await driver.open(creating: creating, listening: listening) }
 
     func verifySchema() async throws {
         try await Migrator(driver: driver, schema: schema, logger: logger).verify()

@@ -17,7 +17,8 @@ protocol SystemDatabase: Sendable {
     /// Drives the connections until cancelled (see ``SQLDriver/run()``).
     func run() async
     /// Connects (creating the database when missing, if `creating`) once ``run()`` is running.
-    func open(creating: Bool) async throws
+    /// `listening`: ``runChangeFeed(_:)`` runs next (see ``SQLDriver/open(creating:listening:)``).
+    func open(creating: Bool, listening: Bool) async throws
     /// Throws ``DBOSError/Code/unsupportedSchemaVersion`` unless the schema is at this library's
     /// version or newer; creates and changes nothing.
     func verifySchema() async throws

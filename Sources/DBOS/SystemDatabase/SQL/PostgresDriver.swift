@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import NIOCore
 import PostgresNIO
+import Synchronization
 
 /// PostgreSQL behind ``SQLDriver``: a postgres-nio `PostgresClient` connection pool, driven by
 /// ``run()`` in the owner's task group.
@@ -11,6 +12,10 @@ final class PostgresDriver: SQLDriver {
     private let location: DatabaseURL.PostgresLocation
     private let settings: PostgresConnectionSettings
     private let logger: Logger
+    /// The connection ``open(creating:listening:)`` checked the database with, kept for the
+    /// change feed's first LISTEN (a session fewer per launch) until the feed takes it or
+    /// ``close()`` closes it.
+    private let keptConnection = Mutex<PostgresConnection?>(nil)
 
     /// Prepares the pool; connects nothing until ``run()`` and ``open()``.
     init(_ location: DatabaseURL.PostgresLocation, schema: String, maxConnections: Int, logger: Logger) {
@@ -25,8 +30,13 @@ final class PostgresDriver: SQLDriver {
         await client.run()
     }
 
-    func open(creating: Bool) async throws {
-        if creating { try await createDatabaseIfMissing() } else { try await requireDatabase() }
+    func open(creating: Bool, listening: Bool) async throws {
+        let checked = try await creating ? createDatabaseIfMissing() : requireDatabase()
+        if listening {
+            keptConnection.withLock { $0 = checked }
+        } else {
+            try? await checked.close()
+        }
         do {
             _ = try await read("SELECT 1 AS ok")
         } catch {
@@ -34,7 +44,16 @@ final class PostgresDriver: SQLDriver {
         }
     }
 
-    func close() async {}
+    func close() async {
+        try? await takeKeptConnection()?.close()
+    }
+
+    private func takeKeptConnection() -> PostgresConnection? {
+        keptConnection.withLock { kept in
+            defer { kept = nil }
+            return kept
+        }
+    }
 
     private var description: String { DatabaseURL.postgres(location).description }
 
@@ -58,11 +77,10 @@ final class PostgresDriver: SQLDriver {
     /// maintenance database but may not create databases gets the server's refusal. Any other
     /// failure to reach the system database (network, TLS, authentication) is reported as it is.
     /// Fails at once, with one direct connection, when the system database does not exist (the
-    /// pool would keep retrying to connect).
-    private func requireDatabase() async throws {
+    /// pool would keep retrying to connect). Returns that connection.
+    private func requireDatabase() async throws -> PostgresConnection {
         do {
-            let probe = try await connect(to: location.database, id: 0)
-            try? await probe.close()
+            return try await connect(to: location.database, id: 0)
         } catch let error as PSQLError where error.serverInfo?[.sqlState] == "3D000" {
             throw DBOSError.databaseUnreachable(url: description, reason: "the database does not exist, and this process does not create it")
         } catch let error as DBOSError {
@@ -72,11 +90,10 @@ final class PostgresDriver: SQLDriver {
         }
     }
 
-    private func createDatabaseIfMissing() async throws {
+    /// Returns a connection to the system database.
+    private func createDatabaseIfMissing() async throws -> PostgresConnection {
         do {
-            let probe = try await connect(to: location.database, id: 0)
-            try? await probe.close()
-            return
+            return try await connect(to: location.database, id: 0)
         } catch let error as PSQLError where error.serverInfo?[.sqlState] == "3D000" {
             // Missing: create it below.
         } catch let error as DBOSError {
@@ -93,9 +110,7 @@ final class PostgresDriver: SQLDriver {
                 "database": "\(location.database)", "maintenanceDatabase": "\(Self.maintenanceDatabase)", "error": "\(maintenanceError)",
             ])
             do {
-                let probe = try await connect(to: location.database, id: 0)
-                try? await probe.close()
-                return
+                return try await connect(to: location.database, id: 0)
             } catch let error as DBOSError {
                 throw error
             } catch {
@@ -116,6 +131,11 @@ final class PostgresDriver: SQLDriver {
             throw DBOSError.databaseUnreachable(url: description, reason: "the database does not exist and cannot be created: \(describe(error))")
         }
         try? await maintenance.close()
+        do {
+            return try await connect(to: location.database, id: 0)
+        } catch {
+            throw DBOSError.databaseUnreachable(url: description, reason: describe(error))
+        }
     }
 
     /// A connection to the maintenance database. The server has just answered for the system
@@ -189,14 +209,16 @@ final class PostgresDriver: SQLDriver {
 
     var fallbackPollInterval: Duration { .seconds(1) }
 
-    /// LISTENs on `channels` over a dedicated connection, reconnecting with backoff after a
-    /// loss (and then signalling a change of unknown scope, since notifications may have been missed).
+    /// LISTENs on `channels` over a dedicated connection (first the one ``open(creating:listening:)``
+    /// kept), reconnecting with backoff after a loss (and then signalling a change of unknown
+    /// scope, since notifications may have been missed).
     func runChangeFeed(channels: [ChangeChannel], _ onSignal: @escaping @Sendable (ChangeChannel?, String) -> Void) async {
         var backoff = Duration.milliseconds(100)
         var connectedBefore = false
         while !Task.isCancelled {
             do {
-                let connection = try await connect(to: location.database, id: 1)
+                let kept = takeKeptConnection()
+                let connection = if let kept { kept } else { try await connect(to: location.database, id: 1) }
                 do {
                     try await withThrowingTaskGroup(of: Void.self) { group in
                         for channel in channels {

@@ -62,7 +62,7 @@ final class RetryingDriver: SQLDriver {
     var dialect: SQLDialect { inner.dialect }
     var fallbackPollInterval: Duration { inner.fallbackPollInterval }
     /// Not retried: a database unreachable at startup is reported at once.
-    func open(creating: Bool) async throws { try await inner.open(creating: creating) }
+    func open(creating: Bool, listening: Bool) async throws { try await inner.open(creating: creating, listening: listening) }
     func close() async { await inner.close() }
 
     func run() async {

@@ -13,7 +13,9 @@ protocol SQLDriver: Sendable {
 
     /// Connects, creating the database when it is missing (unless `creating` is false: then a
     /// missing database is ``DBOSError/Code/databaseUnreachable``), and checks that it answers.
-    func open(creating: Bool) async throws
+    /// `listening`: the owner runs ``runChangeFeed(channels:_:)`` next, so a driver may keep the
+    /// connection it checked with for the feed instead of closing it and opening another.
+    func open(creating: Bool, listening: Bool) async throws
 
     /// A read-only statement (autocommit, may run concurrently with writes).
     func read(_ query: SQLQuery) async throws -> [SQLRow]

@@ -44,7 +44,7 @@ final class SQLiteDriver: SQLDriver {
         self.logger = logger
     }
 
-    func open(creating: Bool) async throws {
+    func open(creating: Bool, listening: Bool) async throws {
         if !creating && !FileManager.default.fileExists(atPath: path) {
             throw DBOSError.databaseUnreachable(url: "sqlite://\(path)", reason: "the file does not exist, and this process does not create it")
         }
