@@ -254,10 +254,7 @@ import Testing
         let database = try Self.location(url).database
         var config = DBOSConfig(name: "kept", systemDatabaseURL: url, applicationVersion: "test-version")
         config.maxPostgresConnections = 1
-        let dbos = try DBOS(config: config)
-        try dbos.register(Self.echo)
-        try await dbos.launch()
-        do {
+        try await withRuntime(config: config, [Self.echo]) { dbos in
             #expect(try await dbos.run(Self.echo, "kept") == "kept")
             let listening = """
                 SELECT coalesce(string_agg(CASE WHEN query LIKE 'LISTEN%' THEN 'listen' ELSE 'other' END, ',' ORDER BY backend_start), '')
@@ -271,11 +268,7 @@ import Testing
             #expect(sessions == "listen,other", "sessions oldest first: \(sessions ?? "?")")
             let opened = "SELECT sessions::text FROM pg_stat_database WHERE datname = '\(database)'"
             try await eventually("the sessions opened so far to be counted") { try await Self.admin(base, [opened]) == "2" }
-        } catch {
-            await dbos.shutdown()
-            throw error
         }
-        await dbos.shutdown()
     }
 
     /// A launch that fails after the database answered (here: no schema, and the runtime may

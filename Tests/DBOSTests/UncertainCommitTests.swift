@@ -78,9 +78,10 @@ import Testing
             // A lost answer (to another workflow's start) while the claim waits is a failure the
             // watchdog sees during the claim's attempt: the claim is then abandoned after 2 s
             // without an answer (not 60), however long the claim took to begin.
-            proxy.loseCommit(ofStatementContaining: "ON CONFLICT (workflow_uuid) DO UPDATE SET creator_xid")
+            let pingStart = "ON CONFLICT (workflow_uuid) DO UPDATE SET creator_xid"
+            proxy.loseCommit(ofStatementContaining: pingStart)
             #expect(try await dbos.start(ping).result() == "pong")
-            #expect(proxy.lost("ON CONFLICT (workflow_uuid) DO UPDATE SET creator_xid") == 1)
+            #expect(proxy.lost(pingStart) == 1)
             try await eventually("the abandoned claim's retry to read back its token") {
                 proxy.statements(containing: readBack) >= 1
             }

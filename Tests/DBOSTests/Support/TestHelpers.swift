@@ -24,7 +24,15 @@ func launchRuntime(_ url: String, name: String = "test", applicationVersion: Str
 @discardableResult
 func withRuntime<T>(_ url: String, applicationVersion: String = "test-version", _ workflows: any WorkflowDefinition...,
                     queues: [Queue] = [], body: (DBOS) async throws -> T) async throws -> T {
-    let dbos = try DBOS(config: DBOSConfig(name: "test", systemDatabaseURL: url, applicationVersion: applicationVersion))
+    try await withRuntime(config: DBOSConfig(name: "test", systemDatabaseURL: url, applicationVersion: applicationVersion),
+                          workflows, queues: queues, body: body)
+}
+
+/// Runs `body` with a runtime launched on `config` (serving `queues`) and always shuts it down.
+@discardableResult
+func withRuntime<T>(config: DBOSConfig, _ workflows: [any WorkflowDefinition], queues: [Queue] = [],
+                    body: (DBOS) async throws -> T) async throws -> T {
+    let dbos = try DBOS(config: config)
     try dbos.register(workflows)
     try dbos.registerQueues(queues)
     try await dbos.launch()

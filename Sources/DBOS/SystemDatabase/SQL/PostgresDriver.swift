@@ -31,7 +31,7 @@ final class PostgresDriver: SQLDriver {
     }
 
     func open(creating: Bool, listening: Bool) async throws {
-        let checked = try await creating ? createDatabaseIfMissing() : requireDatabase()
+        let checked = try await connectToSystemDatabase(creating: creating)
         if listening {
             keptConnection.withLock { $0 = checked }
         } else {
@@ -65,8 +65,13 @@ final class PostgresDriver: SQLDriver {
         try await PostgresConnection.connect(configuration: settings.connectionConfiguration(database: database), id: id, logger: logger)
     }
 
-    /// Creates the system database when it does not exist, without needing more than the
-    /// system database itself when it does. Behind PgBouncer or on a managed service the role
+    /// A direct connection (not from the pool) to the system database, which also checks it:
+    /// unlike the pool, which would keep retrying to connect, it fails at once when the database
+    /// does not exist (unless `creating`), or with the server's reason (network, TLS,
+    /// authentication).
+    ///
+    /// With `creating`, a missing system database is created, without needing more than the
+    /// system database itself when it exists. Behind PgBouncer or on a managed service the role
     /// may be unable to reach the `postgres` maintenance database, so that is tried only when
     /// connecting to the system database fails with "database does not exist" (SQLSTATE
     /// 3D000). The database is then created through the maintenance database (a creation by
@@ -74,33 +79,37 @@ final class PostgresDriver: SQLDriver {
     /// reached either, a warning is logged and the system database is tried once more (maybe
     /// created meanwhile), whose error then says what is wrong: DBOS Python (3.4) likewise warns
     /// "could not connect to postgres database" and continues. A role that reaches the
-    /// maintenance database but may not create databases gets the server's refusal. Any other
-    /// failure to reach the system database (network, TLS, authentication) is reported as it is.
-    /// Fails at once, with one direct connection, when the system database does not exist (the
-    /// pool would keep retrying to connect). Returns that connection.
-    private func requireDatabase() async throws -> PostgresConnection {
+    /// maintenance database but may not create databases gets the server's refusal.
+    private func connectToSystemDatabase(creating: Bool) async throws -> PostgresConnection {
         do {
             return try await connect(to: location.database, id: 0)
         } catch let error as PSQLError where error.serverInfo?[.sqlState] == "3D000" {
-            throw DBOSError.databaseUnreachable(url: description, reason: "the database does not exist, and this process does not create it")
+            guard creating else {
+                throw DBOSError.databaseUnreachable(url: description, reason: "the database does not exist, and this process does not create it")
+            }
         } catch let error as DBOSError {
             throw error
         } catch {
             throw DBOSError.databaseUnreachable(url: description, reason: describe(error))
+        }
+        let maintenanceError = try await createSystemDatabase()
+        do {
+            return try await connect(to: location.database, id: 0)
+        } catch let error as DBOSError {
+            throw error
+        } catch {
+            guard let maintenanceError else { throw DBOSError.databaseUnreachable(url: description, reason: describe(error)) }
+            throw DBOSError.databaseUnreachable(url: description, reason: """
+                \(describe(error)); it could not be created: the maintenance database '\(Self.maintenanceDatabase)' \
+                cannot be reached (\(maintenanceError)); create the database beforehand
+                """)
         }
     }
 
-    /// Returns a connection to the system database.
-    private func createDatabaseIfMissing() async throws -> PostgresConnection {
-        do {
-            return try await connect(to: location.database, id: 0)
-        } catch let error as PSQLError where error.serverInfo?[.sqlState] == "3D000" {
-            // Missing: create it below.
-        } catch let error as DBOSError {
-            throw error
-        } catch {
-            throw DBOSError.databaseUnreachable(url: description, reason: describe(error))
-        }
+    /// Creates the system database through the maintenance database. Returns nil once it exists
+    /// (created here or by another process); when the maintenance database cannot be reached,
+    /// logs a warning and returns why. Throws the server's refusal to create it.
+    private func createSystemDatabase() async throws -> String? {
         let maintenance: PostgresConnection
         do {
             maintenance = try await connectToMaintenanceDatabase()
@@ -109,16 +118,7 @@ final class PostgresDriver: SQLDriver {
             logger.warning("the system database does not exist and the maintenance database cannot be reached to create it; continuing", metadata: [
                 "database": "\(location.database)", "maintenanceDatabase": "\(Self.maintenanceDatabase)", "error": "\(maintenanceError)",
             ])
-            do {
-                return try await connect(to: location.database, id: 0)
-            } catch let error as DBOSError {
-                throw error
-            } catch {
-                throw DBOSError.databaseUnreachable(url: description, reason: """
-                    \(describe(error)); it could not be created: the maintenance database '\(Self.maintenanceDatabase)' \
-                    cannot be reached (\(maintenanceError)); create the database beforehand
-                    """)
-            }
+            return maintenanceError
         }
         do {
             let create: SQLQuery = "CREATE DATABASE \(SQLFragment(identifier: location.database))"
@@ -131,11 +131,7 @@ final class PostgresDriver: SQLDriver {
             throw DBOSError.databaseUnreachable(url: description, reason: "the database does not exist and cannot be created: \(describe(error))")
         }
         try? await maintenance.close()
-        do {
-            return try await connect(to: location.database, id: 0)
-        } catch {
-            throw DBOSError.databaseUnreachable(url: description, reason: describe(error))
-        }
+        return nil
     }
 
     /// A connection to the maintenance database. The server has just answered for the system
